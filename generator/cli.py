@@ -1,0 +1,152 @@
+"""Command line: the only place that turns domain errors into messages and exit codes.
+
+    python -m generator check   [--data DIR]
+    python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
+    python -m generator build   [--data DIR] [--out DIR]
+
+The console script ``huinong`` is the same program.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from generator.errors import DataError, HuinongError, KeyConfigError, ParseError, PrivacyError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(problems, stream=sys.stdout, limit: int | None = None) -> None:
+    shown = problems if limit is None else problems[:limit]
+    for p in shown:
+        print(p, file=stream)
+    if limit is not None and len(problems) > limit:
+        print(f"……另有 {len(problems) - limit} 个问题未显示", file=stream)
+
+
+def cmd_check(args) -> int:
+    from generator.validate import check
+
+    data_dir = Path(args.data)
+    started = time.perf_counter()
+    # Paths in messages are relative to the working directory when data/ is under it.
+    dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None)
+    if problems:
+        _print_problems(problems, limit=args.max)
+        print(f"检查未通过：共 {len(problems)} 个问题。")
+        return EXIT_PROBLEMS
+    print(f"检查通过：{len(dataset.regions)} 个区划，{len(dataset.policies)} 条政策，"
+          f"{len(dataset.documents)} 份文件，{len(dataset.procedures)} 个办事流程，{len(dataset.services)} 个服务网点，"
+          f"{len(dataset.batches)} 个批次，{dataset.record_count} 条发放记录"
+          f"（{time.perf_counter() - started:.1f} 秒）。")
+    return EXIT_OK
+
+
+def _date(text: str) -> dt.date:
+    from generator.normalize import parse_date
+
+    try:
+        return parse_date(text)
+    except ParseError as e:
+        raise argparse.ArgumentTypeError(f"{e.message}（期望{e.expected}）") from None
+
+
+def cmd_ingest(args) -> int:
+    from generator.ingest import History, ingest
+    from generator.keys import load_key
+    from generator.load import load
+
+    keyer = load_key()  # refuse to run without a key, before reading anything
+    data_dir = Path(args.data)
+    loaded = load(data_dir)
+    if loaded.dataset.site is None or not loaded.dataset.regions or not loaded.dataset.policies:
+        _print_problems(loaded.problems, stream=sys.stderr, limit=20)
+        print("数据目录有错误，无法导入；请先运行 check 修正。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    history = History.from_batches(loaded.dataset.batches)
+    result = ingest(
+        Path(args.raw), args.programme, args.period, loaded.dataset, keyer,
+        data_dir=data_dir, out_dir=Path(args.out) if args.out else None, county=args.county,
+        payer=args.payer, publicity_start=args.start, publicity_end=args.end, phone=args.phone,
+        skip_bad=args.skip_bad, replace=args.replace, history=history,
+        report_dir=Path(args.report_dir), shown_path=args.raw,
+    )
+    if result.skipped:
+        print(f"已跳过 {len(result.skipped)} 行错误数据（--skip-bad）：", file=sys.stderr)
+        _print_problems(result.skipped, stream=sys.stderr, limit=args.max)
+    print(f"已导入批次 {result.batch_id}：{result.records} 条记录（文件编码 {result.encoding}），写入 {result.batch_dir}")
+    if result.dropped_columns:
+        print("未保存的列：" + "、".join(result.dropped_columns))
+    if result.report:
+        kinds: dict[str, int] = {}
+        for c in result.checks:
+            kinds[c.kind] = kinds.get(c.kind, 0) + 1
+        detail = "，".join(f"{k} {n} 条" for k, n in kinds.items()) or "未发现问题"
+        print(f"核查报告（内部，勿公开）：{result.report[0]}（{detail}）")
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from generator.pipeline import build
+
+    summary = build(Path(args.data), Path(args.out))
+    print(summary.line())
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="检查 data/ 中的全部数据，列出所有问题")
+    p.add_argument("--data", default="data", help="数据目录（默认 data）")
+    p.add_argument("--max", type=int, default=None, help="最多显示多少个问题")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("ingest", help="导入“一卡通”系统导出的原始发放明细，生成脱敏批次")
+    p.add_argument("raw", help="原始导出文件（CSV，UTF-8/GBK/GB18030）")
+    p.add_argument("--programme", required=True, help="项目编码，如 NY001")
+    p.add_argument("--period", required=True, help="期号，如 2024、2024Q2、2024-03")
+    p.add_argument("--out", help="批次目录（默认 data/payments/<年度>/<批次号>）")
+    p.add_argument("--data", default="data", help="数据目录（默认 data）")
+    p.add_argument("--county", help="县级区划代码（原始文件只有乡镇、村名称且重名时需要）")
+    p.add_argument("--payer", help="发放单位（默认 县名+主管部门）")
+    p.add_argument("--start", type=_date, help="公示开始日期（默认最后发放日期的次日）")
+    p.add_argument("--end", type=_date, help="公示结束日期（默认公示开始后10天）")
+    p.add_argument("--phone", help="监督电话（默认 site.yaml 的监督电话）")
+    p.add_argument("--skip-bad", action="store_true", help="跳过错误行，只导入正确的行")
+    p.add_argument("--replace", action="store_true", help="替换已存在的同一批次（更正数据时用）")
+    p.add_argument("--report-dir", default="reports", help="核查报告目录（默认 reports，不会发布）")
+    p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("build", help="从 data/ 生成公开网站和查询数据库")
+    p.add_argument("--data", default="data")
+    p.add_argument("--out", default="public")
+    p.set_defaults(func=cmd_build)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as e:
+        _print_problems(e.problems, stream=sys.stderr, limit=getattr(args, "max", None))
+        print(f"未写入任何文件：共 {len(e.problems)} 个问题。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except PrivacyError as e:
+        for f in e.findings[:50]:
+            print(f, file=sys.stderr)
+        print(f"隐私检查未通过：发现 {len(e.findings)} 处疑似个人信息，未发布任何内容。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyConfigError as e:
+        print(f"密钥错误：{e}", file=sys.stderr)
+        return EXIT_USAGE
+    except HuinongError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_PROBLEMS

@@ -1,0 +1,662 @@
+"""Stage 1: read data/ into domain records, collecting every problem.
+
+This is the only module that sees raw dicts.  Each file type has a table of
+per-column parsers; a cell that does not parse becomes a :class:`Problem`
+naming file, line, column and what was expected, and the row is dropped
+from the dataset (so later stages see only well-formed records).
+
+Files in data/ have one canonical format each (ISO dates, plain decimals),
+written by `ingest` or by staff following data/README.md.  The lenient
+parsers for messy raw exports live in normalize.py and are used by ingest.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ParseError, Problem
+from generator.models import (
+    POLICY_LEVELS, SERVICE_KINDS, STATUSES, Attachment, Batch, Dataset, Document, PaymentRecord,
+    Policy, Procedure, Region, Service, Site, Source, Step,
+)
+from generator.normalize import parse_months, parse_period, parse_public_phone
+
+# ----------------------------------------------------------- cell parsers
+
+
+def text(raw: str) -> str:
+    value = raw.strip()
+    if "\n" in value or "\r" in value:
+        raise ParseError("含有换行", "单行文字")
+    return value
+
+
+def long_text(raw: str) -> str:
+    return raw.strip()
+
+
+_CODE12 = re.compile(r"^[1-9]\d{11}$")
+
+
+def region_code(raw: str) -> str:
+    value = raw.strip()
+    if not _CODE12.match(value):
+        raise ParseError(f"不是12位区划代码（{value}）", "12位数字的统计用区划代码，如 410421101201")
+    return value
+
+
+def region_codes(raw: str) -> tuple[str, ...]:
+    parts = [p for p in re.split(r"[\s,，、;；]+", raw.strip()) if p]
+    return tuple(region_code(p) for p in parts)
+
+
+_PROGRAMME_CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+
+
+def programme_code(raw: str) -> str:
+    value = raw.strip()
+    if not _PROGRAMME_CODE.match(value):
+        raise ParseError(f"不是有效项目编码（{value}）", "两个大写字母加三位数字，如 NY001")
+    return value
+
+
+_CJK4 = re.compile(r"^[\u4e00-\u9fff]{4}$")
+
+
+def short_name(raw: str) -> str:
+    value = raw.strip()
+    if not _CJK4.match(value):
+        raise ParseError(f"四字简称必须正好是四个汉字（{value}）", "四个汉字，如 耕地地力")
+    return value
+
+
+def one_of(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if value not in options:
+            raise ParseError(f"不是有效取值（{value}）", "/".join(options))
+        return value
+
+    return parse
+
+
+def yes_no(raw: str) -> bool:
+    value = raw.strip()
+    if value not in ("是", "否"):
+        raise ParseError(f"不是有效取值（{value}）", "是/否")
+    return value == "是"
+
+
+def year(raw: str) -> int:
+    value = raw.strip()
+    if not re.fullmatch(r"(19|20)\d{2}", value):
+        raise ParseError(f"不是年度（{value}）", "四位年份，如 2024")
+    return int(value)
+
+
+def positive_int(raw: str) -> int:
+    value = raw.strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ParseError(f"不是正整数（{value}）", "正整数，如 3")
+    return int(value)
+
+
+def iso_date(raw: Any) -> dt.date:
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw
+    value = str(raw).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ParseError(f"日期格式不对（{value}）", "YYYY-MM-DD，如 2024-06-03")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ParseError(f"日期不存在（{value}）", "有效日期") from None
+
+
+_DECIMAL = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def money(raw: str) -> Decimal:
+    value = raw.strip()
+    if not _DECIMAL.match(value):
+        raise ParseError(f"不是金额（{value}）", "大于0的数字，最多两位小数，如 105.00")
+    amount = Decimal(value)
+    if amount <= 0:
+        raise ParseError("金额为0", "大于0的金额")
+    return amount
+
+
+_QTY = re.compile(r"^\d+(\.\d{1,4})?$")
+
+
+def quantity(raw: str) -> Decimal:
+    value = raw.strip()
+    if not _QTY.match(value) or Decimal(value) <= 0:
+        raise ParseError(f"不是有效数量（{value}）", "大于0的数字，最多四位小数，如 3.25")
+    return Decimal(value)
+
+
+_HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+def hex_key(raw: str) -> str:
+    value = raw.strip()
+    if not _HEX32.match(value):
+        raise ParseError("不是有效的键值（可能填入了明文）", "ingest 生成的32位小写十六进制")
+    return value
+
+
+def masked_name(raw: str) -> str:
+    value = raw.strip()
+    if "*" not in value:
+        raise ParseError("姓名未打码", "打码后的姓名，如 张*、张*三")
+    n = len(value)
+    stars = value.count("*")
+    ok = value[0] != "*" and (
+        (n == 2 and value[1] == "*") or (n >= 3 and value[-1] != "*" and stars == n - 2 and value[1:-1] == "*" * (n - 2))
+    )
+    if not ok:
+        raise ParseError(f"打码格式不对（{value}）", "保留首字、三字及以上保留末字，如 张*、张*三、欧**明")
+    return value
+
+
+def card_tail(raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"\d{4}", value):
+        raise ParseError(f"不是卡号尾号（{value}）", "卡号最后4位数字")
+    return value
+
+
+def record_no(raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"\d{1,8}", value):
+        raise ParseError(f"不是记录号（{value}）", "批次内的序号数字，如 00012")
+    return value
+
+
+def period(raw: Any) -> str:
+    return parse_period(str(raw))
+
+
+# ------------------------------------------------------------ column tables
+# (parser, required).  Optional columns may be empty, never absent.
+
+REGION_FIELDS = {
+    "区划代码": (region_code, True),
+    "名称": (text, True),
+    "上级代码": (region_code, False),
+}
+
+POLICY_FIELDS = {
+    "项目编码": (programme_code, True),
+    "补贴政策名称": (text, True),
+    "一卡通发放项目名称": (text, True),
+    "四字简称": (short_name, True),
+    "政策级次": (one_of(POLICY_LEVELS), True),
+    "主管部门": (text, True),
+    "补贴对象": (long_text, True),
+    "补贴标准": (long_text, True),
+    "资金用途": (long_text, False),
+    "政策依据": (long_text, False),
+    "发放方式": (text, True),
+    "发放时间": (text, True),
+    "资金来源": (text, True),
+    "政策解答电话": (parse_public_phone, True),
+    "隐私保护": (yes_no, True),
+    "适用地区": (region_codes, False),
+    "起始年度": (year, True),
+    "终止年度": (year, False),
+    "备注": (long_text, False),
+}
+
+SERVICE_FIELDS = {
+    "名称": (text, True),
+    "类型": (one_of(SERVICE_KINDS), True),
+    "区划代码": (region_code, True),
+    "地址": (text, False),
+    "电话": (parse_public_phone, True),
+    "办公时间": (text, True),
+}
+
+#: records.csv of a payment batch, in the order ingest writes them.
+FIELD_PARSERS = {
+    "记录号": (record_no, True),
+    "查询键": (hex_key, True),
+    "人员键": (hex_key, True),
+    "卡键": (hex_key, True),
+    "姓名": (masked_name, True),
+    "卡号尾号": (card_tail, True),
+    "开户银行": (text, True),
+    "区划代码": (region_code, True),
+    "发放数量": (quantity, True),
+    "补贴标准": (money, True),
+    "发放金额": (money, True),
+    "发放日期": (iso_date, True),
+    "发放状态": (one_of(STATUSES), True),
+    "失败原因": (text, False),
+}
+RECORD_COLUMNS = tuple(FIELD_PARSERS)
+
+SITE_FIELDS = {
+    "站点名称": (text, True),
+    "发布单位": (text, True),
+    "监督电话": (parse_public_phone, True),
+    "网址": (text, True),
+    "公开年限": (positive_int, False),
+    "查询年限": (positive_int, False),
+}
+
+BATCH_FIELDS = {
+    "项目编码": (programme_code, True),
+    "期号": (period, True),
+    "区划代码": (region_code, True),
+    "发放单位": (text, True),
+    "公示开始": (iso_date, True),
+    "公示结束": (iso_date, True),
+    "监督电话": (parse_public_phone, True),
+}
+
+DOCUMENT_FIELDS = {
+    "标题": (text, True),
+    "文号": (text, True),
+    "发文机关": (text, True),
+    "发布日期": (iso_date, True),
+}
+
+STEP_FIELDS = {
+    "环节": (text, True),
+    "责任单位": (text, True),
+    "时限": (text, True),
+    "说明": (long_text, False),
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+class Collector:
+    """Accumulates problems for one load run; paths shown relative to data/'s parent."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.base))
+        except ValueError:
+            return str(path)
+
+    def add(self, path: Path | str, line: int, column: int, field: str, message: str, expected: str = "") -> None:
+        shown = self.rel(path) if isinstance(path, Path) else path
+        self.problems.append(Problem(shown, line, column, field, message, expected))
+
+
+def parse_cells(cells: dict[str, Any], table: dict, src: Source, out: Collector) -> dict[str, Any] | None:
+    """Apply a column table to one row; None if any cell failed."""
+    values: dict[str, Any] = {}
+    ok = True
+    for name, (parser, required) in table.items():
+        raw = cells.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                line, col = src.at(name)
+                out.add(src.path, line, col, name, "必填项为空" if name in cells or src.header else "缺少必填项")
+                ok = False
+            values[name] = None
+            continue
+        try:
+            values[name] = parser(raw)
+        except ParseError as e:
+            line, col = src.at(name)
+            out.add(src.path, line, col, name, e.message, e.expected)
+            ok = False
+    return values if ok else None
+
+
+def read_text(path: Path, out: Collector) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        out.add(path, line, 0, "编码", "不是UTF-8编码", "UTF-8（原始导出文件请用 ingest 导入）")
+        return None
+
+
+def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False):
+    """Yield (Source, parsed values) for every good row of a CSV data file."""
+    content = read_text(path, out)
+    if content is None:
+        return
+    rel = out.rel(path)
+    reader = csv.reader(io.StringIO(content, newline=""))
+    try:
+        header = tuple(h.strip() for h in next(reader))
+    except StopIteration:
+        out.add(rel, 1, 0, "表头", "文件为空", "第一行为表头：" + "，".join(table))
+        return
+    missing = [c for c in table if c not in header]
+    for c in missing:
+        out.add(rel, 1, 0, c, "缺少此列", "表头包含：" + "，".join(table))
+    for i, c in enumerate(header, 1):
+        if c not in table:
+            out.add(rel, 1, i, c or "表头", "未知的列", "表头只含：" + "，".join(table))
+    if len(set(header)) != len(header):
+        out.add(rel, 1, 0, "表头", "列名重复")
+    if missing or (exact and any(c not in table for c in header)):
+        return
+    width = len(header)
+    line = 1
+    for cells in reader:
+        start = line + 1
+        line = reader.line_num
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue
+        if len(cells) != width:
+            out.add(rel, start, 0, "行", f"列数不对（{len(cells)}列）", f"{width}列，与表头一致")
+            continue
+        src = Source(rel, start, header)
+        values = parse_cells(dict(zip(header, cells)), table, src, out)
+        if values is not None:
+            yield src, values
+
+
+def _positions(node, prefix: str, acc: dict[str, tuple[int, int]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{prefix}.{key.value}" if prefix else str(key.value)
+            acc[name] = (value.start_mark.line + 1, value.start_mark.column + 1)
+            _positions(value, name, acc)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            name = f"{prefix}[{i}]"
+            acc[name] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _positions(item, name, acc)
+
+
+def read_yaml(path: Path, out: Collector, text_override: str | None = None, line_offset: int = 0):
+    """A YAML mapping and the (line, column) of every key's value."""
+    content = text_override if text_override is not None else read_text(path, out)
+    if content is None:
+        return None, {}
+    loader = yaml.SafeLoader(content)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = (mark.line + 1 + line_offset) if mark else 1
+        col = (mark.column + 1) if mark else 0
+        out.add(path, line, col, "YAML", f"格式错误：{getattr(e, 'problem', e)}", "合法的YAML")
+        return None, {}
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        out.add(path, 1 + line_offset, 0, "YAML", "内容不是“字段: 值”的映射", "每行一个“字段: 值”")
+        return None, {}
+    acc: dict[str, tuple[int, int]] = {}
+    _positions(node, "", acc)
+    if line_offset:
+        acc = {k: (ln + line_offset, c) for k, (ln, c) in acc.items()}
+    return data, acc
+
+
+def _as_cells(data: dict, keys) -> dict[str, Any]:
+    """YAML scalars as the parsers expect them (numbers to text, dates kept)."""
+    cells = {}
+    for k in keys:
+        v = data.get(k)
+        if v is None:
+            continue
+        cells[k] = v if isinstance(v, dt.date) else str(v)
+    return cells
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _unknown_keys(data: dict, allowed, path: Path, positions, out: Collector) -> None:
+    for k in data:
+        if k not in allowed:
+            line, col = positions.get(str(k), (1, 0))
+            out.add(path, line, col, str(k), "未知的字段", "只含：" + "，".join(allowed))
+
+
+# --------------------------------------------------------------- each file
+
+
+def load_site(path: Path, out: Collector) -> Site | None:
+    if not path.exists():
+        out.add(path, 0, 0, "文件", "缺少站点配置文件", "data/site.yaml")
+        return None
+    data, pos = read_yaml(path, out)
+    if data is None:
+        return None
+    _unknown_keys(data, SITE_FIELDS, path, pos, out)
+    src = Source(out.rel(path), 1, positions=pos)
+    v = parse_cells(_as_cells(data, SITE_FIELDS), SITE_FIELDS, src, out)
+    if v is None:
+        return None
+    return Site(v["站点名称"], v["发布单位"], v["监督电话"], v["网址"].rstrip("/"),
+                v["公开年限"] or 3, v["查询年限"] or 5, src)
+
+
+def load_regions(path: Path, out: Collector) -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for src, v in read_csv(path, REGION_FIELDS, out):
+        code = v["区划代码"]
+        if code in regions:
+            out.add(src.path, src.line, src.at("区划代码")[1], "区划代码", f"区划代码重复（首次见于第{regions[code].src.line}行）")
+            continue
+        regions[code] = Region(code, v["名称"], v["上级代码"], src)
+    return regions
+
+
+def load_policies(path: Path, out: Collector) -> list[Policy]:
+    policies = []
+    for src, v in read_csv(path, POLICY_FIELDS, out):
+        try:
+            months = parse_months(v["发放时间"])
+        except ParseError as e:
+            out.add(src.path, src.line, src.at("发放时间")[1], "发放时间", e.message, e.expected)
+            continue
+        policies.append(Policy(
+            code=v["项目编码"], name=v["补贴政策名称"], card_name=v["一卡通发放项目名称"],
+            short_name=v["四字简称"], level=v["政策级次"], department=v["主管部门"],
+            target=v["补贴对象"], standard=v["补贴标准"], use=v["资金用途"] or "",
+            basis=v["政策依据"] or "", method=v["发放方式"], timing=v["发放时间"], months=months,
+            funding=v["资金来源"], phone=v["政策解答电话"], protected=v["隐私保护"],
+            regions=v["适用地区"] or (), start_year=v["起始年度"], end_year=v["终止年度"],
+            note=v["备注"] or "", src=src,
+        ))
+    return policies
+
+
+def load_services(path: Path, out: Collector) -> list[Service]:
+    return [
+        Service(v["名称"], v["类型"], v["区划代码"], v["地址"] or "", v["电话"], v["办公时间"], src)
+        for src, v in read_csv(path, SERVICE_FIELDS, out)
+    ]
+
+
+_FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n?(.*)\Z", re.S)
+
+
+def load_document(path: Path, out: Collector) -> Document | None:
+    content = read_text(path, out)
+    if content is None:
+        return None
+    m = _FRONT_MATTER.match(content)
+    if not m:
+        out.add(path, 1, 1, "文件头", "缺少YAML文件头", "以 --- 开始、--- 结束的文件头（标题、文号、发文机关、发布日期、项目编码、附件）")
+        return None
+    data, pos = read_yaml(path, out, text_override=m.group(1), line_offset=1)
+    if data is None:
+        return None
+    allowed = (*DOCUMENT_FIELDS, "项目编码", "附件")
+    _unknown_keys(data, allowed, path, pos, out)
+    src = Source(out.rel(path), 1, positions=pos)
+    v = parse_cells(_as_cells(data, DOCUMENT_FIELDS), DOCUMENT_FIELDS, src, out)
+    codes = []
+    for i, c in enumerate(_as_list(data.get("项目编码"))):
+        try:
+            codes.append(programme_code(str(c)))
+        except ParseError as e:
+            line, col = pos.get(f"项目编码[{i}]", pos.get("项目编码", (1, 0)))
+            out.add(path, line, col, "项目编码", e.message, e.expected)
+            v = None
+    attachments = []
+    for i, a in enumerate(_as_list(data.get("附件"))):
+        line, col = pos.get(f"附件[{i}]", (1, 0))
+        if isinstance(a, dict) and a.get("文件"):
+            attachments.append(Attachment(str(a["文件"]).strip(), str(a.get("名称") or a["文件"]).strip()))
+        elif isinstance(a, str) and a.strip():
+            attachments.append(Attachment(a.strip(), a.strip()))
+        else:
+            out.add(path, line, col, "附件", "附件格式不对", "文件名，或“文件: …, 名称: …”")
+            v = None
+    if v is None:
+        return None
+    return Document(path.stem, v["标题"], v["文号"], v["发文机关"], v["发布日期"], tuple(codes),
+                    tuple(attachments), m.group(2), src)
+
+
+def load_procedure(path: Path, out: Collector) -> Procedure | None:
+    data, pos = read_yaml(path, out)
+    if data is None:
+        return None
+    _unknown_keys(data, ("名称", "项目编码", "步骤"), path, pos, out)
+    src = Source(out.rel(path), 1, positions=pos)
+    ok = True
+    name = str(data.get("名称") or "").strip()
+    if not name:
+        line, col = pos.get("名称", (1, 0))
+        out.add(path, line, col, "名称", "必填项为空")
+        ok = False
+    codes = []
+    for i, c in enumerate(_as_list(data.get("项目编码"))):
+        try:
+            codes.append(programme_code(str(c)))
+        except ParseError as e:
+            line, col = pos.get(f"项目编码[{i}]", pos.get("项目编码", (1, 0)))
+            out.add(path, line, col, "项目编码", e.message, e.expected)
+            ok = False
+    if not codes and "项目编码" not in data:
+        out.add(path, 1, 0, "项目编码", "缺少必填项", "适用的项目编码")
+        ok = False
+    raw_steps = data.get("步骤")
+    if not isinstance(raw_steps, list) or len(raw_steps) < 2:
+        line, col = pos.get("步骤", (1, 0))
+        out.add(path, line, col, "步骤", "步骤至少要有两个环节", "列表，每项含 环节、责任单位、时限、说明")
+        return None
+    steps = []
+    for i, raw in enumerate(raw_steps):
+        prefix = f"步骤[{i}]"
+        if not isinstance(raw, dict):
+            line, col = pos.get(prefix, (1, 0))
+            out.add(path, line, col, "步骤", "步骤格式不对", "含 环节、责任单位、时限、说明 的映射")
+            ok = False
+            continue
+        step_pos = {k[len(prefix) + 1:]: p for k, p in pos.items() if k.startswith(prefix + ".")}
+        step_src = Source(src.path, pos.get(prefix, (1, 0))[0], positions=step_pos)
+        v = parse_cells(_as_cells(raw, STEP_FIELDS), STEP_FIELDS, step_src, out)
+        if v is None:
+            ok = False
+            continue
+        steps.append(Step(v["环节"], v["责任单位"], v["时限"], v["说明"] or ""))
+    if not ok:
+        return None
+    return Procedure(path.stem, name, tuple(codes), tuple(steps), src)
+
+
+def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
+    meta_path = batch_dir / "batch.yaml"
+    rec_path = batch_dir / "records.csv"
+    if not meta_path.exists():
+        out.add(meta_path, 0, 0, "文件", "缺少批次信息文件", "每个批次目录含 batch.yaml 和 records.csv")
+        return None
+    if not rec_path.exists():
+        out.add(rec_path, 0, 0, "文件", "缺少发放明细文件", "每个批次目录含 batch.yaml 和 records.csv")
+        return None
+    data, pos = read_yaml(meta_path, out)
+    if data is None:
+        return None
+    _unknown_keys(data, BATCH_FIELDS, meta_path, pos, out)
+    src = Source(out.rel(meta_path), 1, positions=pos)
+    v = parse_cells(_as_cells(data, BATCH_FIELDS), BATCH_FIELDS, src, out)
+    records = tuple(
+        PaymentRecord(
+            r["记录号"], r["查询键"], r["人员键"], r["卡键"], r["姓名"], r["卡号尾号"], r["开户银行"],
+            r["区划代码"], r["发放数量"], r["补贴标准"], r["发放金额"], r["发放日期"], r["发放状态"],
+            r["失败原因"] or "", rsrc,
+        )
+        for rsrc, r in read_csv(rec_path, FIELD_PARSERS, out, exact=True)
+    )
+    if v is None:
+        return None
+    try:
+        dir_year = int(batch_dir.parent.name)
+    except ValueError:
+        dir_year = 0
+    return Batch(batch_dir.name, dir_year, v["项目编码"], v["期号"], v["区划代码"], v["发放单位"],
+                 v["公示开始"], v["公示结束"], v["监督电话"], records, src)
+
+
+@dataclass
+class Loaded:
+    dataset: Dataset
+    problems: list[Problem]
+    files: list[Path]
+
+
+def load(data_dir: Path | str, base: Path | str | None = None) -> Loaded:
+    """Load all of data/.  Problems are collected, never raised."""
+    data_dir = Path(data_dir).resolve()
+    base = Path(base).resolve() if base is not None else data_dir.parent
+    out = Collector(base)
+    files: list[Path] = []
+
+    def need(path: Path) -> bool:
+        if path.exists():
+            files.append(path)
+            return True
+        out.add(path, 0, 0, "文件", "缺少必需的数据文件", out.rel(path))
+        return False
+
+    site = load_site(data_dir / "site.yaml", out)
+    regions = load_regions(data_dir / "regions.csv", out) if need(data_dir / "regions.csv") else {}
+    policies = load_policies(data_dir / "policies.csv", out) if need(data_dir / "policies.csv") else []
+    services = load_services(data_dir / "services.csv", out) if need(data_dir / "services.csv") else []
+    documents = [d for p in sorted((data_dir / "documents").glob("*.md")) if (d := load_document(p, out))]
+    procedures = [p for f in sorted((data_dir / "procedures").glob("*.yaml")) if (p := load_procedure(f, out))]
+    batches = []
+    pay_dir = data_dir / "payments"
+    if pay_dir.exists():
+        for year_dir in sorted(pay_dir.iterdir()):
+            if not year_dir.is_dir():
+                continue
+            if not re.fullmatch(r"(19|20)\d{2}", year_dir.name):
+                out.add(year_dir, 0, 0, "目录", "年度目录名不对", "data/payments/<四位年度>/<批次号>/")
+                continue
+            for batch_dir in sorted(year_dir.iterdir()):
+                if batch_dir.is_dir():
+                    b = load_batch(batch_dir, out)
+                    if b is not None:
+                        batches.append(b)
+    dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
+                      tuple(procedures), tuple(services), tuple(batches))
+    return Loaded(dataset, out.problems, files)

@@ -1,0 +1,235 @@
+"""Domain records: one frozen dataclass each.  Only `load` sees raw dicts.
+
+Every record remembers where it came from (:class:`Source`), so any later
+stage can point staff at the file, line and column of a problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Mapping
+
+LEVELS = ("省", "市", "县", "乡", "村")
+POLICY_LEVELS = ("中央", "省", "市", "县")
+SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
+STATUSES = ("已发放", "发放失败", "已退回", "已补发")
+FAILED_STATUSES = ("发放失败", "已退回")
+
+_EMPTY: Mapping[str, tuple[int, int]] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from.  ``header`` for CSV rows, ``positions`` for YAML."""
+
+    path: str
+    line: int
+    header: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=lambda: _EMPTY, compare=False, repr=False)
+
+    def at(self, name: str) -> tuple[int, int]:
+        """(line, column) of a field; column 0 when unknown."""
+        if name in self.positions:
+            return self.positions[name]
+        if name in self.header:
+            return self.line, self.header.index(name) + 1
+        return self.line, 0
+
+
+def region_level(code: str) -> str:
+    """省/市/县/乡/村 from the shape of a 12-digit code."""
+    if code[2:] == "0" * 10:
+        return "省"
+    if code[4:] == "0" * 8:
+        return "市"
+    if code[6:] == "0" * 6:
+        return "县"
+    if code[9:] == "000":
+        return "乡"
+    return "村"
+
+
+def region_parent_code(code: str) -> str | None:
+    level = region_level(code)
+    return {
+        "省": None,
+        "市": code[:2] + "0" * 10,
+        "县": code[:4] + "0" * 8,
+        "乡": code[:6] + "0" * 6,
+        "村": code[:9] + "000",
+    }[level]
+
+
+def county_of(code: str) -> str:
+    return code[:6] + "0" * 6
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    publisher: str
+    phone: str
+    url: str
+    publish_years: int
+    lookup_years: int
+    src: Source
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    parent: str | None
+    src: Source
+
+    @property
+    def level(self) -> str:
+        return region_level(self.code)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One row of 政策清单: a programme over one span of years.
+
+    A programme whose standard changes gets a new row with the same 项目编码
+    and a later 起始年度; the spans must not overlap.
+    """
+
+    code: str
+    name: str
+    card_name: str
+    short_name: str
+    level: str
+    department: str
+    target: str
+    standard: str
+    use: str
+    basis: str
+    method: str
+    timing: str
+    months: tuple[int, ...]
+    funding: str
+    phone: str
+    protected: bool
+    regions: tuple[str, ...]
+    start_year: int
+    end_year: int | None
+    note: str
+    src: Source
+
+    def covers_year(self, year: int) -> bool:
+        return self.start_year <= year and (self.end_year is None or year <= self.end_year)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Document:
+    slug: str
+    title: str
+    number: str
+    issuer: str
+    date: dt.date
+    programmes: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    body: str
+    src: Source
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: str
+    unit: str
+    limit: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Procedure:
+    slug: str
+    name: str
+    programmes: tuple[str, ...]
+    steps: tuple[Step, ...]
+    src: Source
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    kind: str
+    region: str
+    address: str
+    phone: str
+    hours: str
+    src: Source
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    record_no: str
+    query_key: str
+    person_key: str
+    card_key: str
+    name: str  # masked
+    card_tail: str
+    bank: str
+    region: str  # village code
+    quantity: Decimal
+    standard: Decimal
+    amount: Decimal
+    date: dt.date
+    status: str
+    reason: str
+    src: Source
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch_id: str
+    year: int
+    programme: str
+    period: str
+    region: str  # county code
+    payer: str
+    publicity_start: dt.date
+    publicity_end: dt.date
+    phone: str
+    records: tuple[PaymentRecord, ...]
+    src: Source
+
+
+@dataclass(frozen=True)
+class Dataset:
+    root: str
+    site: Site | None
+    regions: Mapping[str, Region]
+    policies: tuple[Policy, ...]
+    documents: tuple[Document, ...]
+    procedures: tuple[Procedure, ...]
+    services: tuple[Service, ...]
+    batches: tuple[Batch, ...]
+
+    def policy_for(self, code: str, year: int) -> Policy | None:
+        for p in self.policies:
+            if p.code == code and p.covers_year(year):
+                return p
+        return None
+
+    def policy_codes(self) -> set[str]:
+        return {p.code for p in self.policies}
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(b.records) for b in self.batches)
+
+
+def batch_id_for(county: str, programme: str, period: str) -> str:
+    """批次号: county prefix, programme code, period: 410421-NY001-2024Q1."""
+    return f"{county[:6]}-{programme}-{period}"

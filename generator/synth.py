@@ -1,0 +1,562 @@
+"""Synthetic sample data: a seeded, made-up population of 平顶山市 and its payments.
+
+Nothing here is about real people.  Region codes and names down to the
+township are real (shared/reference/); villages, people, ID numbers, cards,
+phone numbers and payments are invented.  IDs carry a real county prefix, a
+valid birth date and check digit; card numbers pass the Luhn check; so the
+data exercises exactly the code paths real exports do.
+
+The payment batches are made the way staff make them: a raw export per
+batch (messy on purpose: GBK or UTF-8 with BOM, columns in varying order
+under varying names, full-width digits, 15-digit IDs, a 联系电话 column,
+dates in several formats) goes through ``ingest`` with the demo key.  The raw
+exports are temporary; ``raw_export()`` regenerates any batch's raw file
+from the seed, so tests can look people up the way a person would.
+
+    python -m generator.synth sample            # regions, services, payments in data/
+    python -m generator.synth raw BATCH_ID OUT  # the raw export behind one batch
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import random
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from stdnum.cn import ric
+
+from generator.normalize import luhn_complete
+
+SEED = 20240601
+#: Payments are made up to this date (fixed, so the sample never changes by itself).
+AS_OF = dt.date(2026, 11, 15)
+YEARS = (2024, 2025, 2026)
+SAMPLE_COUNTIES = ("410421000000", "410425000000")  # 宝丰县, 郏县
+#: Real codes and names (NBS 2022) down to townships: a copy of shared/reference/regions-pingdingshan.csv.
+REFERENCE = Path(__file__).resolve().parent / "resources" / "regions-pingdingshan.csv"
+
+SURNAMES = (
+    "王" * 10 + "李" * 9 + "张" * 9 + "刘" * 8 + "陈" * 5 + "杨" * 5 + "赵" * 4 + "黄" * 3 + "周" * 3 + "吴" * 3
+    + "徐" * 2 + "孙" * 3 + "胡" * 2 + "朱" * 2 + "高" * 3 + "郭" * 3 + "马" * 3 + "罗" + "梁" + "宋" * 2 + "郑" * 2
+    + "谢" + "韩" * 2 + "唐" + "冯" * 2 + "于" + "董" * 2 + "程" * 2 + "曹" * 2 + "袁" + "邓" + "许" * 2 + "傅"
+    + "沈" + "曾" + "彭" + "吕" + "苏" + "卢" + "蒋" + "蔡" + "贾" * 2 + "丁" + "魏" * 2 + "薛" + "叶" + "阎"
+    + "段" + "雷" + "侯" + "龙" + "史" * 2 + "陶" + "黎" + "贺" + "顾" + "毛" + "郝" * 2 + "龚" + "邵" + "万"
+    + "钱" + "严" + "覃" + "武" * 2 + "戴" + "莫" + "孔" + "向" + "汤" + "牛" * 2 + "常" * 2 + "申" + "翟" + "耿"
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方")
+GIVEN_MALE = "建国军伟强磊洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林坤振海峰亮志新国庆红卫东"
+GIVEN_FEMALE = "秀英桂兰芳娟敏静丽艳玲霞燕梅琳雪倩婷颖慧莉娜凤荣琴云花红萍洁玉珍兰芬菊"
+VILLAGE_STEMS = "张王李刘陈杨赵马郭孙胡高何朱黄宋许范郝邢牛关潘段侯姚曹彭冯魏薛"
+VILLAGE_SUFFIX = ("庄", "营", "寨", "店", "楼", "岗", "湾", "沟", "坡", "桥", "屯", "集", "洼", "河", "庙", "堂", "园")
+VILLAGE_PREFIX = ("", "", "", "东", "西", "南", "北", "前", "后", "大", "小", "上", "下", "新")
+COMMUNITY_NAMES = ("东关", "西关", "南关", "北关", "人民路", "建设路", "文化路", "新华", "幸福", "和平", "光明", "朝阳",
+                   "龙山", "滨河", "育才", "花园", "锦绣", "振兴", "康宁", "丰收")
+REASONS_FAIL = ("账户已销户", "账户冻结", "户名与账号不符", "卡号错误", "账户状态异常（长期不动户）")
+BANKS = {
+    "410421000000": (("中国农业银行", "622848"), ("宝丰农商银行", "623059")),
+    "410425000000": (("中国邮政储蓄银行", "621799"), ("郏县农商银行", "623058")),
+}
+OTHER_BANK = ("中国建设银行", "621700")
+HOURS_WINDOW = "周一至周五 8:30-12:00，14:30-17:30（6月至9月下午15:00-18:00）"
+HOURS_BANK = "周一至周日 9:00-17:00（法定节假日另行公告）"
+DEPARTMENT_HOTLINES = ("财政局", "农业农村局", "民政局", "卫生健康委", "教育局", "残联")
+
+
+def rng_for(*parts) -> random.Random:
+    return random.Random(":".join(str(p) for p in (SEED, *parts)))
+
+
+def money(x) -> Decimal:
+    return Decimal(x).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+# ------------------------------------------------------------------ regions
+
+
+def reference_regions(path: Path = REFERENCE) -> list[tuple[str, str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [(r["区划代码"], r["名称"], r["上级代码"]) for r in csv.DictReader(f)]
+
+
+def make_villages(township: str, name: str) -> list[tuple[str, str]]:
+    """10-30 made-up villages and communities under one township."""
+    r = rng_for("villages", township)
+    street = name.endswith("街道") or name.endswith("筹备组")
+    n = r.randint(10, 30)
+    n_comm = r.randint(n // 2, n - 2) if street else r.randint(0, 3)
+    used: set[str] = set()
+    out = []
+    for i in range(n_comm):
+        while True:
+            base = r.choice(COMMUNITY_NAMES) + ("" if r.random() < 0.7 else r.choice("一二三"))
+            if base not in used:
+                break
+        used.add(base)
+        out.append((f"{township[:9]}{i + 1:03d}", base + "社区"))
+    for i in range(n - n_comm):
+        while True:
+            base = r.choice(VILLAGE_PREFIX) + r.choice(VILLAGE_STEMS) + r.choice(VILLAGE_SUFFIX)
+            if base not in used:
+                break
+        used.add(base)
+        out.append((f"{township[:9]}{200 + i:03d}", base + "村"))
+    return out
+
+
+def make_regions() -> list[tuple[str, str, str]]:
+    rows = [("410000000000", "河南省", "")]
+    for code, name, parent in reference_regions():
+        rows.append((code, name, parent))
+        if code[:6] + "000000" in SAMPLE_COUNTIES and code[9:] == "000" and code[6:9] != "000":
+            rows.extend((vc, vn, code) for vc, vn in make_villages(code, name))
+    return rows
+
+
+def phone(r: random.Random) -> str:
+    return f"0375-{r.randint(2, 8)}{r.randint(0, 999999):06d}"
+
+
+def make_services(regions: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    names = {c: n for c, n, _ in regions}
+    out = []
+    for code, name, parent in regions:
+        level_township = code[9:] == "000" and code[6:9] != "000"
+        if not level_township:
+            continue
+        county = names[code[:6] + "000000"]
+        r = rng_for("services", code)
+        kind_place = "街道办事处" if name.endswith("街道") else "人民政府"
+        out.append({
+            "名称": f"{name}便民服务中心“一卡通”窗口", "类型": "乡镇便民服务窗口", "区划代码": code,
+            "地址": f"{county}{name}{kind_place}便民服务中心一楼", "电话": phone(r), "办公时间": HOURS_WINDOW,
+        })
+        banks = BANKS.get(code[:6] + "000000", (("中国农业银行", ""), ("中国邮政储蓄银行", "")))
+        for bank, _bin in banks[: (2 if code[:6] + "000000" in SAMPLE_COUNTIES else 1)]:
+            short = name.removesuffix("街道").removesuffix("镇").removesuffix("乡") or name
+            out.append({
+                "名称": f"{bank}{short}网点", "类型": "银行网点", "区划代码": code,
+                "地址": f"{county}{name}{r.choice(('人民路', '中心街', '建设路', '商贸街', '政府街'))}{r.randint(1, 199)}号",
+                "电话": phone(r), "办公时间": HOURS_BANK,
+            })
+    for county in SAMPLE_COUNTIES:
+        r = rng_for("hotlines", county)
+        for dept in DEPARTMENT_HOTLINES:
+            out.append({
+                "名称": f"{names[county]}{dept}补贴政策咨询电话", "类型": "咨询热线", "区划代码": county,
+                "地址": "", "电话": phone(r), "办公时间": "工作日 8:30-17:30",
+            })
+    out.append({"名称": "平顶山市12345政务服务便民热线", "类型": "咨询热线", "区划代码": "410400000000",
+                "地址": "", "电话": "12345", "办公时间": "全天24小时"})
+    return out
+
+
+# ------------------------------------------------------------------- people
+
+
+@dataclass
+class Person:
+    id18: str
+    name: str
+    born: dt.date
+    card: str
+    bank: str
+    village: str
+    other_card: str | None = None
+    other_bank: str | None = None
+
+
+def make_name(r: random.Random, female: bool) -> str:
+    if r.random() < 0.004:
+        surname = r.choice(COMPOUND_SURNAMES)
+    else:
+        surname = r.choice(SURNAMES)
+    pool = GIVEN_FEMALE if female else GIVEN_MALE
+    given = r.choice(pool) + (r.choice(pool) if r.random() < 0.75 else "")
+    if r.random() < 0.0008:
+        given = "𠮷" + given[-1]  # a character outside the BMP, as real registers have
+    return surname + given
+
+
+def make_id(r: random.Random, prefix: str, born: dt.date, female: bool, used: set[str]) -> str:
+    while True:
+        seq = r.randint(0, 499) * 2 + (0 if female else 1)
+        body = f"{prefix}{born:%Y%m%d}{seq:03d}"
+        id18 = body + ric.calc_check_digit(body + "0")
+        if id18 not in used:
+            used.add(id18)
+            return id18
+
+
+def make_card(r: random.Random, bin6: str) -> str:
+    return luhn_complete(bin6 + "".join(str(r.randint(0, 9)) for _ in range(12)))
+
+
+OTHER_PREFIXES = ("410422", "410423", "410482", "410402", "411023", "410105")
+
+
+def village_people(village: str, county: str) -> dict[str, list[Person]]:
+    """The made-up recipients of one village, by role, from the seed alone."""
+    r = rng_for("people", village)
+    used: set[str] = set()
+    banks = BANKS[county]
+    community = int(village[9:]) < 200
+
+    def person(min_age: int, max_age: int, female: bool | None = None) -> Person:
+        female = r.random() < 0.5 if female is None else female
+        age_days = r.randint(min_age * 365 + 30, max_age * 365 + 300)
+        born = AS_OF - dt.timedelta(days=age_days)
+        prefix = county[:6] if r.random() < 0.93 else r.choice(OTHER_PREFIXES)
+        bank, bin6 = banks[0] if r.random() < 0.8 else banks[1]
+        p = Person(make_id(r, prefix, born, female, used), make_name(r, female), born, make_card(r, bin6), bank, village)
+        if r.random() < 0.012:  # 一人多卡: an old card from another bank still in use
+            p.other_bank, obin = OTHER_BANK
+            p.other_card = make_card(r, obin)
+        return p
+
+    roles: dict[str, list[Person]] = {}
+    roles["farmers"] = [] if community else [person(28, 78) for _ in range(r.randint(30, 60))]
+    roles["dibao"] = [person(20, 85) for _ in range(r.randint(2, 6))]
+    roles["tekun"] = [person(55, 90) for _ in range(r.randint(0, 2))]
+    roles["elderly"] = [person(80, 101) for _ in range(r.randint(3, 8))]
+    roles["disabled"] = [person(18, 80) for _ in range(r.randint(1, 4))]
+    roles["family_planning"] = [person(60, 75) for _ in range(r.randint(1, 5))]
+    roles["pupils"] = [person(7, 15) for _ in range(r.randint(2, 7))]
+    roles["orphans"] = [person(3, 16) for _ in range(1 if r.random() < 0.12 else 0)]
+    roles["unattended"] = [person(3, 16) for _ in range(1 if r.random() < 0.08 else 0)]
+    roles["hiv"] = [person(25, 60) for _ in range(1 if r.random() < 0.04 else 0)]
+    roles["machinery"] = [] if community else [person(30, 65) for _ in range(r.randint(0, 2))]
+    roles["relief"] = [person(20, 80) for _ in range(r.randint(0, 2))]
+    roles["migrants"] = [person(20, 80) for _ in range(r.randint(10, 25))] if r.random() < 0.08 else []
+    return roles
+
+
+# ---------------------------------------------------------------- payments
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One programme's payment plan: who, how much, when."""
+
+    programme: str
+    role: str
+    periods: tuple[tuple[str, int, int], ...]  # (period suffix, month, day)
+    years: tuple[int, ...] = YEARS
+    share: float = 1.0
+
+
+QUARTERS = (("Q1", 3, 18), ("Q2", 6, 18), ("Q3", 9, 18), ("Q4", 12, 18))
+HALVES_SCHOOL = (("H1", 4, 10), ("H2", 10, 12))
+HALVES = (("H1", 6, 20), ("H2", 12, 10))
+PLANS = (
+    Plan("NY001", "farmers", (("", 5, 20),)),
+    Plan("NY002", "farmers", (("", 6, 25),), years=(2024, 2025), share=0.7),
+    Plan("NY003", "machinery", (("-B01", 4, 15), ("-B02", 9, 15))),
+    Plan("MZ001", "dibao", QUARTERS),
+    Plan("MZ002", "dibao", QUARTERS),
+    Plan("MZ003", "tekun", QUARTERS),
+    Plan("MZ004", "relief", QUARTERS, share=0.3),
+    Plan("MZ005", "orphans", QUARTERS),
+    Plan("MZ006", "unattended", QUARTERS),
+    Plan("MZ007", "disabled", QUARTERS, years=(2024,)),
+    Plan("MZ008", "disabled", QUARTERS, years=(2024,), share=0.5),
+    Plan("CL001", "disabled", QUARTERS, years=(2025, 2026)),
+    Plan("MZ010", "elderly", QUARTERS),
+    Plan("WJ001", "family_planning", (("", 6, 28),)),
+    Plan("WJ003", "hiv", QUARTERS),
+    Plan("JY001", "pupils", HALVES_SCHOOL),
+    Plan("SL001", "migrants", HALVES),
+)
+
+
+def standard_of(plan: Plan, p: Person, year: int, r: random.Random, pay_day: dt.date) -> tuple[Decimal, Decimal]:
+    """(quantity, standard) for one payment."""
+    code = plan.programme
+    if code == "NY001":
+        return Decimal(r.randint(80, 1200)) / 100, Decimal("105.00")
+    if code == "NY002":
+        return Decimal(r.randint(80, 1200)) / 100, Decimal("15.00")
+    if code == "NY003":
+        return Decimal(1), Decimal(r.choice((2000, 3500, 6800, 12000, 18000)))
+    if code in ("MZ001", "MZ002"):
+        std = {"MZ001": 660, "MZ002": 345 if year <= 2024 else 360}[code]
+        return Decimal(3), Decimal(std)
+    if code == "MZ003":
+        return Decimal(3), Decimal(600)
+    if code == "MZ004":
+        return Decimal(1), Decimal(r.choice((500, 800, 1000, 1500, 2000, 3000)))
+    if code in ("MZ005", "MZ006"):
+        return Decimal(3), Decimal(1200)
+    if code in ("MZ007", "MZ008"):
+        return Decimal(3), Decimal(80)
+    if code == "CL001":
+        return Decimal(3), Decimal(160 if int(p.id18[-2]) % 2 else 80)
+    if code == "MZ010":
+        age = (pay_day - p.born).days // 365
+        return Decimal(3), Decimal(300 if age >= 100 else 100 if age >= 90 else 50)
+    if code == "WJ001":
+        return Decimal(1), Decimal(960)
+    if code == "WJ003":
+        return Decimal(3), Decimal(200)
+    if code == "JY001":
+        age = (pay_day - p.born).days // 365
+        return Decimal(1), Decimal(625 if age >= 12 else 500)
+    if code == "SL001":
+        return Decimal(1), Decimal(300)
+    raise KeyError(code)
+
+
+@dataclass
+class RawRow:
+    person: Person
+    card: str
+    bank: str
+    quantity: Decimal
+    standard: Decimal
+    amount: Decimal
+    date: dt.date
+    status: str
+    reason: str
+
+
+def batch_rows(plan: Plan, county: str, year: int, suffix: str, month: int, day: int,
+               villages: list[str], people: dict[str, dict[str, list[Person]]]) -> list[RawRow]:
+    r = rng_for("batch", county, plan.programme, year, suffix)
+    rows: list[RawRow] = []
+    for v in villages:
+        roles = people[v]
+        for p in roles[plan.role]:
+            community = int(v[9:]) < 200
+            if plan.programme == "MZ001" and not community or plan.programme == "MZ002" and community:
+                continue
+            if plan.share < 1 and rng_for("share", plan.programme, p.id18, year).random() >= plan.share:
+                continue
+            pay = dt.date(year, month, min(day + r.randint(-3, 5), 28))
+            qty, std = standard_of(plan, p, year, r, pay)
+            amount = money(qty * std)
+            if r.random() < 0.003:  # amount-vs-standard mismatch (a back payment, a typo)
+                amount = money(amount + Decimal(r.choice((-20, -10, 10, 15, 30))))
+            card, bank = p.card, p.bank
+            if p.other_card and r.random() < 0.5:
+                card, bank = p.other_card, p.other_bank
+            x = r.random()
+            if x < 0.012:
+                reason = r.choice(REASONS_FAIL)
+                rows.append(RawRow(p, card, bank, qty, std, amount, pay, "发放失败", reason))
+                if r.random() < 0.75:  # re-paid a few weeks later, to a new card if the old one is gone
+                    new_card, new_bank = card, bank
+                    if reason in ("账户已销户", "卡号错误"):
+                        new_bank, bin6 = BANKS[county][0]
+                        new_card = make_card(r, bin6)
+                    later = pay + dt.timedelta(days=r.randint(10, 25))
+                    if later <= AS_OF:
+                        rows.append(RawRow(p, new_card, new_bank, qty, std, amount, later, "已补发", ""))
+            elif x < 0.014:
+                rows.append(RawRow(p, card, bank, qty, std, amount, pay, "已退回", "对象已死亡，资金已退回"))
+            else:
+                rows.append(RawRow(p, card, bank, qty, std, amount, pay, "已发放", ""))
+                if r.random() < 0.0005:  # paid twice by mistake
+                    rows.append(RawRow(p, card, bank, qty, std, amount, pay, "已发放", ""))
+    return rows
+
+
+# --------------------------------------------------------------- raw files
+
+RAW_LAYOUTS = (
+    ("序号", "乡镇", "村", "姓名", "身份证号码", "社保卡号", "开户银行", "发放数量", "补贴标准", "发放金额", "发放日期", "发放状态", "失败原因", "联系电话"),
+    ("序号", "区划代码", "户主姓名", "公民身份号码", "银行账号", "开户行", "面积", "标准", "金额", "发放时间", "状态", "失败原因", "联系电话"),
+    ("姓名", "身份证号", "卡号", "开户银行", "乡镇（街道）", "村（社区）", "数量", "补贴标准", "实发金额", "到账日期", "发放结果", "失败原因", "手机号"),
+)
+DATE_FORMATS = ("{d:%Y-%m-%d}", "{d.year}/{d.month}/{d.day}", "{d.year}年{d.month}月{d.day}日", "{d:%Y%m%d}")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def render_raw(rows: list[RawRow], names: dict[str, str], r: random.Random) -> tuple[bytes, str]:
+    """A raw export as staff receive it: layout, encoding and formats vary."""
+    layout = r.choice(RAW_LAYOUTS)
+    date_fmt = r.choice(DATE_FORMATS)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(layout)
+    for i, row in enumerate(rows, 1):
+        p = row.person
+        id_text = p.id18
+        if p.born.year < 1990 and p.born.year >= 1900 and r.random() < 0.02:
+            id_text = p.id18[:6] + p.id18[8:17]  # legacy 15-digit number
+        elif r.random() < 0.01:
+            id_text = id_text.translate(FULLWIDTH)
+        elif r.random() < 0.01:
+            id_text = id_text[:6] + " " + id_text[6:14] + " " + id_text[14:]
+        if id_text.endswith("X") and r.random() < 0.3:
+            id_text = id_text[:-1] + "x"
+        amount = f"{row.amount:.2f}"
+        if row.amount >= 1000 and r.random() < 0.2:
+            amount = f"{row.amount:,.2f}"
+        elif r.random() < 0.01:
+            amount = "￥" + amount
+        township = p.village[:9] + "000"
+        cells = {
+            "序号": str(i), "乡镇": names[township], "乡镇（街道）": names[township], "村": names[p.village],
+            "村（社区）": names[p.village] + ("委会" if names[p.village].endswith("村") and r.random() < 0.1 else ""), "区划代码": p.village,
+            "姓名": p.name, "户主姓名": p.name, "身份证号码": id_text, "公民身份号码": id_text, "身份证号": id_text,
+            "社保卡号": row.card, "银行账号": row.card, "卡号": row.card, "开户银行": row.bank, "开户行": row.bank,
+            "发放数量": str(row.quantity), "面积": str(row.quantity), "数量": str(row.quantity),
+            "补贴标准": f"{row.standard:.2f}", "标准": f"{row.standard:.2f}",
+            "发放金额": amount, "金额": amount, "实发金额": amount,
+            "发放日期": date_fmt.format(d=row.date), "发放时间": date_fmt.format(d=row.date),
+            "到账日期": date_fmt.format(d=row.date),
+            "发放状态": row.status, "状态": {"已发放": "成功", "发放失败": "失败", "已退回": "退回", "已补发": "补发"}[row.status],
+            "发放结果": row.status, "失败原因": row.reason,
+            "联系电话": f"1{r.choice('3578')}{r.randint(0, 999999999):09d}",
+            "手机号": f"1{r.choice('3578')}{r.randint(0, 999999999):09d}",
+        }
+        w.writerow([cells[c] for c in layout])
+    text = out.getvalue()
+    choice = r.random()
+    if choice < 0.4 and "𠮷" not in text:
+        return text.encode("gbk"), "GBK"
+    if choice < 0.5:
+        return text.encode("gb18030"), "GB18030"
+    if choice < 0.85:
+        return b"\xef\xbb\xbf" + text.encode("utf-8"), "UTF-8-BOM"
+    return text.encode("utf-8"), "UTF-8"
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    plan: Plan
+    county: str
+    year: int
+    suffix: str
+    month: int
+    day: int
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}{self.suffix}"
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.county[:6]}-{self.plan.programme}-{self.period}"
+
+
+def batch_specs(counties=SAMPLE_COUNTIES) -> list[BatchSpec]:
+    specs = []
+    for county in counties:
+        for year in YEARS:
+            for plan in PLANS:
+                if year not in plan.years:
+                    continue
+                for suffix, month, day in plan.periods:
+                    if dt.date(year, month, 28) + dt.timedelta(days=25) > AS_OF:
+                        continue
+                    specs.append(BatchSpec(plan, county, year, suffix, month, day))
+    return specs
+
+
+def county_villages(regions, county: str) -> list[str]:
+    return [c for c, _n, _p in regions if c[:6] == county[:6] and int(c[9:]) > 0]
+
+
+def raw_for(spec: BatchSpec, regions, people_cache: dict) -> tuple[bytes, str, list[RawRow]]:
+    villages = county_villages(regions, spec.county)
+    if spec.county not in people_cache:
+        people_cache[spec.county] = {v: village_people(v, spec.county) for v in villages}
+    rows = batch_rows(spec.plan, spec.county, spec.year, spec.suffix, spec.month, spec.day,
+                      villages, people_cache[spec.county])
+    names = {c: n for c, n, _p in regions}
+    data, encoding = render_raw(rows, names, rng_for("raw", spec.batch_id))
+    return data, encoding, rows
+
+
+def raw_export(batch_id: str) -> tuple[bytes, list[RawRow]]:
+    """Regenerate the raw export behind a committed sample batch (for tests)."""
+    regions = make_regions()
+    for spec in batch_specs():
+        if spec.batch_id == batch_id:
+            data, _enc, rows = raw_for(spec, regions, {})
+            return data, rows
+    raise KeyError(batch_id)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_csv(path: Path, header: tuple[str, ...] | list[str], rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def make_sample(data_dir: Path, log=print) -> dict[str, int]:
+    """Write regions.csv, services.csv and all payment batches of the sample."""
+    from generator.ingest import History, ingest
+    from generator.keys import load_key
+    from generator.load import load
+
+    started = time.perf_counter()
+    keyer = load_key()
+    if not keyer.is_demo:
+        raise SystemExit("样例数据必须用示例密钥生成：请设置 HUINONG_DEMO=1，且不要设置 HUINONG_KEY。")
+    regions = make_regions()
+    write_csv(data_dir / "regions.csv", ("区划代码", "名称", "上级代码"), regions)
+    services = make_services(regions)
+    write_csv(data_dir / "services.csv", tuple(services[0]), [tuple(s.values()) for s in services])
+    pay_dir = data_dir / "payments"
+    if pay_dir.exists():
+        shutil.rmtree(pay_dir)
+    loaded = load(data_dir)
+    if loaded.dataset.site is None or not loaded.dataset.policies:
+        raise SystemExit("data/site.yaml 或 data/policies.csv 有错误，请先运行 check。")
+    history = History()
+    totals = {"batches": 0, "records": 0, "checks": 0}
+    cache: dict = {}
+    with tempfile.TemporaryDirectory(prefix="huinong-raw-") as tmp:
+        for spec in batch_specs():
+            data, _enc, rows = raw_for(spec, regions, cache)
+            if not rows:
+                continue
+            raw_path = Path(tmp) / f"{spec.batch_id}.csv"
+            raw_path.write_bytes(data)
+            result = ingest(raw_path, spec.plan.programme, spec.period, loaded.dataset, keyer,
+                            data_dir=data_dir, history=history, shown_path=f"{spec.batch_id}.csv")
+            raw_path.unlink()
+            totals["batches"] += 1
+            totals["records"] += result.records
+            totals["checks"] += len(result.checks)
+    totals["regions"] = len(regions)
+    totals["services"] = len(services)
+    log(f"样例数据：{totals['regions']} 个区划，{totals['services']} 个服务网点，{totals['batches']} 个批次，"
+        f"{totals['records']} 条记录，核查提示 {totals['checks']} 条（{time.perf_counter() - started:.1f} 秒）")
+    return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m generator.synth", description="生成示例数据（虚构人员）")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("sample", help="重新生成 data/ 中的示例区划、服务网点和发放批次")
+    p.add_argument("--data", default="data")
+    p = sub.add_parser("raw", help="重新生成某个示例批次背后的原始导出文件（含明文，仅供测试，勿提交）")
+    p.add_argument("batch_id")
+    p.add_argument("out")
+    args = ap.parse_args(argv)
+    if args.command == "sample":
+        make_sample(Path(args.data))
+    else:
+        data, _rows = raw_export(args.batch_id)
+        Path(args.out).write_bytes(data)
+        print(f"已写入 {args.out}（含明文身份证号，仅供测试，切勿提交或公开）")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
