@@ -20,7 +20,8 @@ from generator.errors import DataError, HuinongError, KeyConfigError, ParseError
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _print_problems(problems, stream=sys.stdout, limit: int | None = None) -> None:
+def _print_problems(problems, stream=None, limit: int | None = None) -> None:
+    stream = stream or sys.stdout
     shown = problems if limit is None else problems[:limit]
     for p in shown:
         print(p, file=stream)

@@ -290,6 +290,9 @@ class Collector:
     def __init__(self, base: Path):
         self.base = base
         self.problems: list[Problem] = []
+        #: 项目编码 of policy rows that exist but failed to parse: references to
+        #: them are not reported again as "not in the list" (one error, not a cascade).
+        self.invalid_policy_codes: set[str] = set()
 
     def rel(self, path: Path) -> str:
         try:
@@ -468,6 +471,7 @@ def load_regions(path: Path, out: Collector) -> dict[str, Region]:
 
 def load_policies(path: Path, out: Collector) -> list[Policy]:
     policies = []
+    before = len(out.problems)
     for src, v in read_csv(path, POLICY_FIELDS, out):
         try:
             months = parse_months(v["发放时间"])
@@ -483,6 +487,12 @@ def load_policies(path: Path, out: Collector) -> list[Policy]:
             regions=v["适用地区"] or (), start_year=v["起始年度"], end_year=v["终止年度"],
             note=v["备注"] or "", src=src,
         ))
+    if len(out.problems) > before:
+        good = {p.code for p in policies}
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            out.invalid_policy_codes = {
+                code for row in csv.DictReader(f) if (code := (row.get("项目编码") or "").strip()) and code not in good
+            }
     return policies
 
 
@@ -619,12 +629,16 @@ def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
 @dataclass
 class Loaded:
     dataset: Dataset
-    problems: list[Problem]
+    collector: Collector
     files: list[Path]
 
+    @property
+    def problems(self) -> list[Problem]:
+        return self.collector.problems
 
-def load(data_dir: Path | str, base: Path | str | None = None) -> Loaded:
-    """Load all of data/.  Problems are collected, never raised."""
+
+def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool = True) -> Loaded:
+    """Load all of data/ (``payments=False``: all but the batches).  Problems are collected, never raised."""
     data_dir = Path(data_dir).resolve()
     base = Path(base).resolve() if base is not None else data_dir.parent
     out = Collector(base)
@@ -645,7 +659,7 @@ def load(data_dir: Path | str, base: Path | str | None = None) -> Loaded:
     procedures = [p for f in sorted((data_dir / "procedures").glob("*.yaml")) if (p := load_procedure(f, out))]
     batches = []
     pay_dir = data_dir / "payments"
-    if pay_dir.exists():
+    if payments and pay_dir.exists():
         for year_dir in sorted(pay_dir.iterdir()):
             if not year_dir.is_dir():
                 continue
@@ -659,4 +673,4 @@ def load(data_dir: Path | str, base: Path | str | None = None) -> Loaded:
                         batches.append(b)
     dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
                       tuple(procedures), tuple(services), tuple(batches))
-    return Loaded(dataset, out.problems, files)
+    return Loaded(dataset, out, files)

@@ -48,6 +48,13 @@ def _dump(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
+def privacy_gate(out_dir: Path) -> None:
+    """Fail the build if anything personal made it into the output."""
+    findings = scan_paths([out_dir], relative_to=out_dir)
+    if findings:
+        raise PrivacyError(findings)
+
+
 def build(data_dir: Path, out_dir: Path) -> Summary:
     started = time.perf_counter()
     dataset, problems = check(data_dir)
@@ -75,9 +82,7 @@ def build(data_dir: Path, out_dir: Path) -> Summary:
         for village, batches in sorted(by_village.items()):
             writer.write_text(f"data/villages/{village}.json", _dump({"区划代码": village, "名称": dataset.regions[village].name,
                                                                       "批次": batches}))
-        findings = scan_paths([writer.tmp], relative_to=writer.tmp)
-        if findings:
-            raise PrivacyError(findings)
+        privacy_gate(writer.tmp)
         writer.commit()
     except BaseException:
         writer.abort()

@@ -98,8 +98,12 @@ def _policies(ds: Dataset, out: Collector) -> None:
                         f"同一项目的四字简称前后不一（第{prev.src.line}行为“{prev.short_name}”）", prev.short_name)
 
 
+def _known_codes(ds: Dataset, out: Collector) -> set[str]:
+    return ds.policy_codes() | out.invalid_policy_codes
+
+
 def _documents(ds: Dataset, out: Collector) -> None:
-    codes = ds.policy_codes()
+    codes = _known_codes(ds, out)
     files_dir = Path(ds.root) / "documents" / "files"
     for d in ds.documents:
         for i, c in enumerate(d.programmes):
@@ -113,7 +117,7 @@ def _documents(ds: Dataset, out: Collector) -> None:
 
 
 def _procedures(ds: Dataset, out: Collector) -> None:
-    codes = ds.policy_codes()
+    codes = _known_codes(ds, out)
     for p in ds.procedures:
         for i, c in enumerate(p.programmes):
             if c not in codes:
@@ -149,11 +153,14 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
     elif county.level != "县":
         bad("区划代码", f"批次应属于一个县（{county.name}是{county.level}级）", "县级区划代码")
     policy = ds.policy_for(b.programme, period_year(b.period))
-    if b.programme not in ds.policy_codes():
+    if b.programme in out.invalid_policy_codes and policy is None:
+        pass  # its policy row has errors of its own, reported once there
+    elif b.programme not in ds.policy_codes():
         bad("项目编码", f"项目{b.programme}不在政策清单中", "policies.csv 中的项目编码")
     elif policy is None:
         bad("项目编码", f"项目{b.programme}在{period_year(b.period)}年度不在执行期内", "起始年度至终止年度之内")
     elif not applies(policy, b.region):
+        policy = None  # reported once for the batch, not again for every record
         bad("区划代码", f"项目{b.programme}不适用于{county.name if county else b.region}", "政策清单“适用地区”内")
     if b.publicity_end < b.publicity_start + dt.timedelta(days=MIN_PUBLICITY_DAYS):
         bad("公示结束", f"公示期不足{MIN_PUBLICITY_DAYS}天（{b.publicity_start}至{b.publicity_end}）",
@@ -199,8 +206,7 @@ def check(data_dir: Path | str, base: Path | str | None = None):
     data_dir = Path(data_dir).resolve()
     base = Path(base).resolve() if base is not None else data_dir.parent
     loaded = load(data_dir, base)
-    out = Collector(base)
-    out.problems = loaded.problems
+    out = loaded.collector
     validate(loaded.dataset, out)
     scan_data(data_dir, out)
     problems = sorted(set(out.problems))

@@ -1,0 +1,117 @@
+"""`check`: golden messages on a broken copy of the tiny dataset, and clean passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.validate import check
+from tests.golden import EXPECTED, TINY, broken_copy, run_check_cli
+
+
+def test_tiny_dataset_passes():
+    code, out = run_check_cli(TINY)
+    assert code == 0, out
+    assert out.startswith("检查通过：10 个区划，5 条政策，1 份文件，1 个办事流程，3 个服务网点，1 个批次，6 条发放记录")
+
+
+def test_broken_copy_matches_golden(tmp_path: Path):
+    """Every planted fault is reported once, as path:line:column: 字段: 问题（期望…）."""
+    broken_copy(tmp_path)
+    code, out = run_check_cli(tmp_path)
+    assert code == 1
+    assert out == (EXPECTED / "check_broken.txt").read_text(encoding="utf-8"), "run `make golden` and review the diff"
+
+
+def test_every_problem_line_has_the_contract_shape(tmp_path: Path):
+    broken_copy(tmp_path)
+    _, out = run_check_cli(tmp_path)
+    lines = out.splitlines()
+    assert lines[-1] == f"检查未通过：共 {len(lines) - 1} 个问题。"
+    for line in lines[:-1]:
+        path, row, col, rest = line.split(":", 3)
+        assert path.startswith("data/") and row.isdigit() and col.isdigit(), line
+        field, message = rest.strip().split(": ", 1)
+        assert field and message, line
+
+
+def test_problems_are_sorted_and_unique(tmp_path: Path):
+    data = broken_copy(tmp_path)
+    _, problems = check(data)
+    keys = [(p.path, p.line, p.column, p.field, p.message) for p in problems]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+
+
+def test_short_publicity_period_is_an_error(tiny: Path):
+    batch = tiny / "payments/2024/410421-NY001-2024/batch.yaml"
+    text = batch.read_text(encoding="utf-8")
+    batch.write_text(text.replace("公示结束: 2024-06-21", "公示结束: 2024-06-17"), encoding="utf-8")
+    _, problems = check(tiny)
+    assert [p.field for p in problems] == ["公示结束"]
+    # exactly seven days is enough
+    batch.write_text(text.replace("公示结束: 2024-06-21", "公示结束: 2024-06-18"), encoding="utf-8")
+    assert check(tiny)[1] == []
+
+
+def test_programme_outside_its_years_or_region(tiny: Path):
+    pol = tiny / "policies.csv"
+    pol.write_text(pol.read_text(encoding="utf-8").replace(",2016,,\n", ",2025,,\n", 1), encoding="utf-8")
+    _, problems = check(tiny)
+    assert any("在2024年度不在执行期内" in p.message for p in problems), problems
+
+
+def test_policy_not_applicable_to_the_county(tiny: Path):
+    pol = tiny / "policies.csv"
+    text = pol.read_text(encoding="utf-8")
+    pol.write_text(text.replace("否,,2016,,", "否,410425000000,2016,,", 1), encoding="utf-8")
+    _, problems = check(tiny)
+    assert [(p.field, "不适用于宝丰县" in p.message) for p in problems] == [("区划代码", True)]
+
+
+def test_overlapping_policy_years_and_changed_short_name(tiny: Path):
+    pol = tiny / "policies.csv"
+    text = pol.read_text(encoding="utf-8")
+    text = text.replace("高龄津贴,省,民政局,80周岁以上老年人,每人每月60元起（示例）,,,“一卡通”直接发放,\"3、6、9、12月\",省市县财政,0375-2663456,否,,2025",
+                        "老人津贴,省,民政局,80周岁以上老年人,每人每月60元起（示例）,,,“一卡通”直接发放,\"3、6、9、12月\",省市县财政,0375-2663456,否,,2024")
+    pol.write_text(text, encoding="utf-8")
+    _, problems = check(tiny)
+    messages = sorted(p.message for p in problems)
+    assert any("年度与第5行重叠" in m for m in messages), messages
+    assert any("四字简称前后不一" in m for m in messages), messages
+
+
+def test_protected_short_name_must_not_reveal(tiny: Path):
+    pol = tiny / "policies.csv"
+    pol.write_text(pol.read_text(encoding="utf-8").replace(",民政补助,", ",孤儿补助,"), encoding="utf-8")
+    _, problems = check(tiny)
+    assert [p.message for p in problems] == ["隐私保护项目的四字简称不能透露领取人情况（含“孤儿”）"]
+
+
+def test_plaintext_card_anywhere_in_data_is_found(tiny: Path):
+    from tests.golden import TINY_PEOPLE
+
+    (tiny / "documents" / "files" / "note.txt").write_text("卡号 " + TINY_PEOPLE[0].card, encoding="utf-8")
+    _, problems = check(tiny)
+    assert [(p.path, p.field) for p in problems] == [("data/documents/files/note.txt", "银行卡号")]
+    assert TINY_PEOPLE[0].card not in str(problems[0])
+
+
+def test_non_utf8_data_file_is_reported_with_line(tiny: Path):
+    (tiny / "services.csv").write_bytes("名称,类型,区划代码,地址,电话,办公时间\n".encode() + "窗口".encode("gbk"))
+    _, problems = check(tiny)
+    assert [(p.path, p.line, p.field) for p in problems] == [("data/services.csv", 2, "编码")]
+
+
+def test_missing_files_are_reported(tmp_path: Path):
+    (tmp_path / "data").mkdir()
+    _, problems = check(tmp_path / "data")
+    assert {p.path for p in problems} == {"data/site.yaml", "data/regions.csv", "data/policies.csv", "data/services.csv"}
+
+
+def test_wrong_columns(tiny: Path):
+    svc = tiny / "services.csv"
+    text = svc.read_text(encoding="utf-8").replace("办公时间", "营业时间", 1)
+    svc.write_text(text, encoding="utf-8")
+    _, problems = check(tiny)
+    assert [(p.line, p.column, p.field, p.message) for p in problems] == [
+        (1, 0, "办公时间", "缺少此列"), (1, 6, "营业时间", "未知的列")]

@@ -1,0 +1,70 @@
+"""build: all-or-nothing output behind the privacy gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.errors import DataError, PrivacyError
+from generator.pipeline import build, privacy_gate
+from generator.writer import Writer, WriterError
+from tests.golden import TINY_PEOPLE
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_masked_village_lists(tiny: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01
+    summary = build(tiny, tmp_path / "public")
+    village = json.loads((tmp_path / "public/data/villages/410421100201.json").read_text(encoding="utf-8"))
+    rows = village["批次"][0]["明细"]
+    assert [r[1] for r in rows] == ["王*国", "李*英"]
+    assert village["批次"][0]["合计金额"] == "577.50"
+    assert summary.records == 6
+    assert privacy_gate(tmp_path / "public") is None
+
+
+def test_results_older_than_publish_years_are_withdrawn(tiny: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: 2024 is outside 3 years
+    summary = build(tiny, tmp_path / "public")
+    assert summary.withdrawn == 1
+    assert not (tmp_path / "public/data/villages").exists()
+
+
+def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    build(tiny, out)
+    before = tree(out)
+    (tiny / "policies.csv").write_text("项目编码\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        build(tiny, out)
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_privacy_gate_blocks_and_keeps_old_output(tmp_path: Path):
+    out = tmp_path / "public"
+    w = Writer(out)
+    w.write_text("index.html", "ok")
+    w.commit()
+    w = Writer(out)
+    w.write_text("index.html", f"<td>{TINY_PEOPLE[0].id18}</td>")
+    with pytest.raises(PrivacyError) as e:
+        privacy_gate(w.tmp)
+    w.abort()
+    assert (out / "index.html").read_text() == "ok"
+    assert TINY_PEOPLE[0].id18 not in str(e.value.findings[0])
+
+
+def test_writer_refuses_a_path_twice_and_escapes(tmp_path: Path):
+    w = Writer(tmp_path / "public")
+    w.write_text("a/b.html", "1")
+    with pytest.raises(WriterError):
+        w.write_text("a/b.html", "2")
+    with pytest.raises(WriterError):
+        w.write_text("../evil", "x")
+    w.abort()
