@@ -102,3 +102,14 @@ def test_a_batch_regenerates_byte_identical(tmp_path: Path):
     for name in ("batch.yaml", "records.csv"):
         assert (out / name).read_bytes() == (committed / name).read_bytes(), name
     assert len(rows) == sum(1 for _ in open(committed / "records.csv", encoding="utf-8")) - 1
+
+
+def test_province_generator_makes_valid_data(tmp_path: Path, demo_env):
+    totals = synth.make_province(tmp_path / "prov", villages=400, records_per_village=24, log=lambda *_: None)
+    ds, problems = check(tmp_path / "prov")
+    assert problems == []
+    villages = [c for c, r in ds.regions.items() if r.level == "村"]
+    assert 300 <= len(villages) <= 400
+    assert totals["records"] == ds.record_count
+    assert 18 <= ds.record_count / len(villages) <= 30
+    assert len({r.level for r in ds.regions.values()}) == 5
