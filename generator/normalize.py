@@ -23,7 +23,8 @@ from generator.errors import ParseError
 
 #: Every middle-dot look-alike seen in names of ethnic minorities
 #: (买买提·艾力): folded into U+00B7 MIDDLE DOT.
-MIDDLE_DOTS = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u0387\u16eb\u2e31\u318d\ua78f"
+MIDDLE_DOTS = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u0387\u16eb\u2e31\u318d\u119e\ua78f"
+# (U+318D is listed for clarity; NFKC turns it into U+119E before the table runs.)
 _DOT_TABLE = str.maketrans({c: "\u00b7" for c in MIDDLE_DOTS})
 _SPACES = re.compile(r"\s+")
 
@@ -52,6 +53,7 @@ def _reject_scientific(text: str) -> None:
 
 # ---------------------------------------------------------------- ID number
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 _ID_EXPECTED = "18位公民身份号码（或15位旧号码），末位可为X"
 
 
@@ -85,11 +87,11 @@ def parse_id(raw: str, known_prefixes: frozenset[str] | None = None, today: dt.d
     if not text:
         raise ParseError("为空", _ID_EXPECTED)
     _reject_scientific(text)
-    if len(text) == 15 and text.isdigit():
+    if len(text) == 15 and _ASCII_DIGITS.fullmatch(text):
         text = upgrade_id15(text)
     if len(text) != 18:
         raise ParseError(f"位数不对（{len(text)}位）", _ID_EXPECTED)
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not _ASCII_DIGITS.fullmatch(text[:17]) or text[17] not in "0123456789X":
         raise ParseError("含有数字和X以外的字符", _ID_EXPECTED)
     try:
         born = ric.get_birth_date(text)
@@ -115,8 +117,12 @@ _NAME_EXPECTED = "2至30个汉字，少数民族姓名可含“·”"
 
 
 def normalize_name(raw: str) -> str:
-    """The one normalization used for 查询键: NFKC, no spaces, one middle dot."""
-    return compact(raw).translate(_DOT_TABLE)
+    """The one normalization used for 查询键: NFKC, no spaces, one middle dot.
+
+    NFKC runs again after the spaces go: it can split a character into a space
+    and a combining mark, which only compose once the space is removed.
+    """
+    return unicodedata.normalize("NFKC", compact(raw)).translate(_DOT_TABLE)
 
 
 def _name_char_ok(ch: str) -> bool:
@@ -173,7 +179,7 @@ def parse_card(raw: str) -> str:
     if not text:
         raise ParseError("为空", _CARD_EXPECTED)
     _reject_scientific(text)
-    if not text.isdigit():
+    if not _ASCII_DIGITS.fullmatch(text):
         raise ParseError("含有数字以外的字符", _CARD_EXPECTED)
     if not 16 <= len(text) <= 19:
         raise ParseError(f"位数不对（{len(text)}位）", _CARD_EXPECTED)
@@ -223,7 +229,7 @@ def parse_quantity(raw: str) -> Decimal:
         raise ParseError(f"不是有效数量（{raw.strip()}）", _QTY_EXPECTED) from None
     if value <= 0:
         raise ParseError("数量为0", _QTY_EXPECTED)
-    return value.normalize() if value == value.to_integral() else value
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -249,9 +255,10 @@ _DATE_PATTERNS = [
 
 
 def parse_date(raw: str) -> dt.date:
-    text = compact(raw)
-    # Excel and exports often add a midnight time: 2024-06-03 00:00:00
-    text = re.sub(r"(?<=\d)(T|\s)?0{1,2}:00(:00)?$", "", text)
+    # Excel and exports often add a midnight time (2024/6/30 0:00, 2024-06-03 00:00:00):
+    # drop it while the space still separates it from the day.
+    text = re.sub(r"(T|\s+)0{1,2}:00(:00)?$", "", halfwidth(raw))
+    text = compact(text)
     if not text:
         raise ParseError("为空", _DATE_EXPECTED)
     for pattern in _DATE_PATTERNS:

@@ -104,7 +104,6 @@ ids = st.builds(
 )
 
 
-@settings(max_examples=200)
 @given(ids)
 def test_prop_mask_id_hides_birth_date(id18):
     masked = mask_id(id18)

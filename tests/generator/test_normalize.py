@@ -287,11 +287,6 @@ def test_parse_id_15_chars_with_x_is_a_length_error():
     assert parse_error(parse_id, "41042150030712X", today=TODAY).message == "位数不对（15位）"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_id uses str.isdigit(), so non-ASCII decimal digits (e.g. Arabic-Indic) "
-    "that NFKC does not fold are accepted and returned as-is: not an ASCII ID18",
-)
 def test_parse_id_rejects_or_folds_non_ascii_digits():
     arabic = VALID_ID[:6] + "".join(chr(0x660 + int(c)) for c in VALID_ID[6:17]) + VALID_ID[17]
     try:
@@ -405,11 +400,6 @@ def test_parse_name_middle_dot_variants(dot):
     assert parse_name(f"买买提{dot}艾力") == f"买买提{DOT}艾力"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: U+318D is in MIDDLE_DOTS but NFKC (in compact) turns it into U+119E "
-    "before the dot table runs, so '买买提\u318d艾力' is not folded and parse_name rejects it",
-)
 def test_middle_dot_hangul_araea_is_folded():
     assert normalize_name("买买提\u318d艾力") == f"买买提{DOT}艾力"
     assert parse_name("买买提\u318d艾力") == f"买买提{DOT}艾力"
@@ -488,11 +478,6 @@ def test_prop_normalize_name_idempotent(raw):
     assert normalize_name(once) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): NFKC turns U+00B8 / U+FFE3 into space + combining mark, compact() then "
-    "drops the space, and only a second NFKC composes the mark: normalize_name is not idempotent",
-)
 @pytest.mark.parametrize("raw", ["R\u00b8", "A\uffe3"])
 def test_normalize_name_idempotent_with_spacing_marks(raw):
     once = normalize_name(raw)
@@ -742,11 +727,6 @@ def test_parse_date_edges(raw, expected):
     assert parse_date(raw) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: compact() removes the space before the midnight-time regex runs, so a day ending "
-    "in 0 plus Excel's '0:00' loses a digit: '2024/6/30 0:00' -> 2024-06-03",
-)
 @pytest.mark.parametrize(
     "raw, expected",
     [
