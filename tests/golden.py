@@ -12,6 +12,7 @@ and cards, never committed in plaintext (only their keyed forms are).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import csv
 import io
 import os
@@ -39,8 +40,10 @@ class FakePerson:
     village: str
 
 
-def fake_id(prefix: str, birth: str, seq: int) -> str:
-    body = f"{prefix}{birth}{seq:03d}"
+def fake_id(prefix: str, born: "dt.date | str", seq: int = 123) -> str:
+    """An 18-char ID with the correct GB 11643 check digit (the date may be impossible)."""
+    date = born if isinstance(born, str) else f"{born:%Y%m%d}"
+    body = f"{prefix}{date}{seq:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

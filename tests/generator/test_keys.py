@@ -15,6 +15,7 @@ from stdnum.cn import ric
 from generator.errors import KeyConfigError
 from generator.keys import DEMO_MARK, KEY_HEX_CHARS, Keyer, demo_key, demo_mode, load_key
 from generator.normalize import MIDDLE_DOTS
+from tests.golden import fake_id as make_id
 
 KEY = "q7Vd2Lx9Rm4Tp8Wc1Zs6Hb3Nf5Kj0Ga!"  # 32 bytes, not the demo key
 KEY_BYTES = KEY.encode()
@@ -249,9 +250,6 @@ NAMES = st.lists(CHARS, min_size=2, max_size=8).map("".join)
 SPACES = st.sampled_from(["", "", " ", "\u3000", "\t", "\xa0"])
 
 
-def make_id(prefix: str, born: dt.date, seq: int) -> str:
-    body = f"{prefix}{born:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 IDS = st.builds(

@@ -32,6 +32,7 @@ from generator.normalize import (
     period_year,
     upgrade_id15,
 )
+from tests.golden import fake_id as make_id
 
 TODAY = dt.date(2024, 6, 1)
 PREFIXES = ["410421", "410425", "410402"]
@@ -43,11 +44,6 @@ BROKEN_DOTS = {"\u318d"}
 WORKING_DOTS = [c for c in MIDDLE_DOTS if c not in BROKEN_DOTS]
 
 
-def make_id(prefix: str, born: dt.date | str, seq: int = 123) -> str:
-    """An 18-char ID with the correct GB 11643 check digit (date may be impossible)."""
-    date = born if isinstance(born, str) else born.strftime("%Y%m%d")
-    body = f"{prefix}{date}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def fullwidth(text: str) -> str:

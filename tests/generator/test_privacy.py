@@ -18,15 +18,12 @@ from stdnum.cn import ric
 
 from generator.normalize import luhn_complete, luhn_ok
 from generator.privacy import Finding, id18_valid, preview, scan_bytes, scan_paths
+from tests.golden import fake_id as make_id
 
 REPO = Path(__file__).resolve().parents[2]
 PII_SCAN = REPO.parent / "shared" / "tools" / "pii_scan.py"
 
 
-def make_id(prefix: str, born: dt.date | str, seq: int) -> str:
-    date = born if isinstance(born, str) else f"{born:%Y%m%d}"
-    body = f"{prefix}{date}{seq:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 def first_id(pred, prefix="410421", born="19850307") -> str:
