@@ -337,7 +337,9 @@ CHECK_KINDS = ("同一身份证号不同姓名", "一人多卡", "重复发放",
 
 
 def cross_check(rows: list[RawPayment], keyed: list[dict], policy: Policy | None, programme: str, period: str,
-                history: History) -> list[CrossCheck]:
+                history: History, batch_id: str = "") -> list[CrossCheck]:
+    """Flag what staff must verify.  ``batch_id``: the batch being written (when it
+    replaces an earlier version of itself, that version is not a duplicate)."""
     found: list[CrossCheck] = []
     by_id: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -368,7 +370,7 @@ def cross_check(rows: list[RawPayment], keyed: list[dict], policy: Policy | None
         if history.cards.get(pk) and k["卡键"] not in history.cards[pk]:
             add("一人多卡", i, f"以往批次使用其他卡发放（共{len(history.cards[pk]) + 1}张）")
         earlier = history.paid.get((pk, programme, period))
-        if earlier and r.status in PAID_STATUSES:
+        if earlier and earlier != batch_id and r.status in PAID_STATUSES:
             add("重复发放", i, f"已在批次{earlier}中发放过同一项目同一期")
         expected = (r.standard * r.quantity).quantize(Decimal("0.01"), ROUND_HALF_UP)
         if expected != r.amount:
@@ -539,7 +541,7 @@ def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer:
         raise DataError([Problem(str(target), 0, 0, "批次", f"批次{batch_id}已存在", "更正已发布的批次请加 --replace")])
     keyed = keyed_records(rows, keyer)
     history = history if history is not None else History()
-    checks = cross_check(rows, keyed, policy, programme, period, history)
+    checks = cross_check(rows, keyed, policy, programme, period, history, batch_id)
     any_policy = policy or next(p for p in dataset.policies if p.code == programme)
     last_date = max(r.date for r in rows)
     start = publicity_start or last_date + dt.timedelta(days=1)

@@ -270,12 +270,21 @@ def test_cross_check_finds_each_planted_case(tiny: Path):
 
 
 def test_cross_check_against_earlier_batches(tiny: Path):
-    """The 2024 batch paid P[0]; paying the same period again in a new batch is flagged."""
+    """The 2024 batch paid P[0] in 宝丰县; paying the same person the same period in 郏县 is flagged."""
     result = run(tiny, raw_csv([person_row(P[0], 发放日期="2024-05-25")]), period="2024-B01")
     assert [c.kind for c in result.checks] == []
-    again = run(tiny, raw_csv([person_row(P[0], 姓名="王建军")]), period="2024", out_dir=tiny.parent / "x",
+    moved = FakePerson(P[0].id18, "王建军", P[0].card, P[0].bank, "410425101201")
+    again = run(tiny, raw_csv([person_row(moved)]), period="2024",
                 history=History.from_batches(load(tiny).dataset.batches))
+    assert again.batch_id == "410425-NY001-2024"
     assert {c.kind for c in again.checks} == {"同一身份证号不同姓名", "重复发放"}
+    assert any("410421-NY001-2024" in c.detail for c in again.checks)
+
+
+def test_replacing_a_batch_is_not_a_duplicate_of_itself(tiny: Path):
+    """Correcting a published batch (--replace) compares against the others, not its old self."""
+    result = run(tiny, raw_csv(ok_rows()[:3] + [person_row(P[0], 发放日期="2024-05-21")]), period="2024", replace=True)
+    assert [(c.kind, c.line) for c in result.checks] == [("重复发放", 2), ("重复发放", 5)]
 
 
 def test_programme_not_applicable(tiny: Path):
