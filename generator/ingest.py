@@ -349,7 +349,7 @@ def cross_check(rows: list[RawPayment], keyed: list[dict], policy: Policy | None
         r = rows[i]
         found.append(CrossCheck(kind, r.line, mask_id(r.id18), mask_name(r.name), detail))
 
-    for id18, idxs in by_id.items():
+    for idxs in by_id.values():
         names = {rows[i].name for i in idxs}
         cards = {rows[i].card for i in idxs}
         if len(names) > 1:

@@ -128,7 +128,7 @@ def phone(r: random.Random) -> str:
 def make_services(regions: list[tuple[str, str, str]]) -> list[dict[str, str]]:
     names = {c: n for c, n, _ in regions}
     out = []
-    for code, name, parent in regions:
+    for code, name, _parent in regions:
         level_township = code[9:] == "000" and code[6:9] != "000"
         if not level_township:
             continue
@@ -614,7 +614,6 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
                 for i, p in enumerate(people):
                     if (i + len(plan.programme)) % 3:
                         continue
-                    qty, std = Decimal(3), Decimal(100)
                     pay = dt.date(year, month, day)
                     rows.append({
                         "记录号": f"{len(rows) + 1:05d}", "查询键": keyer.query_key(p.id18, p.name),

@@ -10,7 +10,6 @@ import re
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from generator.errors import KeyConfigError
 from generator.keys import DEMO_MARK, KEY_HEX_CHARS, Keyer, demo_key, demo_mode, load_key

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from generator.mask import card_tail, mask_card, mask_id, mask_name, mask_phone
 from generator.normalize import normalize_name

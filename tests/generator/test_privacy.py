@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from stdnum.cn import ric
 
 from generator.normalize import luhn_complete, luhn_ok
 from generator.privacy import Finding, id18_valid, preview, scan_bytes, scan_paths
