@@ -337,8 +337,11 @@ def read_text(path: Path, out: Collector) -> str | None:
         return None
 
 
-def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False):
-    """Yield (Source, parsed values) for every good row of a CSV data file."""
+def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False, rejected: list | None = None):
+    """Yield (Source, parsed values) for every good row of a CSV data file.
+
+    Rows that fail are reported to ``out``; their raw cells go to ``rejected`` if given.
+    """
     content = read_text(path, out)
     if content is None:
         return
@@ -370,9 +373,12 @@ def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False):
             out.add(rel, start, 0, "行", f"列数不对（{len(cells)}列）", f"{width}列，与表头一致")
             continue
         src = Source(rel, start, header)
-        values = parse_cells(dict(zip(header, cells)), table, src, out)
+        raw = dict(zip(header, cells))
+        values = parse_cells(raw, table, src, out)
         if values is not None:
             yield src, values
+        elif rejected is not None:
+            rejected.append(raw)
 
 
 def _positions(node, prefix: str, acc: dict[str, tuple[int, int]]) -> None:
@@ -471,12 +477,13 @@ def load_regions(path: Path, out: Collector) -> dict[str, Region]:
 
 def load_policies(path: Path, out: Collector) -> list[Policy]:
     policies = []
-    before = len(out.problems)
-    for src, v in read_csv(path, POLICY_FIELDS, out):
+    rejected: list[dict] = []
+    for src, v in read_csv(path, POLICY_FIELDS, out, rejected=rejected):
         try:
             months = parse_months(v["发放时间"])
         except ParseError as e:
             out.add(src.path, src.line, src.at("发放时间")[1], "发放时间", e.message, e.expected)
+            rejected.append({"项目编码": v["项目编码"]})
             continue
         policies.append(Policy(
             code=v["项目编码"], name=v["补贴政策名称"], card_name=v["一卡通发放项目名称"],
@@ -487,12 +494,8 @@ def load_policies(path: Path, out: Collector) -> list[Policy]:
             regions=v["适用地区"] or (), start_year=v["起始年度"], end_year=v["终止年度"],
             note=v["备注"] or "", src=src,
         ))
-    if len(out.problems) > before:
-        good = {p.code for p in policies}
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            out.invalid_policy_codes = {
-                code for row in csv.DictReader(f) if (code := (row.get("项目编码") or "").strip()) and code not in good
-            }
+    good = {p.code for p in policies}
+    out.invalid_policy_codes = {code for row in rejected if (code := (row.get("项目编码") or "").strip()) not in good and code}
     return policies
 
 
@@ -630,7 +633,6 @@ def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
 class Loaded:
     dataset: Dataset
     collector: Collector
-    files: list[Path]
 
     @property
     def problems(self) -> list[Problem]:
@@ -642,11 +644,9 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
     data_dir = Path(data_dir).resolve()
     base = Path(base).resolve() if base is not None else data_dir.parent
     out = Collector(base)
-    files: list[Path] = []
 
     def need(path: Path) -> bool:
         if path.exists():
-            files.append(path)
             return True
         out.add(path, 0, 0, "文件", "缺少必需的数据文件", out.rel(path))
         return False
@@ -673,4 +673,4 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
                         batches.append(b)
     dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
                       tuple(procedures), tuple(services), tuple(batches))
-    return Loaded(dataset, out, files)
+    return Loaded(dataset, out)

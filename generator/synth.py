@@ -577,9 +577,9 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
     to raw CSV and parsed back: same output format, a fraction of the time.
     Memory stays bounded by one county.
     """
-    from generator.ingest import write_batch
+    from generator.ingest import RawPayment, keyed_records, write_batch
     from generator.keys import load_key
-    from generator.mask import card_tail, mask_name
+    from generator.models import region_level
 
     started = time.perf_counter()
     keyer = load_key()
@@ -610,18 +610,11 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
                 people.append(p)
         for plan in plans:
             for suffix, month, day in periods[plan.programme]:
-                rows = []
-                for i, p in enumerate(people):
-                    if (i + len(plan.programme)) % 3:
-                        continue
-                    pay = dt.date(year, month, day)
-                    rows.append({
-                        "记录号": f"{len(rows) + 1:05d}", "查询键": keyer.query_key(p.id18, p.name),
-                        "人员键": keyer.person_key(p.id18), "卡键": keyer.card_key(p.card), "姓名": mask_name(p.name),
-                        "卡号尾号": card_tail(p.card), "开户银行": p.bank, "区划代码": p.village,
-                        "发放数量": "3", "补贴标准": "100.00", "发放金额": "300.00", "发放日期": pay.isoformat(),
-                        "发放状态": "已发放", "失败原因": "",
-                    })
+                pay = dt.date(year, month, day)
+                paid = [RawPayment(0, p.id18, p.name, p.card, p.bank, p.village, Decimal(3), Decimal(100),
+                                   Decimal("300.00"), pay, "已发放", "")
+                        for i, p in enumerate(people) if not (i + len(plan.programme)) % 3]
+                rows = keyed_records(paid, keyer)
                 period = f"{year}{suffix}"
                 batch_id = f"{county_code[:6]}-{plan.programme}-{period}"
                 start = dt.date(year, month, day) + dt.timedelta(days=1)
@@ -637,14 +630,15 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
         for code, name, parent in province_regions(villages, r):
             w.writerow((code, name, parent))
             totals["regions"] += 1
-            if code[6:] == "000000" and code[4:6] != "00":
+            level = region_level(code)
+            if level == "县":
                 if county:
                     flush(county, county_villages_)
                 county, county_villages_ = code, []
-            elif code[9:] == "000" and code[6:9] != "000":
+            elif level == "乡":
                 services.append({"名称": f"{name}便民服务窗口", "类型": "乡镇便民服务窗口", "区划代码": code,
                                  "地址": f"{name}人民政府", "电话": "0375-2661234", "办公时间": HOURS_WINDOW})
-            elif code[9:] != "000":
+            elif level == "村":
                 county_villages_.append(code)
         if county:
             flush(county, county_villages_)

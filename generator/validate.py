@@ -166,7 +166,6 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
         bad("公示结束", f"公示期不足{MIN_PUBLICITY_DAYS}天（{b.publicity_start}至{b.publicity_end}）",
             f"不早于{b.publicity_start + dt.timedelta(days=MIN_PUBLICITY_DAYS)}")
     if not b.records:
-        line, _ = meta.at("项目编码")
         out.add(meta.path.replace("batch.yaml", "records.csv"), 1, 0, "记录", "批次没有任何发放记录", "至少一条记录")
     seen: dict[str, int] = {}
     for r in b.records:
