@@ -48,6 +48,19 @@ class Writer:
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self._path(rel))
 
+    def path_for(self, rel: str) -> Path:
+        """Claim a path for a tool that writes the file itself (SQLite, PDF)."""
+        return self._path(rel)
+
+    def adopt_tree(self, source: Path, prefix: str) -> int:
+        """Move every file a tool built in `source` to `prefix/...`, claiming each path."""
+        count = 0
+        for path in sorted(p for p in Path(source).rglob("*") if p.is_file()):
+            rel = path.relative_to(source).as_posix()
+            os.replace(path, self._path(f"{prefix.rstrip('/')}/{rel}" if prefix else rel))
+            count += 1
+        return count
+
     def commit(self) -> None:
         """Swap the finished build into place."""
         old = None

@@ -1,0 +1,38 @@
+"""Short check codes: the same code on a poster and on its web page shows they agree.
+
+A code is derived from the content only (never from the build time), so an
+unchanged list keeps its code across builds.  Eight characters from an
+unambiguous alphabet, shown as ABCD-EFGH.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable
+
+from generator.normalize import format_decimal
+
+ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+def check_code(lines: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    n = int.from_bytes(h.digest()[:5], "big")
+    chars = "".join(ALPHABET[(n >> (5 * i)) & 31] for i in range(8))
+    return chars[:4] + "-" + chars[4:]
+
+
+def batch_lines(pb) -> list[str]:
+    """Canonical content of one village's list in one batch (a PublicBatch)."""
+    b = pb.batch
+    head = [b.batch_id, pb.village, b.publicity_start.isoformat(), b.publicity_end.isoformat(), b.phone]
+    rows = ["|".join([str(r.seq), r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
+                      format_decimal(r.amount, 2), r.date.isoformat(), r.status]) for r in pb.rows]
+    return ["|".join(head), *rows]
+
+
+def batch_check_code(pb) -> str:
+    return check_code(batch_lines(pb))
