@@ -23,10 +23,12 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 # The main job.  The sample data is made with the demo key, so demo mode is on.
 run: $(VENV)/.installed-run
+	scripts/system-deps.sh run
 	HUINONG_DEMO=1 $(PY) -m generator check
 	HUINONG_DEMO=1 $(PY) -m generator build
 
 test: $(VENV)/.installed-test
+	scripts/system-deps.sh test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-run

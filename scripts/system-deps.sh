@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages the tests (and posters) need, installed only when missing:
+#   chromium       headless browser for page tests (Playwright drives /usr/bin/chromium)
+#   poppler-utils  pdftoppm, to render posters to PNG in tests
+#   fonts-wqy-zenhei  CJK font with TrueType outlines that reportlab can embed
+#   redis-server   the rate-limit tests against real Redis
+# Usage: system-deps.sh [run|test]   (run: only what the build needs, the font)
+set -euo pipefail
+need=()
+if [ "${1:-test}" = test ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+fi
+command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+fc-list 2>/dev/null | grep -qi "wqy-zenhei" || need+=(fonts-wqy-zenhei)
+[ ${#need[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "安装系统软件包：${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
