@@ -13,7 +13,7 @@ if [ "${1:-test}" = test ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 fi
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
-fc-list 2>/dev/null | grep -qi "wqy-zenhei" || need+=(fonts-wqy-zenhei)
+fc-list 2>/dev/null | grep -i "wqy-zenhei" >/dev/null || need+=(fonts-wqy-zenhei)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
