@@ -26,7 +26,7 @@ import yaml
 
 from generator.errors import ParseError, Problem
 from generator.models import (
-    POLICY_LEVELS, SERVICE_KINDS, STATUSES, Attachment, Batch, Dataset, Document, PaymentRecord,
+    POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document, PaymentRecord,
     Policy, Procedure, Region, Service, Site, Source, Step,
 )
 from generator.normalize import parse_months, parse_period, parse_public_phone
@@ -86,6 +86,18 @@ def one_of(options: tuple[str, ...]) -> Callable[[str], str]:
         if value not in options:
             raise ParseError(f"不是有效取值（{value}）", "/".join(options))
         return value
+
+    return parse
+
+
+def some_of(options: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    """Several values from a fixed list, separated by 、 or spaces."""
+    def parse(raw: str) -> tuple[str, ...]:
+        parts = [p for p in re.split(r"[\s,，、;；]+", raw.strip()) if p]
+        bad = [p for p in parts if p not in options]
+        if bad:
+            raise ParseError(f"不是有效取值（{'、'.join(bad)}）", "、".join(options))
+        return tuple(dict.fromkeys(parts))
 
     return parse
 
@@ -205,6 +217,7 @@ POLICY_FIELDS = {
     "政策级次": (one_of(POLICY_LEVELS), True),
     "主管部门": (text, True),
     "补贴对象": (long_text, True),
+    "对象类别": (some_of(TARGET_GROUPS), True),
     "补贴标准": (long_text, True),
     "资金用途": (long_text, False),
     "政策依据": (long_text, False),
@@ -488,7 +501,7 @@ def load_policies(path: Path, out: Collector) -> list[Policy]:
         policies.append(Policy(
             code=v["项目编码"], name=v["补贴政策名称"], card_name=v["一卡通发放项目名称"],
             short_name=v["四字简称"], level=v["政策级次"], department=v["主管部门"],
-            target=v["补贴对象"], standard=v["补贴标准"], use=v["资金用途"] or "",
+            target=v["补贴对象"], groups=v["对象类别"], standard=v["补贴标准"], use=v["资金用途"] or "",
             basis=v["政策依据"] or "", method=v["发放方式"], timing=v["发放时间"], months=months,
             funding=v["资金来源"], phone=v["政策解答电话"], protected=v["隐私保护"],
             regions=v["适用地区"] or (), start_year=v["起始年度"], end_year=v["终止年度"],

@@ -15,6 +15,9 @@ from typing import Mapping
 LEVELS = ("省", "市", "县", "乡", "村")
 POLICY_LEVELS = ("中央", "省", "市", "县")
 SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
+#: 对象类别: who a programme is for, in words the public filters the 政策清单 by.
+TARGET_GROUPS = ("种养农户", "困难群众", "老年人", "残疾人", "儿童和学生", "计划生育家庭", "优抚对象",
+                 "林农", "移民和搬迁群众", "创业就业人员")
 STATUSES = ("已发放", "发放失败", "已退回", "已补发")
 FAILED_STATUSES = ("发放失败", "已退回")
 
@@ -105,6 +108,7 @@ class Policy:
     level: str
     department: str
     target: str
+    groups: tuple[str, ...]
     standard: str
     use: str
     basis: str

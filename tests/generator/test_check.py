@@ -71,8 +71,8 @@ def test_policy_not_applicable_to_the_county(tiny: Path):
 def test_overlapping_policy_years_and_changed_short_name(tiny: Path):
     pol = tiny / "policies.csv"
     text = pol.read_text(encoding="utf-8")
-    text = text.replace("高龄津贴,省,民政局,80周岁以上老年人,每人每月60元起（示例）,,,“一卡通”直接发放,\"3、6、9、12月\",省市县财政,0375-2663456,否,,2025",
-                        "老人津贴,省,民政局,80周岁以上老年人,每人每月60元起（示例）,,,“一卡通”直接发放,\"3、6、9、12月\",省市县财政,0375-2663456,否,,2024")
+    text = text.replace("高龄津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025",
+                        "老人津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2024")
     pol.write_text(text, encoding="utf-8")
     _, problems = check(tiny)
     messages = sorted(p.message for p in problems)
