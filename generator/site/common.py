@@ -1,0 +1,161 @@
+"""Shared pieces of both site halves: paths, nav, formatting, the Jinja env."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from generator import urls
+from generator.context import BuildContext
+from generator.models import Policy, Region
+from generator.normalize import format_decimal
+
+REPO = Path(__file__).resolve().parents[2]
+SITE_SRC = REPO / "site_src"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+NAV = (
+    ("首页", urls.home()),
+    ("政策清单", urls.policy_list()),
+    ("公示公告", urls.disclosure_index()),
+    ("村级公示", "diqu/"),
+    ("个人查询", urls.lookup_page()),
+    ("办事指南", "banshi/"),
+    ("制度文件", "wenjian/"),
+    ("服务网点", urls.services()),
+    ("统计", urls.stats()),
+)
+
+PAID = ("已发放", "已补发")
+
+GROUP_SLUGS = {
+    "种养农户": "nonghu", "困难群众": "kunnan", "老年人": "laonian", "残疾人": "canji",
+    "儿童和学生": "xuesheng", "计划生育家庭": "jisheng", "优抚对象": "youfu", "林农": "linnong",
+    "移民和搬迁群众": "yimin", "创业就业人员": "chuangye",
+}
+LEVEL_SLUGS = {"中央": "zhongyang", "省": "sheng", "市": "shi", "县": "xian"}
+
+
+def department_slug(name: str) -> str:
+    """Stable ASCII slug for a department name (names may hold '/')."""
+    return "d" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]
+
+
+def money(value: Decimal) -> str:
+    """12,345.60 — amounts on pages; downloads keep plain numbers."""
+    return f"{value:,.2f}"
+
+
+def qty(value: Decimal) -> str:
+    return format_decimal(value)
+
+
+def yk_context(ctx: BuildContext) -> dict:
+    site = ctx.dataset.site
+    return {
+        "site_name": site.name if site else "惠民惠农财政补贴资金“一卡通”公开专栏",
+        "publisher": site.publisher if site else "",
+        "phone": site.phone if site else "",
+        "nav": [{"title": t, "path": p} for t, p in NAV],
+        "version": ctx.version.label,
+    }
+
+
+def jinja_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(money=money, qty=qty, tel=lambda p: p.replace("-", ""))
+    env.globals.update(rel=urls.relative, urls=urls)
+    return env
+
+
+class SiteData:
+    """Lookups both halves need, computed once per build."""
+
+    def __init__(self, ctx: BuildContext):
+        self.ctx = ctx
+        self.ds = ctx.dataset
+
+    @cached_property
+    def children(self) -> dict[str, list[Region]]:
+        out: dict[str, list[Region]] = defaultdict(list)
+        for r in self.ds.regions.values():
+            if r.parent:
+                out[r.parent].append(r)
+        for v in out.values():
+            v.sort(key=lambda r: r.code)
+        return out
+
+    def ancestors(self, code: str) -> list[Region]:
+        """From the city down to the region itself (the province is left out)."""
+        chain = []
+        r = self.ds.regions.get(code)
+        while r is not None:
+            chain.append(r)
+            r = self.ds.regions.get(r.parent) if r.parent else None
+        chain.reverse()
+        return [r for r in chain if r.level != "省"] or chain
+
+    @cached_property
+    def programmes(self) -> dict[str, list[Policy]]:
+        """项目编码 → its rows, oldest first."""
+        out: dict[str, list[Policy]] = defaultdict(list)
+        for p in self.ds.policies:
+            out[p.code].append(p)
+        for rows in out.values():
+            rows.sort(key=lambda p: p.start_year)
+        return dict(out)
+
+    def current(self, code: str) -> Policy:
+        """The row in force this year, else the latest row."""
+        rows = self.programmes[code]
+        year = self.ctx.today.year
+        return next((p for p in rows if p.covers_year(year)), rows[-1])
+
+    def in_force(self, code: str) -> bool:
+        return any(p.covers_year(self.ctx.today.year) for p in self.programmes[code])
+
+    @cached_property
+    def windows(self) -> dict[str, list]:
+        """Township code → its 乡镇便民服务窗口 services."""
+        out: dict[str, list] = defaultdict(list)
+        for s in self.ds.services:
+            if s.kind == "乡镇便民服务窗口":
+                out[s.region].append(s)
+        return out
+
+    def window_for(self, code: str):
+        """The township window serving a village or township (None when unknown)."""
+        for r in reversed(self.ancestors(code)):
+            if r.code in self.windows:
+                return self.windows[r.code][0]
+        return None
+
+
+def period_label(period: str) -> str:
+    """2024 → 2024年度, 2024Q2 → 2024年第2季度, 2024H1 → 2024年上半年, 2024-03 → 2024年3月, 2024-B01 → 2024年第1批."""
+    year, rest = period[:4], period[4:]
+    if not rest:
+        return f"{year}年度"
+    if rest.startswith("Q"):
+        return f"{year}年第{int(rest[1:])}季度"
+    if rest.startswith("H"):
+        return f"{year}年{'上' if rest[1:] == '1' else '下'}半年"
+    if rest.startswith("-B"):
+        return f"{year}年第{int(rest[2:])}批"
+    return f"{year}年{int(rest[1:])}月"
+
+
+def batch_title(ds, batch) -> str:
+    county = ds.regions[batch.region].name if batch.region in ds.regions else batch.region
+    policy = ds.policy_for(batch.programme, batch.year)
+    name = policy.name if policy else batch.programme
+    return f"{county}{name}{period_label(batch.period)}发放结果公示"

@@ -1,0 +1,58 @@
+"""Run mkdocs-material over the generated policy-half sources."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from generator.errors import HuinongError
+from generator.site.common import REPO, SITE_SRC, SiteData, yk_context
+from generator.site.policy_docs import write_docs
+
+
+class SiteBuildError(HuinongError):
+    pass
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def build_policy_half(sd: SiteData, work: Path) -> Path:
+    """Sources into work/docs, HTML into work/mkdocs; returns the HTML dir."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    docs, out = work / "docs", work / "mkdocs"
+    shutil.copytree(SITE_SRC / "docs", docs)
+    nav = write_docs(sd, docs)
+    for page in ("chaxun", "tongji", "sousuo", "guanyu"):
+        if not (docs / page / "index.md").exists():  # filled by other stages / site_src
+            (docs / page).mkdir(parents=True, exist_ok=True)
+            (docs / page / "index.md").write_text(f"# {page}\n", encoding="utf-8")
+    yk = yk_context(sd.ctx)
+    cfg = load_config(
+        config_file=str(REPO / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out),
+        site_name=yk["site_name"], site_url=sd.ctx.site_url.rstrip("/") + "/", nav=nav,
+        extra={"generator": False, "yk": yk},
+    )
+    import jieba  # material's search segments Chinese with jieba; keep its loading chatter out of the build log
+
+    jieba.setLogLevel(logging.WARNING)
+    handler = _Collect()
+    log = logging.getLogger("mkdocs")
+    log.addHandler(handler)
+    try:
+        build(cfg)
+    finally:
+        log.removeHandler(handler)
+    problems = [m for m in handler.messages if "unrecognized relative link" not in m]
+    if problems:
+        raise SiteBuildError("mkdocs 构建警告：\n" + "\n".join(problems[:50]))
+    return out

@@ -1,0 +1,251 @@
+"""The disclosure half, rendered by pelican.
+
+A plugin feeds the payment batches straight into pelican as articles (one per
+batch: dated 公示开始, category = county, tag = programme), so pelican makes
+the 公示公告 index, county and programme listings, yearly archives and Atom
+feeds.  The region tree (city → county → township → village) is rendered with
+pelican's own writer and theme from the same plugin, after the articles, and
+stays out of every menu.  No Markdown is written per record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import html
+import io
+import logging
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from generator import urls
+from generator.checkcode import batch_check_code
+from generator.normalize import format_decimal
+from generator.site.common import PAID, SITE_SRC, SiteData, batch_title, money, period_label, yk_context
+from generator.version import CST
+
+# Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
+_BUILDS: dict[str, "Disclosure"] = {}
+_CONNECTED = False
+
+
+class Disclosure:
+    """What the plugin renders, computed from the public view."""
+
+    def __init__(self, sd: SiteData):
+        self.sd, self.ds, self.ctx = sd, sd.ds, sd.ctx
+        self.by_batch: dict[str, list] = defaultdict(list)
+        self.by_village: dict[str, list] = defaultdict(list)
+        for pb in self.ctx.view.batches:
+            self.by_batch[pb.batch.batch_id].append(pb)
+            self.by_village[pb.village].append(pb)
+        self.villages = set(self.by_village)
+        # Regions with published villages under them, and how many villages each has.
+        self.village_count: dict[str, int] = defaultdict(int)
+        for v in self.villages:
+            for a in sd.ancestors(v)[:-1]:
+                self.village_count[a.code] += 1
+        self.region_pages = 0
+
+    def running(self, batch) -> bool:
+        return batch.publicity_start <= self.ctx.today <= batch.publicity_end
+
+    # ------------------------------------------------------------ articles
+    def article_html(self, batch_id: str) -> tuple[str, str, dict]:
+        pbs = self.by_batch[batch_id]
+        b = pbs[0].batch
+        policy = self.ds.policy_for(b.programme, b.year)
+        paid = sum(1 for pb in pbs for r in pb.rows if r.status in PAID)
+        total = sum((pb.total for pb in pbs), start=type(pbs[0].total)(0))
+        status = "公示中" if self.running(b) else "公示已结束"
+        e = html.escape
+        rows = []
+        by_township: dict[str, list] = defaultdict(list)
+        for pb in pbs:
+            by_township[self.ds.regions[pb.village].parent or ""].append(pb)
+        for t_code in sorted(by_township):
+            t = self.ds.regions.get(t_code)
+            for pb in by_township[t_code]:
+                v = self.ds.regions[pb.village]
+                n = sum(1 for r in pb.rows if r.status in PAID)
+                rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.region_page(v.code)}#{b.batch_id}">{e(v.name)}</a></th>'
+                            f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{money(pb.total)}</td></tr>')
+        content = (
+            f'<dl class="yk-facts"><dt>补贴项目</dt><dd><a href="../../{urls.policy_page(b.programme)}">{e(policy.name if policy else b.programme)}</a>'
+            f'（到账短信显示“{e(policy.short_name if policy else "")}”）</dd>'
+            f'<dt>发放期次</dt><dd>{e(period_label(b.period))}</dd><dt>发放单位</dt><dd>{e(b.payer)}</dd>'
+            f'<dt>公示期</dt><dd>{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}（{status}）</dd>'
+            f'<dt>监督电话</dt><dd><a href="tel:{e(b.phone.replace("-", ""))}">{e(b.phone)}</a></dd>'
+            f'<dt>合计</dt><dd>{len(pbs)} 个村（社区），已发放 {paid} 人次，{money(total)} 元</dd></dl>'
+            f'<p class="yk-note">各村（社区）名单（姓名已打码）在村级公示页上，点村名查看。对名单有异议，请在公示期内拨打监督电话。</p>'
+            f'<div class="yk-table-wrap" tabindex="0" role="region" aria-label="各村汇总"><table class="yk-table">'
+            f'<caption>各村（社区）汇总</caption><thead><tr><th scope="col">乡镇（街道）</th><th scope="col">村（社区）</th>'
+            f'<th scope="col" class="n">人次</th><th scope="col" class="n">已发放</th><th scope="col" class="n">金额（元）</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>'
+        )
+        summary = (f"{self.ds.regions[b.region].name}{policy.name if policy else b.programme}{period_label(b.period)}："
+                   f"{len(pbs)} 个村（社区），已发放 {paid} 人次，合计 {money(total)} 元；公示期 "
+                   f"{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}。")
+        meta = {"batch": b, "policy": policy, "running": self.running(b)}
+        return content, summary, meta
+
+    def add_articles(self, generator) -> None:
+        from pelican.contents import Article
+        from pelican.urlwrappers import Category, Tag
+
+        settings = generator.settings
+        categories: dict[str, Category] = {}
+        tags: dict[str, Tag] = {}
+        for batch_id in sorted(self.by_batch):
+            b = self.by_batch[batch_id][0].batch
+            county = self.ds.regions[b.region]
+            if county.code not in categories:
+                categories[county.code] = Category(county.name, settings)
+                categories[county.code].slug = county.code[:6]
+            policy = self.ds.policy_for(b.programme, b.year)
+            if b.programme not in tags:
+                tags[b.programme] = Tag(self.sd.current(b.programme).name if b.programme in self.sd.programmes
+                                        else b.programme, settings)
+                tags[b.programme].slug = b.programme.lower()
+            content, summary, meta = self.article_html(batch_id)
+            path = urls.batch_page(batch_id)
+            article = Article(content, metadata={
+                "title": batch_title(self.ds, b), "date": dt.datetime.combine(b.publicity_start, dt.time(8), CST),
+                "category": categories[county.code], "tags": [tags[b.programme]], "slug": batch_id,
+                "summary": summary, "save_as": path + "index.html", "url": path,
+                "batch_label": f"{policy.name if policy else b.programme}{period_label(b.period)}",
+            }, settings=settings, source_path=f"virtual/{batch_id}.html", context=generator.context)
+            article.running = meta["running"]
+            generator.articles.append(article)
+        generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+
+    # ------------------------------------------------------------ region pages
+    def village_batches(self, code: str) -> list[dict]:
+        out = []
+        for pb in sorted(self.by_village[code], key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True):
+            b = pb.batch
+            policy = self.ds.policy_for(b.programme, b.year)
+            rows = [(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
+                     r.date.isoformat(), r.status, r.status not in PAID) for r in pb.rows]
+            out.append({
+                "id": b.batch_id, "year": b.year, "name": policy.name if policy else b.programme,
+                "period": period_label(b.period), "start": b.publicity_start.isoformat(),
+                "end": b.publicity_end.isoformat(), "running": self.running(b), "code": batch_check_code(pb),
+                "rows": rows, "total": money(pb.total), "paid": sum(1 for r in pb.rows if r.status in PAID),
+                "failed": sum(1 for r in pb.rows if r.status not in PAID),
+            })
+        return out
+
+    def write_regions(self, generator, writer) -> None:
+        template = generator.get_template("region")
+        levels = {"市": "县（市、区）", "县": "乡镇（街道）", "乡": "村（社区）"}
+        roots = [r for r in self.ds.regions.values() if r.level == "市"]
+        pages = [(r, self.sd.ancestors(r.code)) for r in self.ds.regions.values()
+                 if r.level in ("市", "县") or self.village_count.get(r.code) or r.code in self.villages]
+        # diqu/ itself is the first city (the sample is one city; a province lists its cities).
+        top = roots[0] if len(roots) == 1 else None
+        for region, chain in [(top, [])] + pages if top else pages:
+            self.write_region(generator, writer, template, region, chain, levels,
+                              save_as="diqu/index.html" if chain == [] else None)
+
+    def write_region(self, generator, writer, template, region, chain, levels, save_as=None) -> None:
+        ancestors = chain[:-1] if chain else []
+        village = region.code in self.villages and region.level == "村"
+        children = [{"code": c.code, "name": c.name, "count": self.village_count.get(c.code, 0)}
+                    for c in self.sd.children.get(region.code, [])
+                    if c.level in ("县",) or self.village_count.get(c.code) or c.code in self.villages]
+        kw = dict(region=region, ancestors=ancestors, village=village, children=children,
+                  child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
+                  full_name="".join(a.name for a in chain) if village else region.name)
+        if village:
+            batches = self.village_batches(region.code)
+            kw.update(batches=batches, years=sorted({b["year"] for b in batches}, reverse=True),
+                      csv_path=urls.village_download(region.code, "csv"),
+                      json_path=urls.village_download(region.code, "json"),
+                      poster_path=urls.poster_index() + f"#{region.code}")
+        path = save_as or urls.region_page(region.code) + "index.html"
+        context = generator.context.copy()
+        writer.write_file(path, template, context, relative_urls=True, url=path[:-len("index.html")], **kw)
+        self.region_pages += 1
+
+
+def _pretaxonomy(generator) -> None:
+    build = _BUILDS.get(generator.settings.get("YK_BUILD_ID", ""))
+    if build is not None:
+        build.add_articles(generator)
+
+
+def _articles_written(generator, writer) -> None:
+    build = _BUILDS.get(generator.settings.get("YK_BUILD_ID", ""))
+    if build is not None:
+        build.write_regions(generator, writer)
+
+
+def register() -> None:
+    global _CONNECTED
+    if _CONNECTED:
+        return
+    from pelican import signals
+
+    signals.article_generator_pretaxonomy.connect(_pretaxonomy)
+    signals.article_writer_finalized.connect(_articles_written)
+    _CONNECTED = True
+
+
+def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
+    yk = yk_context(sd.ctx)
+    site_url = sd.ctx.site_url.rstrip("/")
+    publish_years = sd.ds.site.publish_years if sd.ds.site else 3
+    return {
+        "PATH": str(content), "OUTPUT_PATH": str(out), "THEME": str(SITE_SRC / "pelican"),
+        "THEME_TEMPLATES_OVERRIDES": [str(SITE_SRC / "overrides")], "THEME_STATIC_PATHS": [],
+        "STATIC_PATHS": [], "PAGE_PATHS": [], "ARTICLE_PATHS": [""], "PLUGINS": [__import__(__name__, fromlist=["x"])],
+        "SITENAME": yk["site_name"], "SITEURL": "", "RELATIVE_URLS": True, "FEED_DOMAIN": site_url,
+        "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh", "LOCALE": ("C",), "DEFAULT_DATE_FORMAT": "%Y-%m-%d",
+        "YK": yk, "YK_BUILD_ID": build_id, "YK_PUBLISH_YEARS": publish_years,
+        "DEFAULT_PAGINATION": 50, "PAGINATED_TEMPLATES": {"index": None, "category": None, "tag": None},
+        "PAGINATION_PATTERNS": [(1, "{url}", "{save_as}"), (2, "{base_name}/{number}/", "{base_name}/{number}/index.html")],
+        "INDEX_SAVE_AS": "gongshi/index.html", "INDEX_URL": "gongshi/",
+        "ARTICLE_URL": "gongshi/{slug}/", "ARTICLE_SAVE_AS": "gongshi/{slug}/index.html",
+        "CATEGORY_URL": "gongshi/xian/{slug}/", "CATEGORY_SAVE_AS": "gongshi/xian/{slug}/index.html",
+        "CATEGORIES_SAVE_AS": "gongshi/xian/index.html", "CATEGORIES_URL": "gongshi/xian/",
+        "TAG_URL": "gongshi/xiangmu/{slug}/", "TAG_SAVE_AS": "gongshi/xiangmu/{slug}/index.html",
+        "TAGS_SAVE_AS": "gongshi/xiangmu/index.html", "TAGS_URL": "gongshi/xiangmu/",
+        "ARCHIVES_SAVE_AS": "gongshi/guidang/index.html", "ARCHIVES_URL": "gongshi/guidang/",
+        "YEAR_ARCHIVE_SAVE_AS": "gongshi/{date:%Y}/index.html", "YEAR_ARCHIVE_URL": "gongshi/{date:%Y}/",
+        "MONTH_ARCHIVE_SAVE_AS": "", "DAY_ARCHIVE_SAVE_AS": "",
+        "AUTHOR_SAVE_AS": "", "AUTHORS_SAVE_AS": "", "DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "",
+        "PAGE_SAVE_AS": "", "ARTICLE_LANG_SAVE_AS": "", "PAGE_LANG_SAVE_AS": "",
+        "DIRECT_TEMPLATES": ["index", "tags", "categories", "archives"],
+        "FEED_ALL_ATOM": "feeds/all.atom.xml", "CATEGORY_FEED_ATOM": "feeds/xian-{slug}.atom.xml",
+        "TAG_FEED_ATOM": "feeds/xiangmu-{slug}.atom.xml", "FEED_ALL_RSS": None, "CATEGORY_FEED_RSS": None,
+        "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
+        "FEED_MAX_ITEMS": 100, "RSS_FEED_SUMMARY_ONLY": True,
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "DELETE_OUTPUT_DIRECTORY": False, "LOG_FILTER": [],
+        "SLUGIFY_SOURCE": "basename", "MENUITEMS": [], "DISPLAY_PAGES_ON_MENU": False,
+        "DISPLAY_CATEGORIES_ON_MENU": False, "OUTPUT_SOURCES": False,
+    }
+
+
+def build_disclosure_half(sd: SiteData, work: Path) -> tuple[Path, Disclosure]:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    content, out = work / "pelican-content", work / "pelican"
+    content.mkdir()
+    out.mkdir()
+    build = Disclosure(sd)
+    build_id = uuid.uuid4().hex
+    _BUILDS[build_id] = build
+    log = logging.getLogger("pelican")
+    level = log.level
+    log.setLevel(logging.ERROR)  # pelican's progress chatter is not for staff; errors still show
+    try:
+        settings = read_settings(override=settings_for(sd, content, out, build_id))
+        with contextlib.redirect_stdout(io.StringIO()):
+            Pelican(settings).run()
+    finally:
+        log.setLevel(level)
+        del _BUILDS[build_id]
+    return out, build
