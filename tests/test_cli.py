@@ -40,7 +40,7 @@ def test_build_then_failed_build(tmp_path: Path):
     proc = run([sys.executable, "-m", "generator", "build"], tmp_path)
     assert proc.returncode == 1
     assert "data/site.yaml:1:0: 发布单位: 缺少必填项" in proc.stderr
-    assert (tmp_path / "public" / "site" / "data" / "policies.json").exists()
+    assert (tmp_path / "public" / "site" / "zhengce" / "zhengce.json").exists()
 
 
 def test_usage_error_exit_code():

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from generator.context import BuildContext
 from generator.site.common import SiteData
+from generator.site.downloads import write_downloads
 from generator.site.mkdocs_half import build_policy_half
 from generator.site.pelican_half import build_disclosure_half
+from generator.site.sitemap import page_urls, write_sitemap
 
 
 def render(ctx: BuildContext) -> int:
@@ -17,7 +19,12 @@ def render(ctx: BuildContext) -> int:
     with tempfile.TemporaryDirectory(prefix="huinong-site-") as tmp:
         work = Path(tmp)
         policy = build_policy_half(sd, work)
-        disclosure, _ = build_disclosure_half(sd, work)
+        disclosure, pelican_build = build_disclosure_half(sd, work)
+        for name in ("sitemap.xml", "sitemap.xml.gz"):  # replaced by the one sitemap below
+            (policy / name).unlink(missing_ok=True)
         count = ctx.writer.adopt_tree(policy, ctx.site_path(""))
         count += ctx.writer.adopt_tree(disclosure, ctx.site_path(""))
+    count += write_downloads(sd, pelican_build.by_village)
+    count += write_sitemap(ctx, page_urls(ctx.writer.written, ctx.site_path("")))
+    ctx.stats["region_pages"] = pelican_build.region_pages
     return count

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator import urls
 from generator.models import TARGET_GROUPS
+from generator.site.stats import write_stats
 from generator.site.common import (
     GROUP_SLUGS, LEVEL_SLUGS, SiteData, batch_title, department_slug, jinja_env, yk_context,
 )
@@ -174,6 +175,7 @@ def write_docs(sd: SiteData, docs: Path) -> list:
     pd.document_pages()
     pd.procedure_pages()
     pd.service_pages()
+    stats_pages = write_stats(sd, docs)
     return [
         {"首页": "index.md"},
         {"政策清单": ["zhengce/index.md", "zhengce/biangeng/index.md"]
@@ -182,7 +184,7 @@ def write_docs(sd: SiteData, docs: Path) -> list:
         {"制度文件": ["wenjian/index.md"]},
         {"服务网点": ["wangdian/index.md"]},
         {"个人查询": "chaxun/index.md"},
-        {"统计": "tongji/index.md"},
+        {"统计": stats_pages},
         {"搜索": "sousuo/index.md"},
         {"关于本专栏": "guanyu/index.md"},
     ]

@@ -20,10 +20,10 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_build_writes_masked_village_lists(tiny: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01
     summary = build(tiny, tmp_path / "public")
-    village = json.loads((tmp_path / "public/site/data/villages/410421100201.json").read_text(encoding="utf-8"))
-    rows = village["批次"][0]["明细"]
-    assert [r[1] for r in rows] == ["王*国", "李*英"]
-    assert village["批次"][0]["合计金额"] == "577.50"
+    village = json.loads((tmp_path / "public/site/diqu/410421100201/410421100201.json").read_text(encoding="utf-8"))
+    rows = village["记录"]
+    assert [r["姓名"] for r in rows] == ["王*国", "李*英"]
+    assert sum(float(r["金额"]) for r in rows if r["状态"] in ("已发放", "已补发")) == 577.50
     assert summary.records == 6
     assert privacy_gate(tmp_path / "public") is None
 
@@ -32,7 +32,7 @@ def test_results_older_than_publish_years_are_withdrawn(tiny: Path, tmp_path: Pa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: 2024 is outside 3 years
     summary = build(tiny, tmp_path / "public")
     assert summary.withdrawn == 1
-    assert not (tmp_path / "public/site/data/villages").exists()
+    assert not (tmp_path / "public/site/diqu/410421100201/410421100201.json").exists()
 
 
 def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):

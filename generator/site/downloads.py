@@ -1,0 +1,111 @@
+"""Downloads: the policy list as CSV/XLSX/JSON, each village's list as CSV/JSON.
+
+CSV is UTF-8 with BOM so Excel opens it; every text cell that a spreadsheet
+would run as a formula (= + - @ tab CR at the start) is prefixed with an
+apostrophe, in the CSV and the XLSX alike, so the files hold the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from generator import urls
+from generator.checkcode import batch_check_code
+from generator.normalize import format_decimal
+from generator.site.common import SiteData, period_label
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+POLICY_COLUMNS = ("项目编码", "补贴政策名称", "一卡通发放项目名称", "四字简称", "政策级次", "主管部门", "补贴对象",
+                  "对象类别", "补贴标准", "资金用途", "政策依据", "发放方式", "发放时间", "资金来源", "政策解答电话",
+                  "起始年度", "终止年度")
+VILLAGE_COLUMNS = ("批次号", "项目编码", "项目名称", "期次", "公示开始", "公示结束", "核对码", "序号", "姓名", "数量",
+                   "标准", "金额", "发放日期", "状态")
+
+
+def safe_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_bytes(header, rows) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([safe_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(title: str, header, rows, when) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+        for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # never a formula
+    ws.freeze_panes = "A2"
+    # The build time (SOURCE_DATE_EPOCH when set), not the wall clock: reproducible files.
+    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _json(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def policy_rows(sd: SiteData) -> list[list]:
+    rows = []
+    for code in sd.programmes:
+        if not sd.in_force(code):
+            continue
+        p = sd.current(code)
+        rows.append([p.code, p.name, p.card_name, p.short_name, p.level, p.department, p.target, "、".join(p.groups),
+                     p.standard, p.use, p.basis, p.method, p.timing, p.funding, p.phone, p.start_year,
+                     "" if p.end_year is None else p.end_year])
+    return rows
+
+
+def village_rows(sd: SiteData, pbs) -> list[list]:
+    rows = []
+    for pb in pbs:
+        b = pb.batch
+        policy = sd.ds.policy_for(b.programme, b.year)
+        code = batch_check_code(pb)
+        for r in pb.rows:
+            rows.append([b.batch_id, b.programme, policy.name if policy else b.programme, period_label(b.period),
+                         b.publicity_start.isoformat(), b.publicity_end.isoformat(), code, r.seq, r.name,
+                         format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
+                         r.date.isoformat(), r.status])
+    return rows
+
+
+def write_downloads(sd: SiteData, by_village: dict) -> int:
+    ctx, w = sd.ctx, sd.ctx.writer
+    rows = policy_rows(sd)
+    base = urls.policy_list()
+    w.write_bytes(ctx.site_path(base + "zhengce.csv"), csv_bytes(POLICY_COLUMNS, rows))
+    w.write_bytes(ctx.site_path(base + "zhengce.xlsx"), xlsx_bytes("政策清单", POLICY_COLUMNS, rows, ctx.version.built_at))
+    w.write_bytes(ctx.site_path(base + "zhengce.json"), _json({
+        "数据版本": ctx.version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
+    count = 3
+    for village, pbs in sorted(by_village.items()):
+        ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
+        rows = village_rows(sd, ordered)
+        w.write_bytes(ctx.site_path(urls.village_download(village, "csv")), csv_bytes(VILLAGE_COLUMNS, rows))
+        w.write_bytes(ctx.site_path(urls.village_download(village, "json")), _json({
+            "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": ctx.version.as_dict(),
+            "记录": [dict(zip(VILLAGE_COLUMNS, r)) for r in rows]}))
+        count += 2
+    return count

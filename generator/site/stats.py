@@ -1,0 +1,143 @@
+"""统计: recipients, amounts, share paid on time and failure rate per region and
+programme, as tables and static SVG bar charts made at build time.
+
+Only what the public view publishes is counted (no protected programme, only
+the 公开年限 window).  A cell describing fewer than MIN_COUNT people shows
+“少于5人” and hides its amount and rates, so no small group can be singled out.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from generator.site.common import PAID, SiteData, money
+
+MIN_COUNT = 5
+
+
+@dataclass
+class Cell:
+    people: set = field(default_factory=set)
+    records: int = 0
+    paid: int = 0
+    on_time: int = 0
+    failed: int = 0
+    amount: Decimal = Decimal(0)
+
+    def add(self, record, months) -> None:
+        self.records += 1
+        if record.status in PAID:
+            self.paid += 1
+            self.people.add(record.person_key)
+            self.amount += record.amount
+            if record.date.month in months:
+                self.on_time += 1
+        elif record.status == "发放失败":
+            self.failed += 1
+
+    @property
+    def suppressed(self) -> bool:
+        return len(self.people) < MIN_COUNT
+
+    def row(self) -> dict:
+        if self.suppressed:
+            return {"people": "少于5人", "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
+        return {"people": f"{len(self.people):,}", "amount": money(self.amount),
+                "on_time": f"{100 * self.on_time / self.paid:.1f}%" if self.paid else "—",
+                "failed": f"{100 * self.failed / self.records:.1f}%" if self.records else "—",
+                "suppressed": False, "value": float(self.amount)}
+
+
+def compute(sd: SiteData):
+    """(county, year) → programme → Cell, and (county, year) → township → Cell."""
+    published = {pb.batch.batch_id for pb in sd.ctx.view.batches}
+    by_programme: dict[tuple, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    by_township: dict[tuple, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    for b in sd.ds.batches:
+        if b.batch_id not in published:
+            continue
+        policy = sd.ds.policy_for(b.programme, b.year)
+        months = policy.months if policy else tuple(range(1, 13))
+        key = (b.region, b.year)
+        for r in b.records:
+            by_programme[key][b.programme].add(r, months)
+            by_township[key][sd.ds.regions[r.region].parent or ""].add(r, months)
+    return by_programme, by_township
+
+
+def bar_chart(title: str, items: list[tuple[str, float, str]], width: int = 640) -> str:
+    """Horizontal bars, one per item (label, value, shown text); plain SVG, no script."""
+    items = [i for i in items if i[1] > 0]
+    if not items:
+        return ""
+    e = html.escape
+    bar_h, gap, label_w, text_w = 26, 10, 90, 130
+    height = len(items) * (bar_h + gap) + gap
+    top = max(v for _, v, _ in items)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'role="img" aria-label="{e(title)}"><title>{e(title)}</title>']
+    for i, (label, value, shown) in enumerate(items):
+        y = gap + i * (bar_h + gap)
+        w = max(2, int((width - label_w - text_w) * value / top))
+        parts.append(f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="16" fill="#1a1a1a">{e(label[:11])}</text>'
+                     f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#0b3d91"/>'
+                     f'<text x="{label_w + w + 6}" y="{y + 19}" font-size="15" fill="#1a1a1a">{e(shown)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_stats(sd: SiteData, docs) -> list[str]:
+    """Writes tongji/index.md and one page per county; returns the pages for the nav."""
+    from generator.site.common import jinja_env
+
+    env = jinja_env()
+    by_programme, by_township = compute(sd)
+    counties = sorted({c for c, _ in by_programme})
+    years = sorted({y for _, y in by_programme}, reverse=True)
+    name = lambda code: sd.current(code).name if code in sd.programmes else code  # noqa: E731
+    tables = []
+    for county in counties:
+        region = sd.ds.regions[county]
+        per_year = []
+        for year in years:
+            cells = by_programme.get((county, year))
+            if not cells:
+                continue
+            rows = [{"name": name(code), "short": sd.current(code).short_name if code in sd.programmes else code,
+                     **cell.row()} for code, cell in sorted(cells.items())]
+            total = Cell()
+            for cell in cells.values():
+                total.people |= cell.people
+                total.records += cell.records
+                total.paid += cell.paid
+                total.on_time += cell.on_time
+                total.failed += cell.failed
+                total.amount += cell.amount
+            chart = bar_chart(f"{region.name}{year}年各项目发放金额（元）",
+                              [(r["short"], r["value"], r["amount"]) for r in rows if not r["suppressed"]])
+            per_year.append({"year": year, "rows": rows, "total": total.row(), "chart": chart})
+        tables.append({"region": region, "years": per_year})
+    pages = ["tongji/index.md"]
+    page = "tongji/"
+    (docs / page).mkdir(parents=True, exist_ok=True)
+    (docs / page / "index.md").write_text(env.get_template("stats.md").render(
+        page=page, counties=tables, min_count=MIN_COUNT), encoding="utf-8")
+    for county in counties:
+        region = sd.ds.regions[county]
+        page = f"tongji/{county[:6]}/"
+        per_year = []
+        for year in years:
+            cells = by_township.get((county, year))
+            if not cells:
+                continue
+            rows = [{"name": sd.ds.regions[t].name if t in sd.ds.regions else t, **cell.row()}
+                    for t, cell in sorted(cells.items())]
+            per_year.append({"year": year, "rows": rows})
+        (docs / page).mkdir(parents=True, exist_ok=True)
+        (docs / page / "index.md").write_text(env.get_template("stats_county.md").render(
+            page=page, region=region, years=per_year, min_count=MIN_COUNT), encoding="utf-8")
+        pages.append(page + "index.md")
+    return pages
