@@ -1,0 +1,117 @@
+"""The site in headless Chromium, with JavaScript off (and on where it matters)."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.checkcode import batch_check_code
+from generator.normalize import format_decimal
+
+pytestmark = pytest.mark.slow
+
+PAID = ("已发放", "已补发")
+
+
+def in_force(dataset, year=2026):
+    return {p.code for p in dataset.policies if p.covers_year(year)}
+
+
+@pytest.mark.parametrize("js", [False, True])
+def test_policy_list_and_filters(chromium, base_url, dataset, js):
+    ctx = chromium.new_context(java_script_enabled=js)
+    page = ctx.new_page()
+    page.goto(base_url + "zhengce/")
+    rows = page.locator("table.yk-table tbody tr")
+    assert rows.count() == len(in_force(dataset))
+    assert page.locator("table.yk-table caption").inner_text().startswith("2026年惠民惠农财政补贴政策清单")
+    # Every programme in force is listed, protected ones too (only their recipients are hidden).
+    names = set(page.locator("table.yk-table tbody th a").all_inner_texts())
+    assert {"孤儿基本生活费", "艾滋病患者生活救助"} <= names
+    # Filter by level without JavaScript: plain links to pre-built pages.
+    page.get_by_role("link", name="县（").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("zhengce/jici/xian/")
+    levels = page.locator("table.yk-table tbody tr td:nth-child(3)").all_inner_texts()
+    expected = {p.code for p in dataset.policies if p.covers_year(2026) and p.level == "县"}
+    assert levels and set(levels) == {"县"} and len(levels) == len(expected)
+    # Filter by target group.
+    page.goto(base_url + "zhengce/duixiang/laonian/")
+    shown = set(page.locator("table.yk-table tbody th a").all_inner_texts())
+    assert "高龄津贴" in shown and "耕地地力保护补贴" not in shown
+    ctx.close()
+
+
+def test_programme_page(page_nojs, base_url, dataset):
+    page_nojs.goto(base_url + "zhengce/mz002/")
+    text = page_nojs.locator("article").inner_text()
+    assert "农村低保" in text and "民政局" in text
+    history = page_nojs.locator("table.yk-table tbody tr").all_inner_texts()
+    assert len(history) == 2 and "345" in history[0] and "360" in history[1]
+    assert page_nojs.locator("a[href*='wenjian/']").count() >= 1
+    assert page_nojs.locator("a[href*='banshi/']").count() >= 1
+    # A protected programme keeps its page but sends people to the window.
+    page_nojs.goto(base_url + "zhengce/mz005/")
+    text = page_nojs.locator("article").inner_text()
+    assert "不在网上公示" in text and "gongshi/xiangmu/mz005" not in page_nojs.content()
+
+
+def test_flow_chart_without_javascript(page_nojs, base_url, dataset):
+    proc = sorted(dataset.procedures, key=lambda p: p.slug)[0]
+    page_nojs.goto(base_url + f"banshi/{proc.slug}/")
+    steps = page_nojs.locator("ol.yk-flow > li")
+    assert steps.count() == len(proc.steps)
+    for i, s in enumerate(proc.steps):
+        t = steps.nth(i).inner_text()
+        assert s.stage in t and s.unit in t and s.limit in t
+    # Drawn with CSS: arrows between boxes are visible without script.
+    arrow = page_nojs.evaluate("getComputedStyle(document.querySelectorAll('ol.yk-flow > li')[1], '::after').content")
+    assert "↓" in arrow
+
+
+def _village_with_running_batch(view, day):
+    for pb in view.batches:
+        if pb.batch.publicity_start <= day <= pb.batch.publicity_end and len(pb.rows) >= 3:
+            return pb
+    raise AssertionError("sample has no batch in publicity on the build day")
+
+
+@pytest.mark.parametrize("js", [False, True])
+def test_village_page_matches_the_data(chromium, base_url, view, js):
+    from tests.site.conftest import BUILD_DAY
+
+    pb = _village_with_running_batch(view, BUILD_DAY)
+    ctx = chromium.new_context(java_script_enabled=js)
+    page = ctx.new_page()
+    page.goto(base_url + f"diqu/{pb.village}/")
+    section = page.locator(f"section[id='{pb.batch.batch_id}']")
+    assert "公示中" in section.inner_text()
+    assert f"{pb.batch.publicity_start.isoformat()} 至 {pb.batch.publicity_end.isoformat()}" in section.inner_text()
+    assert batch_check_code(pb) in section.inner_text()
+    cells = [row.locator("td").all_inner_texts() for row in section.locator("tbody tr").all()]
+    expected = [[str(r.seq), r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
+                 format_decimal(r.amount, 2), r.date.isoformat(), r.status] for r in pb.rows]
+    assert cells == expected
+    total = sum(r.amount for r in pb.rows if r.status in PAID)
+    assert f"{total:,.2f}" in section.locator("tfoot").inner_text()
+    body = page.locator("main").inner_text()
+    assert "监督电话" in body and "0375-2661234" in body
+    ctx.close()
+
+
+def test_phone_layout_is_one_column(phone, base_url, view):
+    pb = view.batches[0]
+    for path in ("", "zhengce/", f"diqu/{pb.village}/", f"gongshi/{pb.batch.batch_id}/", "banshi/"):
+        phone.goto(base_url + path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+        size = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, article p')).fontSize)")
+        assert size >= 18, (path, size)
+
+
+def test_search_box_works_with_the_site_search(page_js, base_url):
+    """Without the API, the search page falls back to mkdocs-material's jieba-segmented search."""
+    page_js.goto(base_url + "sousuo/?q=低保")
+    page_js.wait_for_url("**/?q=*")
+    page_js.wait_for_selector(".md-search-result__item", timeout=15000)
+    results = page_js.locator(".md-search-result__item").all_inner_texts()
+    assert any("低保" in r or "最低生活保障" in r for r in results)
