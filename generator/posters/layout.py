@@ -189,7 +189,7 @@ class PosterCanvas(Canvas):
         self.setFont(font, FOOTER_PT * s)
         self.drawString(left, y, f"核对码 {meta.check_code}　数据版本 {meta.version}")
         self.drawRightString(right, y, f"第 {page} 页　共 {total} 页")
-        self.drawString(left, MARGIN * s, f"网上 {meta.online} 显示同一核对码，说明纸上和网上内容一致。")
+        self.drawString(left, MARGIN * s, f"网上 {meta.online} 显示同一核对码，说明内容一致。")
         self.restoreState()
 
 
