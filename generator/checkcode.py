@@ -36,3 +36,18 @@ def batch_lines(pb) -> list[str]:
 
 def batch_check_code(pb) -> str:
     return check_code(batch_lines(pb))
+
+
+def policy_poster_lines(info) -> list[str]:
+    """Canonical content of a village's 政策清单 poster (a village_info.VillageInfo)."""
+    head = [info.village.code, str(info.year), info.phone]
+    policies = ["|".join([p.code, p.name, p.short_name, p.target, p.standard, p.timing, p.department, p.phone,
+                          "是" if p.protected else "否"]) for p in info.policies]
+    services = ["|".join([s.kind, s.name, s.address, s.phone, s.hours]) for s in (*info.windows, *info.banks)]
+    return ["|".join(head), *policies, *services]
+
+
+def policy_poster_check_code(info) -> str:
+    """Shown on the 政策清单 poster and on the village page:
+    ``policy_poster_check_code(village_info(dataset, village_code, today.year))``."""
+    return check_code(policy_poster_lines(info))

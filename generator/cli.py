@@ -3,6 +3,7 @@
     python -m generator check   [--data DIR]
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
     python -m generator build   [--data DIR] [--out DIR]
+    python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
 
 The console script ``huinong`` is the same program.
 """
@@ -99,6 +100,13 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_posters(args) -> int:
+    from generator.posters.cli import make_posters
+
+    print(make_posters(Path(args.data), Path(args.out), region=args.region, sizes=tuple(args.size or ["A4"])))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -129,6 +137,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data")
     p.add_argument("--out", default="public")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("posters", help="生成公示栏海报（PDF）：政策清单、发放名单公示、乡镇合订本")
+    p.add_argument("--region", help="只生成该区划（县、乡镇或村）的海报，含全部已公开批次；不填则同 build（近期批次）")
+    p.add_argument("--size", action="append", choices=["A4", "A3"], help="纸张大小，默认 A4；可写两次")
+    p.add_argument("--data", default="data")
+    p.add_argument("--out", default="posters", help="输出目录（默认 posters）")
+    p.set_defaults(func=cmd_posters)
     return ap
 
 

@@ -340,3 +340,20 @@ def parse_period(raw: str) -> str:
 
 def period_year(period: str) -> int:
     return int(period[:4])
+
+
+def period_label(period: str) -> str:
+    """期号 in words: 2024年度, 2024年上半年, 2024年第2季度, 2024年3月, 2024年第1批."""
+    m = PERIOD_RE.match(period)
+    if not m:
+        return period
+    year, month, quarter, half, batch = m.groups()
+    if month:
+        return f"{year}年{int(month)}月"
+    if quarter:
+        return f"{year}年第{quarter}季度"
+    if half:
+        return f"{year}年{'上' if half == '1' else '下'}半年"
+    if batch:
+        return f"{year}年第{int(batch)}批"
+    return f"{year}年度"

@@ -98,3 +98,17 @@ def relative(from_page: str, to_path: str) -> str:
     if to_path.endswith("/") or not to_path:
         rel = rel.rstrip("/") + "/"
     return "./" if rel in (".", "./") else rel
+
+
+def batch_anchor(batch_id: str) -> str:
+    """id of one batch's list on the village page (the 公示 poster's QR code lands on it)."""
+    return f"pici-{batch_id}"
+
+
+def village_batch(village: str, batch_id: str) -> str:
+    return f"{region_page(village)}#{batch_anchor(batch_id)}"
+
+
+def poster_township_index(township: str) -> str:
+    """Posters of one township's villages, to download."""
+    return f"haibao/{township[:9]}/"

@@ -1,0 +1,67 @@
+"""What a village's notice board tells its people, from the data alone.
+
+The programmes in force there this year (protected ones included: those
+entitled must learn they exist), the township's service window and bank
+outlets with hours, and the 监督电话.  The 政策清单 poster prints exactly
+this, its check code is computed from it (``checkcode.policy_poster_check_code``),
+and the village web page can show the same window and outlets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.models import Dataset, Policy, Region, Service, county_of, region_parent_code
+from generator.validate import applies_to_village
+
+#: At most this many bank outlets from the county when the township has none.
+COUNTY_BANKS_FALLBACK = 3
+
+
+@dataclass(frozen=True)
+class VillageInfo:
+    village: Region
+    township: Region | None
+    county: Region | None
+    year: int
+    policies: tuple[Policy, ...]  # one row per programme: the one in force in `year`
+    windows: tuple[Service, ...]  # 乡镇便民服务窗口 of the township
+    banks: tuple[Service, ...]  # 银行网点 of the township (or nearby in the county)
+    phone: str  # 监督电话 of the site
+
+    @property
+    def place(self) -> str:
+        """宝丰县城关镇前营村: the full name a poster is titled with."""
+        return "".join(r.name for r in (self.county, self.township, self.village) if r is not None)
+
+
+def policies_for_village(ds: Dataset, village: str, year: int) -> tuple[Policy, ...]:
+    """Programmes in force in `year` that apply to `village`, in policies.csv order."""
+    seen: set[str] = set()
+    out: list[Policy] = []
+    for p in ds.policies:
+        if p.code in seen or not p.covers_year(year) or not applies_to_village(p, village):
+            continue
+        seen.add(p.code)
+        out.append(p)
+    return tuple(out)
+
+
+def village_info(ds: Dataset, village: str, year: int) -> VillageInfo:
+    township_code = region_parent_code(village)
+    county_code = county_of(village)
+    windows = tuple(s for s in ds.services if s.kind == "乡镇便民服务窗口" and s.region == township_code)
+    banks = tuple(s for s in ds.services if s.kind == "银行网点" and s.region == township_code)
+    if not banks:
+        banks = tuple(s for s in ds.services
+                      if s.kind == "银行网点" and county_of(s.region) == county_code)[:COUNTY_BANKS_FALLBACK]
+    return VillageInfo(
+        village=ds.regions[village],
+        township=ds.regions.get(township_code) if township_code else None,
+        county=ds.regions.get(county_code),
+        year=year,
+        policies=policies_for_village(ds, village, year),
+        windows=windows,
+        banks=banks,
+        phone=ds.site.phone if ds.site else "",
+    )

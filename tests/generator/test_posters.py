@@ -1,0 +1,253 @@
+"""Posters (issue 6): real PDFs rendered to PNG, QR codes decoded, text compared with the public view."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import urls
+from generator.checkcode import batch_check_code, policy_poster_check_code
+from generator.cli import main
+from generator.pipeline import build
+from generator.posters.fonts import ENV_FONT, FontError, poster_font
+from generator.public import PublicRow, public_view
+from generator.validate import check
+from generator.village_info import village_info
+from tests.conftest import SHARED
+from tests.golden import TINY_PEOPLE
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (scripts/system-deps.sh test)")
+
+EPOCH = "1718928000"  # 2024-06-21: the tiny batch's 公示期 (2024-06-11..21) is running
+TODAY = dt.date(2024, 6, 21)
+SITE = "https://yikatong.example.gov.cn"
+TOWNSHIP = "410421100000"
+VILLAGE = "410421100202"  # 张庄村: three rows, one failed and paid again
+BATCH = "410421-NY001-2024"
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def text_of(pdf: Path, *extra: str) -> str:
+    return run("pdftotext", "-enc", "UTF-8", *extra, str(pdf), "-")
+
+
+def png(pdf: Path, tmp: Path, dpi: int, page: int = 1):
+    from PIL import Image
+
+    prefix = tmp / f"{pdf.stem}-{dpi}-{page}"
+    run("pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile", str(pdf), str(prefix))
+    return Image.open(f"{prefix}.png")
+
+
+def qr_texts(image) -> set[str]:
+    import zxingcpp
+
+    return {r.text for r in zxingcpp.read_barcodes(image)}
+
+
+@pytest.fixture(scope="module")
+def posters(tmp_path_factory) -> Path:
+    """Every poster of 城关镇 in the tiny data set, A4 and A3, made through the CLI function."""
+    from generator.posters.cli import make_posters
+
+    tmp = tmp_path_factory.mktemp("posters")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures/tiny/data", tmp / "data")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        make_posters(tmp / "data", tmp / "out", region=TOWNSHIP, sizes=("A4", "A3"), workers=1)
+    finally:
+        mp.undo()
+    return tmp / "out"
+
+
+@pytest.fixture(scope="module")
+def tiny_view(posters: Path):
+    ds, problems = check(posters.parent / "data")
+    assert not problems
+    return ds, public_view(ds, TODAY)
+
+
+def poster(out: Path, village: str, kind: str, size: str = "A4") -> Path:
+    return out / urls.poster_file(village, kind, size)
+
+
+def test_policy_poster_qr_codes_point_at_the_village_page_and_the_lookup(posters: Path, tmp_path: Path):
+    image = png(poster(posters, VILLAGE, "zhengce"), tmp_path, 150)
+    assert qr_texts(image) == {f"{SITE}/diqu/{VILLAGE}/", f"{SITE}/chaxun/"}
+
+
+def test_qr_codes_scan_small_and_blurred(posters: Path, tmp_path: Path):
+    """The 4 cm code printed at 3 cm and photographed badly: ~75 px for 37 modules, blurred, low contrast."""
+    from PIL import ImageEnhance, ImageFilter
+
+    for kind, expected in (("zhengce", f"{SITE}/chaxun/"), (BATCH, f"{SITE}/diqu/{VILLAGE}/#pici-{BATCH}")):
+        image = png(poster(posters, VILLAGE, kind), tmp_path, 150).convert("L")
+        small = image.resize((image.width * 3 // 8, image.height * 3 // 8))  # 150 dpi * 3/4 (3 cm) / 2 (photo)
+        worse = ImageEnhance.Contrast(small.filter(ImageFilter.GaussianBlur(0.8))).enhance(0.5)
+        assert expected in qr_texts(worse), kind
+
+
+def test_policy_poster_lists_programmes_and_where_to_ask(posters: Path, tiny_view):
+    ds, _ = tiny_view
+    text = text_of(poster(posters, VILLAGE, "zhengce"))
+    flat = re.sub(r"\s+", "", text)
+    for name in ("耕地地力保护补贴", "耕地轮作休耕补助", "孤儿基本生活费", "高龄津贴"):
+        assert name in flat
+    assert "每人每月50元起" in flat and "每人每月60元起" not in flat  # 高龄津贴: the row in force in 2024
+    assert "短信名：民政补助" in flat  # protected programme listed like the others
+    assert "这项补贴不公布领取人名单" in flat
+    assert "城关镇便民服务中心“一卡通”窗口" in flat and "中国农业银行城关网点" in flat
+    assert "周一至周日9:00-17:00" in flat
+    assert "监督举报电话：0375-2661234" in flat
+    assert "yikatong.example.gov.cn/diqu/410421100202" in flat and "yikatong.example.gov.cn/chaxun" in flat
+    code = policy_poster_check_code(village_info(ds, VILLAGE, TODAY.year))
+    assert f"核对码{code}" in flat
+    other = policy_poster_check_code(village_info(ds, "410425101201", TODAY.year))
+    assert other != code  # 大刘庄村 (郏县): no 轮作休耕, another township
+
+
+def _printed_rows(text: str) -> list[list[str]]:
+    row = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S{4})\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d{4}-\d\d-\d\d)\s+(\S+)\s*$")
+    return [list(m.groups()) for m in map(row.match, text.splitlines()) if m]
+
+
+def test_publicity_poster_rows_equal_the_public_view(posters: Path, tiny_view, tmp_path: Path):
+    ds, view = tiny_view
+    for pb in view.batches:
+        pdf = poster(posters, pb.village, pb.batch.batch_id)
+        text = text_of(pdf, "-layout")
+        expected = [[str(r.seq), r.name, "耕地地力", format(r.quantity, "f"), f"{r.standard:.2f}", f"{r.amount:.2f}",
+                     r.date.isoformat(), r.status] for r in pb.rows]
+        assert _printed_rows(text) == expected
+        flat = re.sub(r"\s+", "", text)
+        assert "公示期：2024年6月11日至6月21日" in flat
+        assert "监督电话0375-2661234" in flat and "宝丰县城关镇人民政府便民服务中心一楼" in flat
+        assert f"核对码{batch_check_code(pb)}" in flat
+        assert qr_texts(png(pdf, tmp_path, 150)) == {urls.absolute(SITE, urls.village_batch(pb.village, pb.batch.batch_id))}
+    assert "合计577.50元" in re.sub(r"\s+", "", text_of(poster(posters, "410421100201", BATCH)))
+
+
+def test_long_list_continues_over_numbered_pages_with_the_header_repeated(tiny_view, tmp_path: Path):
+    from generator.context import BuildContext
+    from generator.posters import Posters
+    from generator.posters.layout import render_pdf
+    from generator.version import CST, DataVersion
+
+    ds, view = tiny_view
+    pb = next(pb for pb in view.batches if pb.village == VILLAGE)
+    rows = tuple(dataclasses.replace(pb.rows[i % len(pb.rows)], seq=i + 1) for i in range(75))
+    long_pb = dataclasses.replace(pb, rows=rows)
+    ctx = BuildContext(Path("."), ds, view, TODAY, DataVersion("0123456789ab", dt.datetime(2024, 6, 21, tzinfo=CST)), None)
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render_pdf([Posters(ctx).publicity(long_pb)], "A4", title="t", author="a"))
+    pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(pdf))).group(1))
+    assert pages >= 3
+    printed = []
+    for page in range(1, pages + 1):
+        text = run("pdftotext", "-enc", "UTF-8", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-")
+        assert re.search(r"序号\s+姓名\s+项目\s+数量\s+标准\(元\)\s+金额\(元\)\s+发放日期\s+状态", text), page
+        assert re.search(rf"第\s*{page}\s*页\s*共\s*{pages}\s*页", text), page
+        assert ("张庄村 耕地地力保护补贴发放名单公示（续）" in text) == (page > 1)
+        printed += _printed_rows(text)
+    assert [int(r[0]) for r in printed] == list(range(1, 76))
+
+
+def test_page_sizes_fonts_and_reproducibility(posters: Path, tmp_path: Path):
+    a4, a3 = poster(posters, VILLAGE, "zhengce", "A4"), poster(posters, VILLAGE, "zhengce", "A3")
+    assert "595.276 x 841.89 pts (A4)" in run("pdfinfo", str(a4))
+    assert "841.89 x 1190.55 pts (A3)" in run("pdfinfo", str(a3))
+    for pdf in sorted(posters.rglob("*.pdf")):
+        fonts = run("pdffonts", str(pdf)).splitlines()[2:]
+        assert fonts and all(line.split()[-5:-3] == ["yes", "yes"] for line in fonts), pdf  # emb, sub
+    bundle = posters / urls.township_bundle(TOWNSHIP, "A4")
+    singles = sum(int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(p))).group(1))
+                  for p in (posters / "haibao/410421100").glob("*-A4.pdf") if p != bundle)
+    assert int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(bundle))).group(1)) == singles
+
+    from generator.posters.cli import make_posters
+
+    env = pytest.MonkeyPatch()
+    env.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        make_posters(posters.parent / "data", tmp_path / "again", region=TOWNSHIP, sizes=("A4", "A3"), workers=2)
+    finally:
+        env.undo()
+    again = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
+    first = {p.relative_to(posters): p.read_bytes() for p in posters.rglob("*") if p.is_file()}
+    assert again == first
+
+
+def test_no_personal_data_on_any_poster(posters: Path, tmp_path: Path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for pdf in posters.rglob("*.pdf"):
+        (texts / f"{pdf.stem}.txt").write_text(text_of(pdf), encoding="utf-8")
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(p.name for p in TINY_PEOPLE), encoding="utf-8")
+    scan = subprocess.run([sys.executable, str(SHARED / "tools/pii_scan.py"), "--names", str(names), str(texts),
+                           str(posters)], capture_output=True, text=True)
+    assert scan.returncode == 0, scan.stdout
+    for p in TINY_PEOPLE:
+        for t in texts.iterdir():
+            body = t.read_text(encoding="utf-8")
+            assert p.id18 not in body and p.card not in body and p.card[-8:] not in body
+
+
+def test_protected_programme_never_gets_a_publicity_poster(tiny: Path, tmp_path: Path, monkeypatch):
+    """A batch of 孤儿基本生活费 (protected): listed on the policy poster, no list, no count anywhere."""
+    src = tiny / "payments/2024/410421-NY001-2024"
+    dst = tiny / "payments/2024/410421-MZ005-2024"
+    shutil.copytree(src, dst)
+    meta = dst / "batch.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("NY001", "MZ005"), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["posters", "--data", str(tiny), "--out", str(tmp_path / "out"), "--region", TOWNSHIP]) == 0
+    out = tmp_path / "out"
+    assert not [p for p in out.rglob("*") if "MZ005" in p.name]
+    assert "MZ005" not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert "孤儿基本生活费" in text_of(poster(out, VILLAGE, "zhengce")).replace("\n", "")
+    bundle_text = text_of(out / urls.township_bundle(TOWNSHIP, "A4"))
+    assert bundle_text.count("发放名单公示") == 3  # the three NY001 lists of 城关镇, nothing of MZ005
+
+
+def test_build_writes_policy_posters_recent_lists_and_an_index_that_links_them(tiny: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    summary = build(tiny, tmp_path / "public")
+    site = tmp_path / "public/site"
+    assert summary.posters == 4 + 3  # four villages' 政策清单, three 公示 of the running batch
+    for page in (site / "haibao/index.html", *site.glob("haibao/*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in html and "../assets/yikatong.css" in html or "../../assets/yikatong.css" in html
+        for href in re.findall(r'href="([^"#]+\.pdf)"', html):
+            assert (page.parent / href).is_file(), href
+    township = (site / "haibao/410421100/index.html").read_text(encoding="utf-8")
+    assert township.count("-zhengce-A4.pdf") == 3 and township.count(f"-{BATCH}-A4.pdf") == 3
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01: the 2024 publicity ended long ago
+    assert build(tiny, tmp_path / "later").posters == 4
+
+
+def test_cli_errors_are_clear(tiny: Path, tmp_path: Path, monkeypatch, capsys):
+    assert main(["posters", "--data", str(tiny), "--out", str(tmp_path / "o"), "--region", "410421999999"]) == 1
+    assert "区划代码410421999999不存在" in capsys.readouterr().err
+    monkeypatch.setenv(ENV_FONT, str(tmp_path / "no-such-font.ttc"))
+    with pytest.raises(FontError) as e:
+        poster_font()
+    assert "没有可用的中文字体" in str(e.value) and "fonts-wqy-zenhei" in str(e.value)
+    assert main(["posters", "--data", str(tiny), "--out", str(tmp_path / "o")]) == 1
+    assert "fonts-wqy-zenhei" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    monkeypatch.setenv(ENV_FONT, "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:2")
+    if Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
+        with pytest.raises(FontError):  # CFF outlines: reportlab cannot embed them
+            poster_font()
