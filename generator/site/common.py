@@ -13,7 +13,7 @@ import jinja2
 from generator import urls
 from generator.context import BuildContext
 from generator.models import Policy, Region
-from generator.normalize import format_decimal
+from generator.normalize import format_decimal, period_label  # noqa: F401 (re-exported for the site)
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site_src"
@@ -138,20 +138,6 @@ class SiteData:
             if r.code in self.windows:
                 return self.windows[r.code][0]
         return None
-
-
-def period_label(period: str) -> str:
-    """2024 → 2024年度, 2024Q2 → 2024年第2季度, 2024H1 → 2024年上半年, 2024-03 → 2024年3月, 2024-B01 → 2024年第1批."""
-    year, rest = period[:4], period[4:]
-    if not rest:
-        return f"{year}年度"
-    if rest.startswith("Q"):
-        return f"{year}年第{int(rest[1:])}季度"
-    if rest.startswith("H"):
-        return f"{year}年{'上' if rest[1:] == '1' else '下'}半年"
-    if rest.startswith("-B"):
-        return f"{year}年第{int(rest[2:])}批"
-    return f"{year}年{int(rest[1:])}月"
 
 
 def batch_title(ds, batch) -> str:

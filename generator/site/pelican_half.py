@@ -20,10 +20,11 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator import urls
-from generator.checkcode import batch_check_code
+from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.normalize import format_decimal
 from generator.site.common import PAID, SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.version import CST
+from generator.village_info import village_info
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
 _BUILDS: dict[str, "Disclosure"] = {}
@@ -69,7 +70,7 @@ class Disclosure:
             for pb in by_township[t_code]:
                 v = self.ds.regions[pb.village]
                 n = sum(1 for r in pb.rows if r.status in PAID)
-                rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.region_page(v.code)}#{b.batch_id}">{e(v.name)}</a></th>'
+                rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.village_batch(v.code, b.batch_id)}">{e(v.name)}</a></th>'
                             f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{money(pb.total)}</td></tr>')
         content = (
             f'<dl class="yk-facts"><dt>补贴项目</dt><dd><a href="../../{urls.policy_page(b.programme)}">{e(policy.name if policy else b.programme)}</a>'
@@ -129,7 +130,7 @@ class Disclosure:
             rows = [(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
                      r.date.isoformat(), r.status, r.status not in PAID) for r in pb.rows]
             out.append({
-                "id": b.batch_id, "year": b.year, "name": policy.name if policy else b.programme,
+                "id": b.batch_id, "anchor": urls.batch_anchor(b.batch_id), "year": b.year, "name": policy.name if policy else b.programme,
                 "period": period_label(b.period), "start": b.publicity_start.isoformat(),
                 "end": b.publicity_end.isoformat(), "running": self.running(b), "code": batch_check_code(pb),
                 "rows": rows, "total": money(pb.total), "paid": sum(1 for r in pb.rows if r.status in PAID),
@@ -163,7 +164,8 @@ class Disclosure:
             kw.update(batches=batches, years=sorted({b["year"] for b in batches}, reverse=True),
                       csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
-                      poster_path=urls.poster_index() + f"#{region.code}")
+                      poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
+                      policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))
         path = save_as or urls.region_page(region.code) + "index.html"
         context = generator.context.copy()
         writer.write_file(path, template, context, relative_urls=True, url=path[:-len("index.html")], **kw)

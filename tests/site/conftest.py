@@ -25,7 +25,7 @@ def built(tmp_path_factory) -> Path:
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
     try:
-        build(REPO / "data", out, posters=False)
+        build(REPO / "data", out)
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

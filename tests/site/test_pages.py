@@ -83,7 +83,7 @@ def test_village_page_matches_the_data(chromium, base_url, view, js):
     ctx = chromium.new_context(java_script_enabled=js)
     page = ctx.new_page()
     page.goto(base_url + f"diqu/{pb.village}/")
-    section = page.locator(f"section[id='{pb.batch.batch_id}']")
+    section = page.locator(f"section[id='pici-{pb.batch.batch_id}']")
     assert "公示中" in section.inner_text()
     assert f"{pb.batch.publicity_start.isoformat()} 至 {pb.batch.publicity_end.isoformat()}" in section.inner_text()
     assert batch_check_code(pb) in section.inner_text()
