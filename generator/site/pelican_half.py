@@ -80,6 +80,9 @@ class Disclosure:
             f'<dt>监督电话</dt><dd><a href="tel:{e(b.phone.replace("-", ""))}">{e(b.phone)}</a></dd>'
             f'<dt>合计</dt><dd>{len(pbs)} 个村（社区），已发放 {paid} 人次，{money(total)} 元</dd></dl>'
             f'<p class="yk-note">各村（社区）名单（姓名已打码）在村级公示页上，点村名查看。对名单有异议，请在公示期内拨打监督电话。</p>'
+        )
+        # The per-village table goes on the page only (article.html), not into the feeds.
+        table = (
             f'<div class="yk-table-wrap" tabindex="0" role="region" aria-label="各村汇总"><table class="yk-table">'
             f'<caption>各村（社区）汇总</caption><thead><tr><th scope="col">乡镇（街道）</th><th scope="col">村（社区）</th>'
             f'<th scope="col" class="n">人次</th><th scope="col" class="n">已发放</th><th scope="col" class="n">金额（元）</th></tr></thead>'
@@ -88,7 +91,7 @@ class Disclosure:
         summary = (f"{self.ds.regions[b.region].name}{policy.name if policy else b.programme}{period_label(b.period)}："
                    f"{len(pbs)} 个村（社区），已发放 {paid} 人次，合计 {money(total)} 元；公示期 "
                    f"{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}。")
-        meta = {"batch": b, "policy": policy, "running": self.running(b)}
+        meta = {"batch": b, "policy": policy, "running": self.running(b), "table": table}
         return content, summary, meta
 
     def add_articles(self, generator) -> None:
@@ -118,6 +121,7 @@ class Disclosure:
                 "batch_label": f"{policy.name if policy else b.programme}{period_label(b.period)}",
             }, settings=settings, source_path=f"virtual/{batch_id}.html", context=generator.context)
             article.running = meta["running"]
+            article.village_table = meta["table"]
             generator.articles.append(article)
         generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
 
@@ -203,7 +207,8 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
         "PATH": str(content), "OUTPUT_PATH": str(out), "THEME": str(SITE_SRC / "pelican"),
         "THEME_TEMPLATES_OVERRIDES": [str(SITE_SRC / "overrides")], "THEME_STATIC_PATHS": [],
         "STATIC_PATHS": [], "PAGE_PATHS": [], "ARTICLE_PATHS": [""], "PLUGINS": [__import__(__name__, fromlist=["x"])],
-        "SITENAME": yk["site_name"], "SITEURL": "", "RELATIVE_URLS": True, "FEED_DOMAIN": site_url,
+        # SITEURL is absolute for the feeds; every page gets a relative one (RELATIVE_URLS).
+        "SITENAME": yk["site_name"], "SITEURL": site_url, "RELATIVE_URLS": True, "FEED_DOMAIN": site_url,
         "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh", "LOCALE": ("C",), "DEFAULT_DATE_FORMAT": "%Y-%m-%d",
         "YK": yk, "YK_BUILD_ID": build_id, "YK_PUBLISH_YEARS": publish_years,
         "DEFAULT_PAGINATION": 50, "PAGINATED_TEMPLATES": {"index": None, "category": None, "tag": None},

@@ -69,6 +69,7 @@ class PolicyDocs:
         for d in sorted(self.ds.documents, key=lambda d: d.date, reverse=True):
             for c in d.programmes:
                 docs_by_code[c].append(d)
+        disclosed = {pb.batch.programme for pb in sd.ctx.view.batches}
         procs_by_code = defaultdict(list)
         for pr in self.ds.procedures:
             for c in pr.programmes:
@@ -80,7 +81,7 @@ class PolicyDocs:
             regions = "、".join(self.ds.regions[r].name if r in self.ds.regions else r for r in p.regions) or "全部地区"
             self.render("policy_page.md", urls.policy_page(code), p=p, history=rows, years=years, regions=regions,
                         in_force=sd.in_force(code), documents=docs_by_code[code], procedures=procs_by_code[code],
-                        group_slugs=GROUP_SLUGS)
+                        group_slugs=GROUP_SLUGS, disclosed=code in disclosed)
         self.render("changelog.md", "zhengce/biangeng/", years=self.changes())
 
     def changes(self) -> list[dict]:

@@ -88,13 +88,18 @@ def test_feeds_parse(site: Path, view):
 
     feed = feedparser.parse((site / "feeds/all.atom.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
-    assert feed.entries and all(e.link.startswith("https://yikatong.example.gov.cn/gongshi/") for e in feed.entries)
+    # (plain lists in the asserts: pytest's introspection of feedparser objects is costly)
+    links = [str(e.link) for e in feed.entries]
+    assert links and [u for u in links if not u.startswith("https://yikatong.example.gov.cn/gongshi/")] == []
     county = feedparser.parse((site / "feeds/xian-410421.atom.xml").read_bytes())
-    assert county.entries and all("宝丰县" in e.title for e in county.entries)
+    titles = [str(e.title) for e in county.entries]
+    assert titles and [t for t in titles if "宝丰县" not in t] == []
     tag = feedparser.parse((site / "feeds/xiangmu-ny001.atom.xml").read_bytes())
-    assert tag.entries and all("耕地地力保护补贴" in e.title for e in tag.entries)
-    for entry in feed.entries[:5]:
-        path = urlparse(entry.link).path.lstrip("/")
+    titles = [str(e.title) for e in tag.entries]
+    assert titles and [t for t in titles if "耕地地力保护补贴" not in t] == []
+    assert len((site / "feeds/all.atom.xml").read_bytes()) < 1_000_000  # summaries, not village tables
+    for link in links[:5]:
+        path = urlparse(link).path.lstrip("/")
         assert (site / path / "index.html").exists()
 
 

@@ -1,0 +1,95 @@
+"""Site build time (per stage) and page weights.
+
+    HUINONG_DEMO=1 python -m benchmarks.site                 # the committed sample
+    HUINONG_DEMO=1 python -m benchmarks.site --county 500    # plus a synthetic county of 500 villages
+
+Prints one table per data set.  Posters are left out here (benchmarks.posters).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def measure(data: Path, label: str) -> None:
+    from generator.context import BuildContext
+    from generator.pipeline import build_date, privacy_gate
+    from generator.public import public_view
+    from generator.site import SiteData
+    from generator.site.downloads import write_downloads
+    from generator.site.mkdocs_half import build_policy_half
+    from generator.site.pelican_half import build_disclosure_half
+    from generator.validate import check
+    from generator.version import data_version
+    from generator.writer import Writer
+
+    times: dict[str, float] = {}
+
+    def timed(name, fn, *a):
+        t = time.perf_counter()
+        result = fn(*a)
+        times[name] = time.perf_counter() - t
+        return result
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        ds, problems = timed("check (load + validate + scan)", check, data)
+        assert not problems, problems[:5]
+        view = timed("public view (mask)", public_view, ds, build_date())
+        writer = Writer(tmp / "public")
+        ctx = BuildContext(data, ds, view, build_date(), data_version(data), writer)
+        sd = SiteData(ctx)
+        work = tmp / "work"
+        work.mkdir()
+        policy = timed("mkdocs-material: policy half", build_policy_half, sd, work)
+        disclosure, pel = timed("pelican: disclosure half", build_disclosure_half, sd, work)
+        writer.adopt_tree(policy, "site")
+        writer.adopt_tree(disclosure, "site")
+        timed("downloads (CSV/XLSX/JSON)", write_downloads, sd, pel.by_village)
+        timed("privacy gate (scan output)", privacy_gate, writer.tmp)
+        site = writer.tmp / "site"
+        pages = list(site.rglob("*.html"))
+        villages = [site / "diqu" / v / "index.html" for v in pel.by_village]
+        gz = sorted(len(gzip.compress(p.read_bytes())) for p in villages)
+        css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
+        print(f"\n## {label}: {ds.record_count:,} records, {len(pel.by_village):,} villages, "
+              f"{len(pel.by_batch):,} batches, {len(pages):,} HTML pages\n")
+        print("| stage | seconds |\n| --- | ---: |")
+        for name, s in times.items():
+            print(f"| {name} | {s:.1f} |")
+        print(f"| **total** | **{sum(times.values()):.1f}** |")
+        print(f"\npelican: {len(pel.by_batch) + pel.region_pages:,} pages "
+              f"({(len(pel.by_batch) + pel.region_pages) / times['pelican: disclosure half']:.0f} pages/s incl. listings and feeds)")
+        print("\n| page weight (gzip) | bytes |\n| --- | ---: |")
+        print(f"| village page, median | {statistics.median(gz):,.0f} |")
+        print(f"| village page, largest | {gz[-1]:,} |")
+        print(f"| stylesheet yikatong.css | {css:,} |")
+        for name in ("index.html", "zhengce/index.html", "gongshi/index.html"):
+            print(f"| {name} | {len(gzip.compress((site / name).read_bytes())):,} |")
+        writer.abort()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--county", type=int, default=0, help="also build a synthetic county with this many villages")
+    ap.add_argument("--records", type=int, default=450, help="records per village in the synthetic county")
+    args = ap.parse_args()
+    measure(REPO / "data", "sample (data/)")
+    if args.county:
+        from generator.synth import make_province
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "data"
+            make_province(out, villages=args.county, records_per_village=args.records, log=lambda *a: None)
+            measure(out, f"synthetic county ({args.county} villages × {args.records} records)")
+
+
+if __name__ == "__main__":
+    main()
