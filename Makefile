@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 	scripts/system-deps.sh run
 	HUINONG_DEMO=1 $(PY) -m generator check
 	HUINONG_DEMO=1 $(PY) -m generator build
+	HUINONG_DEMO=1 $(PY) -m generator serve
 
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh test
