@@ -40,7 +40,8 @@ class DataVersion:
     def header(self) -> str:
         """ASCII for the X-Data-Version header."""
         short = self.commit[:7] if self.commit.isascii() else "uncommitted"
-        return f"{short} {self.built_at}{' dirty' if self.dirty else ''}"
+        text = f"{short} {self.built_at}{' dirty' if self.dirty else ''}".strip()
+        return text if text.isascii() and text.isprintable() else "unknown"
 
 
 @dataclass(frozen=True)

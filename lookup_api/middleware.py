@@ -60,7 +60,7 @@ class Guard:
                     out.setdefault("Content-Security-Policy", csp)
                 version = self.db.version()
                 if version is not None:
-                    out["X-Data-Version"] = version.header
+                    out["X-Data-Version"] = version.header or "unknown"
             await send(message)
 
         length = headers.get("content-length")
