@@ -21,11 +21,16 @@ TODAY = dt.date(2026, 11, 23)
 VERSION = DataVersion("0123456789abcdef0123456789abcdef01234567", dt.datetime(2026, 11, 23, 8, 0, tzinfo=CST))
 
 
+_CACHE: dict[str, object] = {}  # imported into several test modules: check and build once per session
+
+
 @pytest.fixture(scope="session")
 def sample_dataset():
-    dataset, problems = check(SAMPLE)
-    assert problems == []
-    return dataset
+    if "dataset" not in _CACHE:
+        dataset, problems = check(SAMPLE)
+        assert problems == []
+        _CACHE["dataset"] = dataset
+    return _CACHE["dataset"]
 
 
 def build_index(dataset, out: Path, today: dt.date = TODAY, version: DataVersion = VERSION) -> Path:
@@ -38,4 +43,6 @@ def build_index(dataset, out: Path, today: dt.date = TODAY, version: DataVersion
 
 @pytest.fixture(scope="session")
 def sample_db(sample_dataset, tmp_path_factory) -> Path:
-    return build_index(sample_dataset, tmp_path_factory.mktemp("lookup") / "public")
+    if "db" not in _CACHE:
+        _CACHE["db"] = build_index(sample_dataset, tmp_path_factory.mktemp("lookup") / "public")
+    return _CACHE["db"]
