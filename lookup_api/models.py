@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class LookupRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id_number: str = Field(..., max_length=64, description="身份证号码（18位，末位可为X；全角数字、空格、15位旧号码均可）",
+    id_number: str = Field(..., min_length=1, max_length=64, description="身份证号码（18位，末位可为X；全角数字、空格、15位旧号码均可）",
                            examples=["410421195003150017"])
-    name: str = Field(..., max_length=64, description="姓名（与办理补贴时登记的一致）", examples=["张三"])
+    name: str = Field(..., min_length=1, max_length=64, description="姓名（与办理补贴时登记的一致）", examples=["张三"])
 
 
 class DataVersion(BaseModel):

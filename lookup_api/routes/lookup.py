@@ -41,7 +41,7 @@ def _validate(data) -> LookupRequest:
     except ValidationError as e:
         first = e.errors()[0]
         field = next((FIELDS[p] for p in first.get("loc", ()) if p in FIELDS), "")
-        if first.get("type") == "missing" and field:
+        if first.get("type") in ("missing", "string_too_short") and field:
             message = f"请填写{field}。"
         elif field:
             message = f"{field}格式不正确。"

@@ -133,7 +133,8 @@ def test_the_protected_sentence_is_on_every_result(api, dibao_people):
     (fake_id("410421", "19600230", 123), "出生日期"),
     (fake_id("990421", "19600101", 123), "地区码"),
     ("41042119600101A23X", "字符"),
-    ("", "为空"),
+    ("", "请填写"),
+    ("   ", "为空"),
 ])
 def test_malformed_id_gets_a_clear_422(api, id_number, part):
     with api.client() as c:
@@ -173,3 +174,26 @@ def test_results_are_not_cached_and_carry_the_data_version(api, dibao_people, sa
         body = post(c, person.id18, person.name).json()
     assert body["data_version"]["commit"] == meta["commit"]
     assert body["data_version"]["built_at"] == meta["built_at"]
+
+
+def test_no_measurable_timing_difference_between_the_miss_paths(sample_db, dibao_people):
+    """Wrong name vs unknown ID vs no payments: the same work, so the same time (in-process, no network noise)."""
+    import statistics
+    import time
+
+    from lookup_api.app_state import Services
+    from tests.lookup_api.conftest import settings_for
+
+    services = Services(settings_for(sample_db, audit_log="-"))
+    person, _ = dibao_people[4]
+    cases = [(person.id18, person.name[0] + "某某"), (fake_id("410421", "19600101", 777), person.name),
+             (fake_id("410421", "19700101", 555), "李四")]
+    times: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    for _round in range(300):
+        for i, (id_number, name) in enumerate(cases):
+            t = time.perf_counter()
+            result, _site = services.lookup("192.0.2.1", id_number, name)
+            times[i].append(time.perf_counter() - t)
+            assert result["found"] is False
+    medians = [statistics.median(v) for v in times.values()]
+    assert max(medians) - min(medians) < 0.25 * max(medians), medians
