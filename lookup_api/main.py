@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 
@@ -17,6 +20,15 @@ from lookup_api.config import Settings, get_settings
 from lookup_api.middleware import Guard
 from lookup_api.routes import lookup, meta, policies
 from lookup_api.routes.meta import API_VERSION
+
+
+class SiteFiles(StaticFiles):
+    """The built site; 404 (not 500) while no build has made the directory yet."""
+
+    async def check_config(self) -> None:
+        if self.directory is None or not os.path.isdir(self.directory):
+            raise HTTPException(404)
+        await super().check_config()
 
 
 class SiteMount(Mount):
@@ -41,8 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (lookup, policies, meta):
         app.include_router(module.router)
-    if settings.site_dir is not None and settings.site_dir.is_dir():
-        app.router.routes.append(SiteMount("/", StaticFiles(directory=settings.site_dir, html=True), name="site"))
+    if settings.site_dir is not None:
+        # Not checked now: a build may create (or swap in) the directory while we run.
+        site = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
+        app.router.routes.append(SiteMount("/", site, name="site"))
     if settings.site_origin:
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin.rstrip("/")],
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)

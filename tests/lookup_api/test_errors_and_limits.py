@@ -211,3 +211,16 @@ def test_openapi_docs(api):
     body = schema["paths"]["/api/v1/lookup"]["post"]["requestBody"]["content"]
     assert {"application/json", "application/x-www-form-urlencoded"} <= set(body)
     json.dumps(schema)
+
+
+def test_site_is_served_at_root_once_a_build_made_it(live, sample_db, tmp_path):
+    site = tmp_path / "site"
+    with live(settings_for(sample_db, site_dir=site)) as server, server.client() as c:
+        assert c.get("/chaxun/").status_code == 404  # nothing built yet: a 404, not a crash
+        (site / "chaxun").mkdir(parents=True)
+        (site / "chaxun" / "index.html").write_text("<p>查询</p>", encoding="utf-8")
+        page = c.get("/chaxun/")
+        api_404 = c.get("/api/v1/chaxun/")
+    assert page.status_code == 200 and "查询" in page.text
+    assert page.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in page.headers
+    assert api_404.status_code == 404 and set(api_404.json()) == SHAPE
