@@ -66,3 +66,14 @@ def test_build_writes_lookup_db_next_to_the_site(tiny, tmp_path, demo_env):
     assert db.exists() and not (tmp_path / "public" / "site" / "lookup.sqlite").exists()
     con = connect(db)
     assert con.execute("SELECT count(*) FROM search_items").fetchone()[0] >= 1
+
+
+def test_no_full_name_of_the_raw_export_in_the_database(sample_db):
+    from generator.privacy import scan_paths
+    from generator.synth import raw_export
+
+    _data, rows = raw_export("410421-MZ002-2025Q1")
+    # Two-character names also occur as ordinary words (于建, 高新): the three-character ones are unambiguous.
+    names = sorted({r.person.name for r in rows if len(r.person.name) >= 3})
+    assert len(names) > 100
+    assert scan_paths([sample_db], names=names) == []
