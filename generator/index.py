@@ -150,7 +150,7 @@ def _search_entries(ds: Dataset) -> list[tuple[str, str, str, str, str, str]]:
     return out
 
 
-def _payment_rows(ds: Dataset, first_year: int, batch_ids: dict[str, int]) -> Iterable[tuple]:
+def _payment_rows(ds: Dataset, batch_ids: dict[str, int]) -> Iterable[tuple]:
     for b in ds.batches:
         bid = batch_ids.get(b.batch_id)
         if bid is None:
@@ -178,16 +178,8 @@ def write(ctx: BuildContext) -> int:
             batch_rows.append((batch_ids[b.batch_id], b.batch_id, b.programme, policy.name, policy.card_name,
                                policy.short_name, b.period, b.year, b.payer, b.phone, policy.phone))
         conn.executemany("INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
-        records = 0
-        rows = _payment_rows(ds, first_year, batch_ids)
-
-        def counted():
-            nonlocal records
-            for row in rows:
-                records += 1
-                yield row
-
-        insert_payments(conn, counted())
+        insert_payments(conn, _payment_rows(ds, batch_ids))
+        records = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
         places, windows = _places(ds)
         conn.executemany("INSERT INTO places VALUES (?,?,?,?,?)", places)
         conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?)", windows)
