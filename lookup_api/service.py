@@ -32,26 +32,34 @@ WHERE p.query_key = ?
 
 
 def parse_id_number(text: str, prefixes: frozenset[str]) -> str:
+    """ingest's own parser; only the wording is for the person typing (which part is wrong)."""
     try:
         return parse_id(text, prefixes or None, dt.date.today())
     except ParseError as e:
-        if e.message.startswith("校验位"):
-            what = "最后一位（校验位）与前17位对不上，可能有数字输错"
-        elif e.message.startswith("出生日期"):
-            what = f"第7至14位的{e.message}"
-        elif e.message.startswith("前6位"):
-            what = f"{e.message}"
+        m = e.message
+        if m == "为空":
+            message = "请填写身份证号码。"
+        elif m.startswith("位数不对"):
+            message = f"身份证号码{m}：应为18位（老身份证为15位），最后一位可能是X。请逐位核对。"
+        elif m.startswith("校验位"):
+            message = "身份证号码最后一位（校验位）与前17位对不上，可能有数字输错，请逐位核对。"
+        elif m.startswith("出生日期"):
+            message = f"身份证号码第7至14位是出生日期，{m}，请核对。"
+        elif m.startswith("前6位"):
+            message = f"身份证号码{m.replace('地区码', '（地区码）')}，请核对。"
+        elif m.startswith("含有"):
+            message = "身份证号码含有数字和X以外的字符，请核对。"
         else:
-            what = e.message
-        raise ApiError(422, "invalid_id_number", f"身份证号码{what}，请逐位核对后重新输入。"
-                                                 f"（应为{e.expected}）") from None
+            message = f"身份证号码{m}，请核对。"
+        raise ApiError(422, "invalid_id_number", message) from None
 
 
 def parse_person_name(text: str) -> str:
     try:
         return parse_name(text)
     except ParseError as e:
-        raise ApiError(422, "invalid_name", f"姓名{e.message}，请重新输入。（应为{e.expected}）") from None
+        message = "请填写姓名。" if e.message == "为空" else f"姓名{e.message}，应为{e.expected}。请重新输入。"
+        raise ApiError(422, "invalid_name", message) from None
 
 
 def yuan(cents: int) -> str:

@@ -134,7 +134,7 @@ def test_the_protected_sentence_is_on_every_result(api, dibao_people):
     (fake_id("990421", "19600101", 123), "地区码"),
     ("41042119600101A23X", "字符"),
     ("", "请填写"),
-    ("   ", "为空"),
+    ("   ", "请填写"),
 ])
 def test_malformed_id_gets_a_clear_422(api, id_number, part):
     with api.client() as c:
