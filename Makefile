@@ -1,5 +1,5 @@
 # Quick start (see README.md):
-#   make run    set up .venv, check and build data/, serve on 127.0.0.1
+#   make run    set up .venv, check and build data/, serve site + lookup API on 127.0.0.1:8000
 #   make test   set up .venv with test extras, run every test
 PYTHON ?= python3
 VENV   ?= .venv
@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 	scripts/system-deps.sh run
 	HUINONG_DEMO=1 $(PY) -m generator check
 	HUINONG_DEMO=1 $(PY) -m generator build
+	HUINONG_DEMO=1 $(PY) -m generator serve
 
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh test
@@ -42,7 +43,11 @@ sample: $(VENV)/.installed-run
 golden: $(VENV)/.installed-test
 	$(PY) -m tests.golden regenerate
 
-bench: $(VENV)/.installed-run
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	HUINONG_DEMO=1 $(PY) -m benchmarks
 
 clean:

@@ -1,9 +1,9 @@
-"""`make bench`: every benchmark, one after another (each also runs alone)."""
+"""`python -m benchmarks` (`make bench`): every benchmark in turn; each also runs alone."""
 
 import runpy
 import sys
 
-for name in ("benchmarks.site", "benchmarks.posters"):
+for name in ("benchmarks.site", "benchmarks.posters", "benchmarks.lookup"):
     print(f"\n# {name}\n", flush=True)
     sys.argv = [name]
     runpy.run_module(name, run_name="__main__")

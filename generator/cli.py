@@ -4,6 +4,7 @@
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
+    python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
 
 The console script ``huinong`` is the same program.
 """
@@ -107,6 +108,26 @@ def cmd_posters(args) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args) -> int:
+    """The site and the lookup API in one process (uvicorn)."""
+    import os
+
+    import uvicorn
+
+    from lookup_api.config import get_settings
+    from lookup_api.main import create_app
+
+    out = Path(args.out)
+    os.environ.setdefault("LOOKUP_DB", str(out / "lookup.sqlite"))
+    os.environ.setdefault("LOOKUP_SITE_DIR", str(out / "site"))
+    app = create_app(get_settings())  # KeyConfigError (no key) is reported by main()
+    print(f"网站和查询服务：http://{args.host}:{args.port}/  （接口文档 /api/docs，按 Ctrl+C 停止）")
+    # No access log: it would hold client addresses; the API writes its own audit line per query.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False,
+                proxy_headers=False, log_level="warning")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -144,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data")
     p.add_argument("--out", default="posters", help="输出目录（默认 posters）")
     p.set_defaults(func=cmd_posters)
+
+    p = sub.add_parser("serve", help="在本机提供网站和个人查询服务")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--out", default="public", help="构建输出目录（默认 public）")
+    p.set_defaults(func=cmd_serve)
     return ap
 
 

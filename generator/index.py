@@ -1,7 +1,206 @@
-"""The lookup database written next to the site (issue 5). Stub until that issue lands."""
+"""The lookup database, written by the build next to the site (not inside it).
+
+``public/lookup.sqlite`` is what the lookup API reads, read-only.  It holds:
+
+* ``payments``: one row per payment inside 查询年限, keyed by 查询键 (the
+  HMAC of ID number + name), with only masked fields: masked name, card
+  tail, bank, village, amounts, date, status, reason.  No 人员键 or 卡键
+  (they would link records without the name), and **no protected
+  programme at all**;
+* ``batches``: programme name, 四字简称, period and payer of each batch;
+* ``places`` and ``windows``: village → township, and each township's
+  便民服务窗口 with its phone and hours, for the next steps of a status;
+* ``meta``: data version (commit, build time), the 查询年限 window, the
+  supervision phone, and the county prefixes the ID check accepts;
+* ``search`` (FTS4) + ``search_items``: policies, documents and procedures
+  segmented by :mod:`generator.segment`, for ``/api/v1/policies?q=``.
+
+Digit-only text columns never sit next to each other in a row (codes are
+stored as integers, amounts in cents), so no run of digits in the file can
+look like an ID or card number to the privacy gate.
+"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
 
-def write(ctx) -> int:
-    return 0
+from generator import urls
+from generator.context import LOOKUP_DB, BuildContext
+from generator.models import Dataset, region_level
+from generator.normalize import format_decimal
+from generator.segment import index_terms
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE batches (
+    id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, programme TEXT NOT NULL, name TEXT NOT NULL,
+    card_name TEXT NOT NULL, short_name TEXT NOT NULL, period TEXT NOT NULL, year INTEGER NOT NULL,
+    payer TEXT NOT NULL, phone TEXT NOT NULL, policy_phone TEXT NOT NULL
+);
+CREATE TABLE places (
+    village INTEGER PRIMARY KEY, village_name TEXT NOT NULL, township INTEGER NOT NULL,
+    township_name TEXT NOT NULL, county_name TEXT NOT NULL
+);
+CREATE TABLE windows (
+    township INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, hours TEXT NOT NULL
+);
+CREATE TABLE payments (
+    query_key TEXT NOT NULL, batch INTEGER NOT NULL, village INTEGER NOT NULL, name TEXT NOT NULL,
+    card_tail TEXT NOT NULL, bank TEXT NOT NULL, quantity TEXT NOT NULL, standard INTEGER NOT NULL,
+    amount INTEGER NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE search_items (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, title TEXT NOT NULL,
+    summary TEXT NOT NULL, url TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search USING fts4(title, body, tokenize=unicode61);
+"""
+
+# Created after the bulk insert: much faster than maintaining them row by row.
+INDEXES = "CREATE INDEX payments_query_key ON payments(query_key);"
+
+PAYMENT_COLUMNS = ("query_key", "batch", "village", "name", "card_tail", "bank", "quantity", "standard",
+                   "amount", "date", "status", "reason")
+
+
+def cents(value) -> int:
+    return int((value * 100).to_integral_value())
+
+
+def first_lookup_year(ds: Dataset, today) -> int:
+    years = ds.site.lookup_years if ds.site else 5
+    return today.year - years + 1
+
+
+def create(path: Path) -> sqlite3.Connection:
+    """A new, empty lookup database, tuned for one bulk load (the file is temporary until commit)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    return conn
+
+
+def insert_payments(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    marks = ",".join("?" * len(PAYMENT_COLUMNS))
+    conn.executemany(f"INSERT INTO payments ({','.join(PAYMENT_COLUMNS)}) VALUES ({marks})", rows)
+
+
+def set_meta(conn: sqlite3.Connection, meta: dict[str, object]) -> None:
+    conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                     [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
+
+
+def finish(conn: sqlite3.Connection) -> None:
+    """Indexes, statistics, commit; the file is then ready for read-only use."""
+    conn.execute(INDEXES)
+    conn.execute("INSERT INTO search(search) VALUES ('optimize')")
+    conn.execute("ANALYZE")
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+
+
+def _places(ds: Dataset) -> tuple[list[tuple], list[tuple]]:
+    regions = ds.regions
+    places = []
+    for code, r in regions.items():
+        if region_level(code) != "村":
+            continue
+        township = regions.get(code[:9] + "000")
+        county = regions.get(code[:6] + "000000")
+        places.append((int(code), r.name, int(code[:9] + "000"), township.name if township else "",
+                       county.name if county else ""))
+    windows: dict[int, tuple] = {}
+    for s in ds.services:
+        if s.kind == "乡镇便民服务窗口":
+            windows.setdefault(int(s.region), (int(s.region), s.name, s.address, s.phone, s.hours))
+    return places, list(windows.values())
+
+
+def _search_entries(ds: Dataset) -> list[tuple[str, str, str, str, str, str]]:
+    """(kind, ref, title, summary, url, body) for each policy, document and procedure."""
+    latest: dict[str, object] = {}
+    for p in ds.policies:
+        if p.code not in latest or p.start_year > latest[p.code].start_year:
+            latest[p.code] = p
+    out = []
+    for p in latest.values():
+        title = p.name
+        summary = f"{p.short_name} · {p.level} · {p.department} · 补贴对象：{p.target}"
+        body = " ".join((p.code, p.card_name, p.short_name, p.level, p.department, p.target, p.standard, p.use,
+                         p.basis, p.method, p.timing, p.funding, p.note))
+        out.append(("policy", p.code, title, summary, urls.policy_page(p.code), body))
+    for d in ds.documents:
+        summary = f"{d.number} · {d.issuer} · {d.date.isoformat()}"
+        body = " ".join((d.number, d.issuer, " ".join(d.programmes), d.body))
+        out.append(("document", d.slug, d.title, summary, urls.document_page(d.slug), body))
+    for pr in ds.procedures:
+        summary = " → ".join(s.stage for s in pr.steps)
+        body = " ".join([" ".join(pr.programmes)] + [f"{s.stage} {s.unit} {s.limit} {s.detail}" for s in pr.steps])
+        out.append(("procedure", pr.slug, pr.name, summary, urls.procedure_page(pr.slug), body))
+    return out
+
+
+def _payment_rows(ds: Dataset, batch_ids: dict[str, int]) -> Iterable[tuple]:
+    for b in ds.batches:
+        bid = batch_ids.get(b.batch_id)
+        if bid is None:
+            continue
+        for r in b.records:
+            yield (r.query_key, bid, int(r.region), r.name, r.card_tail, r.bank, format_decimal(r.quantity),
+                   cents(r.standard), cents(r.amount), r.date.isoformat(), r.status, r.reason)
+
+
+def write(ctx: BuildContext) -> int:
+    ds = ctx.dataset
+    first_year = first_lookup_year(ds, ctx.today)
+    protected = {p.code for p in ds.policies if p.protected}
+    conn = create(ctx.writer.path_for(LOOKUP_DB))
+    try:
+        batch_ids: dict[str, int] = {}
+        batch_rows = []
+        for b in ds.batches:
+            if b.programme in protected or not first_year <= b.year <= ctx.today.year:
+                continue
+            policy = ds.policy_for(b.programme, b.year)
+            if policy is None:  # check() guarantees one; never guess a name
+                continue
+            batch_ids[b.batch_id] = len(batch_ids) + 1
+            batch_rows.append((batch_ids[b.batch_id], b.batch_id, b.programme, policy.name, policy.card_name,
+                               policy.short_name, b.period, b.year, b.payer, b.phone, policy.phone))
+        conn.executemany("INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
+        insert_payments(conn, _payment_rows(ds, batch_ids))
+        records = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
+        places, windows = _places(ds)
+        conn.executemany("INSERT INTO places VALUES (?,?,?,?,?)", places)
+        conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?)", windows)
+        for i, (kind, ref, title, summary, url, body) in enumerate(_search_entries(ds), 1):
+            conn.execute("INSERT INTO search_items VALUES (?,?,?,?,?,?)", (i, kind, ref, title, summary, url))
+            conn.execute("INSERT INTO search(docid, title, body) VALUES (?,?,?)",
+                         (i, index_terms(title), index_terms(body)))
+        site = ds.site
+        set_meta(conn, {
+            "schema": SCHEMA_VERSION,
+            **{k: str(v).lower() if isinstance(v, bool) else v for k, v in ctx.version.as_dict().items()},
+            "label": ctx.version.label,
+            "first_year": str(first_year),
+            "last_year": str(ctx.today.year),
+            "records": str(records),
+            "site_name": site.name if site else "",
+            "supervision_phone": site.phone if site else "",
+            "id_prefixes": " ".join(sorted({c[:6] for c in ds.regions if region_level(c) == "县"})),
+        })
+        finish(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return 1

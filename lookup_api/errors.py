@@ -1,0 +1,96 @@
+"""One error shape for every error: {"code", "message" (Chinese), "request_id"}.
+
+A form post (the no-JavaScript page) gets the same error as an HTML page
+with the same status code.  The request id is random, shown to the person
+and logged with the error, so staff can find it; it is never derived from
+what was asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("lookup_api")
+
+MESSAGES = {
+    400: ("bad_request", "请求格式不正确。"),
+    401: ("unauthorized", "没有访问权限。"),
+    403: ("forbidden", "没有访问权限。"),
+    404: ("not_found", "找不到这个地址。"),
+    405: ("method_not_allowed", "不支持这种请求方式。"),
+    406: ("not_acceptable", "不支持请求的内容格式。"),
+    413: ("payload_too_large", "提交的内容太长。"),
+    415: ("unsupported_media_type", "不支持这种提交格式，请用 JSON 或表单提交。"),
+    422: ("invalid_request", "提交的内容不完整或格式不正确。"),
+    429: ("rate_limited", "查询太频繁，请稍后再试。"),
+    500: ("internal_error", "服务器内部错误，请稍后再试。"),
+    503: ("unavailable", "查询服务暂时不可用，请稍后再试。"),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str | None = None, message: str | None = None,
+                 headers: dict[str, str] | None = None):
+        default_code, default_message = MESSAGES.get(status, ("error", "请求出错。"))
+        self.status = status
+        self.code = code or default_code
+        self.message = message or default_message
+        self.headers = headers or {}
+        super().__init__(self.code)
+
+
+def safe_text(text: str) -> str:
+    """Echoed input may hold lone surrogates, which UTF-8 cannot encode."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def wants_html(request: Request) -> bool:
+    return getattr(request.state, "html", False)
+
+
+def error_response(request: Request | None, err: ApiError) -> Response:
+    request_id = uuid.uuid4().hex[:16]
+    message = safe_text(err.message)
+    headers = {"Cache-Control": "no-store", **err.headers}
+    if err.status >= 500:
+        log.error("request_id=%s status=%s code=%s", request_id, err.status, err.code)
+    if request is not None and wants_html(request):
+        from lookup_api.html import error_page
+
+        return HTMLResponse(error_page(err.status, message, request_id), err.status, headers)
+    return JSONResponse({"code": err.code, "message": message, "request_id": request_id}, err.status, headers)
+
+
+async def api_error_handler(request: Request, exc: ApiError) -> Response:
+    return error_response(request, exc)
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    return error_response(request, ApiError(exc.status_code, headers=dict(exc.headers or {})))
+
+
+def _field_name(loc) -> str:
+    names = {"id_number": "身份证号码", "name": "姓名", "q": "搜索词", "limit": "条数"}
+    for part in reversed(list(loc)):
+        if part in names:
+            return names[part]
+    return ""
+
+
+async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
+    errors = exc.errors()
+    field = _field_name(errors[0].get("loc", ())) if errors else ""
+    message = f"{field}没有填写或格式不正确。" if field else MESSAGES[422][1]
+    return error_response(request, ApiError(422, "invalid_request", message))
+
+
+def install(app) -> None:
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -1,0 +1,72 @@
+"""The app: API routes under /api, then (when built) the static site at /.
+
+    uvicorn lookup_api.main:app          # settings from the environment
+    python -m generator serve            # the same, site + API, for `make run`
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
+
+from lookup_api import errors
+from lookup_api.app_state import Services
+from lookup_api.config import Settings, get_settings
+from lookup_api.middleware import Guard
+from lookup_api.routes import lookup, meta, policies
+from lookup_api.routes.meta import API_VERSION
+
+
+class SiteFiles(StaticFiles):
+    """The built site; 404 (not 500) while no build has made the directory yet."""
+
+    async def check_config(self) -> None:
+        if self.directory is None or not os.path.isdir(self.directory):
+            raise HTTPException(404)
+        await super().check_config()
+
+
+class SiteMount(Mount):
+    """The static site at /, but never for /api/...: those stay JSON 404/405."""
+
+    def matches(self, scope):
+        path = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="个人补贴发放结果查询 API",
+        description="惠民惠农财政补贴资金“一卡通”：本人发放结果查询和政策搜索。所有错误的格式都是 {code, message, request_id}。",
+        version=API_VERSION, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+    )
+    services = Services(settings)
+    app.state.services = services
+    errors.install(app)
+    for module in (lookup, policies, meta):
+        app.include_router(module.router)
+    if settings.site_dir is not None:
+        # Not checked now: a build may create (or swap in) the directory while we run.
+        site = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)
+        app.router.routes.append(SiteMount("/", site, name="site"))
+    if settings.site_origin:
+        app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin.rstrip("/")],
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+    app.add_middleware(Guard, db=services.db, max_body=settings.max_body)
+    return app
+
+
+def __getattr__(name: str):
+    # `uvicorn lookup_api.main:app`: build the app on first use, so importing this
+    # module (tests, tools) does not need the key.
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,95 @@
+"""The outermost layer: body size limit, security headers, data version, and 500s in the error shape."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+
+from lookup_api.deps import LookupDB
+from lookup_api.errors import ApiError, error_response
+from lookup_api.html import CSP
+
+log = logging.getLogger("lookup_api")
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+#: Swagger UI at /api/docs loads its script and style from jsDelivr.
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+            "connect-src 'self'; frame-ancestors 'none'")
+
+
+def is_form(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in FORM_TYPES
+
+
+class Guard:
+    def __init__(self, app, db: LookupDB, max_body: int):
+        self.app = app
+        self.db = db
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path: str = scope["path"]
+        api = path == "/api" or path.startswith("/api/")
+        csp = DOCS_CSP if path.startswith("/api/docs") else CSP if api else None
+        headers = Headers(scope=scope)
+        if is_form(headers.get("content-type")):
+            scope.setdefault("state", {})["html"] = True
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                out = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    out.setdefault(k, v)
+                if csp:
+                    out.setdefault("Content-Security-Policy", csp)
+                version = self.db.version()
+                if version is not None:
+                    out["X-Data-Version"] = version.header or "unknown"
+            await send(message)
+
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            status = 413 if length.isdigit() else 400
+            return await error_response(Request(scope), ApiError(status))(scope, receive, send_with_headers)
+
+        seen = 0
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise ApiError(413)
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except ApiError as exc:
+            if started:
+                raise
+            await error_response(Request(scope), exc)(scope, receive, send_with_headers)
+        except Exception as exc:
+            # Type and place only: an exception message could echo what was typed.
+            where = traceback.extract_tb(exc.__traceback__)[-1:]
+            log.error("unhandled %s at %s", type(exc).__name__,
+                      "; ".join(f"{f.filename}:{f.lineno}" for f in where))
+            if started:
+                raise
+            await error_response(Request(scope), ApiError(500))(scope, receive, send_with_headers)

@@ -1,0 +1,84 @@
+"""Rate limits with `limits`: per client IP and per queried ID number.
+
+Storage is memory by default (one process) and Redis when
+``LOOKUP_RATE_STORAGE=redis://...`` (several processes or hosts share it).
+Keys are keyed hashes, never an IP address or ID number in clear.  If the
+storage fails the lookup fails closed (503) rather than running unlimited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import time
+
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from lookup_api.errors import ApiError
+
+
+def tag(key: bytes, purpose: str, value: str) -> str:
+    """A keyed hash for one purpose (rate-limit buckets, audit log): not linkable to 查询键/人员键."""
+    return hmac.new(key, f"{purpose}|{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:24]
+
+
+def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str:
+    """The client's address: X-Forwarded-For is believed only when it comes through trusted proxies."""
+    def is_trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in trusted)
+
+    ip = peer or "unknown"
+    if not trusted or not forwarded_for or not is_trusted(ip):
+        return ip
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # garbage from the client side: stop at the last address we can vouch for
+        ip = hop
+        if not is_trusted(hop):
+            break
+    return ip
+
+
+class RateLimits:
+    def __init__(self, storage_uri: str, client: str, per_id: str, search: str):
+        self.storage = storage_from_string(storage_uri)
+        self.limiter = FixedWindowRateLimiter(self.storage)
+        self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search)}
+
+    def hit(self, scope: str, bucket: str, message: str) -> None:
+        """Count one request in every window of ``scope``; 429 with Retry-After when one is full."""
+        for item in self.items[scope]:
+            try:
+                allowed = self.limiter.hit(item, scope, bucket)
+                if not allowed:
+                    reset = self.limiter.get_window_stats(item, scope, bucket).reset_time
+            except Exception:  # storage down: fail closed
+                raise ApiError(503, "rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
+            if not allowed:
+                wait = max(1, math.ceil(reset - time.time()))
+                raise ApiError(429, "rate_limited", f"{message}请在{_duration(wait)}后再试。",
+                               {"Retry-After": str(wait)})
+
+    def healthy(self) -> bool:
+        try:
+            return bool(self.storage.check())
+        except Exception:
+            return False
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}秒"
+    if seconds < 3600:
+        return f"{math.ceil(seconds / 60)}分钟"
+    return f"{math.ceil(seconds / 3600)}小时"

@@ -1,0 +1,25 @@
+"""GET /api/v1/health and /api/v1/version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from lookup_api.models import Error, Health, Version
+
+API_VERSION = "1.0.0"
+router = APIRouter(prefix="/api/v1", tags=["服务状态"])
+
+
+@router.get("/health", summary="服务是否正常", response_model=Health, responses={503: {"model": Error}})
+def health(request: Request):
+    services = request.app.state.services
+    snap = services.snapshot()  # 503 in the error shape when the database is missing
+    return {"status": "ok", "database": True, "rate_limit_storage": services.limits.healthy(),
+            "data_version": snap.version.as_dict()}
+
+
+@router.get("/version", summary="API 和数据版本", response_model=Version, responses={503: {"model": Error}})
+def version(request: Request):
+    snap = request.app.state.services.snapshot()
+    return {"api": API_VERSION, "data_version": snap.version.as_dict(), "records": int(snap.meta.get("records", 0)),
+            "first_year": snap.first_year, "last_year": snap.last_year}

@@ -1,0 +1,129 @@
+"""The lookup itself: normalize like ingest, recompute 查询键, read, group, explain.
+
+A wrong name, an unknown ID number and a person without payments take the
+same path: the key is computed, the same query runs, no row comes back,
+and the same empty result is rendered.  There is no "does this ID exist"
+step anywhere, so there is nothing to tell them apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections import defaultdict
+
+from generator.errors import ParseError
+from generator.keys import Keyer
+from generator.normalize import parse_id, parse_name
+from lookup_api import texts
+from lookup_api.deps import Snapshot
+from lookup_api.errors import ApiError
+
+QUERY = """
+SELECT p.query_key, b.year, b.programme, b.name, b.short_name, b.policy_phone, b.period, b.payer, b.batch_id,
+       p.name, pl.village_name, pl.township_name, p.quantity, p.standard, p.amount, p.bank, p.card_tail,
+       p.date, p.status, p.reason, pl.township, w.name, w.address, w.phone, w.hours
+FROM payments p
+JOIN batches b ON b.id = p.batch
+LEFT JOIN places pl ON pl.village = p.village
+LEFT JOIN windows w ON w.township = pl.township
+WHERE p.query_key = ?
+"""
+
+
+def parse_id_number(text: str, prefixes: frozenset[str]) -> str:
+    """ingest's own parser; only the wording is for the person typing (which part is wrong)."""
+    try:
+        return parse_id(text, prefixes or None, dt.date.today())
+    except ParseError as e:
+        m = e.message
+        if m == "为空":
+            message = "请填写身份证号码。"
+        elif m.startswith("位数不对"):
+            message = f"身份证号码{m}：应为18位（老身份证为15位），最后一位可能是X。请逐位核对。"
+        elif m.startswith("校验位"):
+            message = "身份证号码最后一位（校验位）与前17位对不上，可能有数字输错，请逐位核对。"
+        elif m.startswith("出生日期"):
+            message = f"身份证号码第7至14位是出生日期，{m}，请核对。"
+        elif m.startswith("前6位"):
+            message = f"身份证号码{m.replace('地区码', '（地区码）')}，请核对。"
+        elif m.startswith("含有"):
+            message = "身份证号码含有数字和X以外的字符，请核对。"
+        else:
+            message = f"身份证号码{m}，请核对。"
+        raise ApiError(422, "invalid_id_number", message) from None
+
+
+def parse_person_name(text: str) -> str:
+    try:
+        return parse_name(text)
+    except ParseError as e:
+        message = "请填写姓名。" if e.message == "为空" else f"姓名{e.message}，应为{e.expected}。请重新输入。"
+        raise ApiError(422, "invalid_name", message) from None
+
+
+def yuan(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
+    key = keyer.query_key(id18, name)
+    rows = snap.conn.execute(QUERY, (key,)).fetchall()
+    # The index found them by equality; confirm each in constant time anyway.
+    rows = [r for r in rows if hmac.compare_digest(r[0], key)]
+    return render(snap, rows)
+
+
+def render(snap: Snapshot, rows: list[tuple]) -> dict:
+    rows.sort(key=lambda r: (-r[1], r[2], r[17], r[6]))
+    years: dict[int, dict[str, dict]] = defaultdict(dict)
+    windows: dict[int, dict] = {}
+    for (_k, year, code, pname, short, pphone, period, payer, batch_id, masked, village, township, qty, std,
+         amount, bank, tail, date, status, reason, township_code, wname, waddr, wphone, whours) in rows:
+        window = None
+        if wname is not None:
+            window = {"township": township, "name": wname, "address": waddr, "phone": wphone, "hours": whours}
+            windows.setdefault(township_code, window)
+        explanation, next_step = texts.explain(status, reason, bank, tail, window)
+        prog = years[year].setdefault(code, {"code": code, "name": pname, "short_name": short,
+                                             "policy_phone": pphone, "total": 0, "payments": []})
+        if status in texts.PAID_STATUSES:
+            prog["total"] += amount
+        prog["payments"].append({
+            "period": period, "period_label": texts.period_label(period), "name": masked,
+            "village": village or "", "township": township or "", "quantity": qty, "standard": yuan(std),
+            "amount": yuan(amount), "bank": bank, "card_tail": tail, "date": date, "status": status,
+            "reason": reason, "explanation": explanation, "next_step": next_step, "payer": payer,
+            "batch_id": batch_id,
+        })
+    out_years = []
+    for year, progs in years.items():
+        total = sum(p["total"] for p in progs.values())
+        for p in progs.values():
+            p["total"] = yuan(p["total"])
+        out_years.append({"year": year, "total": yuan(total), "programmes": list(progs.values())})
+    notices = [texts.PROTECTED, texts.scope(snap.first_year, snap.last_year), texts.SHOWN, texts.NOT_STORED]
+    if not rows:
+        notices.insert(0, texts.NO_RECORDS)
+    supervision = texts.supervision(snap.meta.get("supervision_phone", ""))
+    if supervision:
+        notices.append(supervision)
+    return {"data_version": snap.version.as_dict(), "found": bool(rows), "years": out_years,
+            "windows": list(windows.values()), "notices": notices}
+
+
+SEARCH = """
+SELECT i.kind, i.ref, i.title, i.summary, i.url, rank_bm25(matchinfo(search, 'pcnalx')) AS score
+FROM search JOIN search_items i ON i.id = search.docid
+WHERE search MATCH ? ORDER BY score, i.id LIMIT ?
+"""
+
+
+def search(snap: Snapshot, query: str, limit: int) -> dict:
+    from generator.segment import match_expression
+
+    expression = match_expression(query)
+    rows = snap.conn.execute(SEARCH, (expression, limit)).fetchall() if expression else []
+    return {"data_version": snap.version.as_dict(), "query": query,
+            "results": [{"kind": k, "ref": r, "title": t, "summary": s, "url": u, "score": round(-(sc or 0.0), 4)}
+                        for k, r, t, s, u, sc in rows]}

@@ -1,0 +1,76 @@
+/* 个人补贴发放结果查询: progressive enhancement of the plain form on chaxun/.
+ * Without this script the form posts to the API and gets a complete HTML page back.
+ * With it, the same request is sent as JSON and the result is shown in place.
+ * Everything from the server is inserted as text (textContent), never as HTML.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("lookup-form");
+  var out = document.getElementById("lookup-result");
+  if (!form || !out || !window.fetch || !window.JSON) { return; }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  function showError(message, requestId) {
+    out.textContent = "";
+    var p = el("p", message, "error");
+    p.setAttribute("role", "alert");
+    out.appendChild(p);
+    if (requestId) { out.appendChild(el("p", "错误编号：" + requestId)); }
+  }
+
+  function render(data) {
+    out.textContent = "";
+    var h = el("h2", data.found ? "查询结果" : "没有查到发放记录");
+    h.tabIndex = -1;
+    out.appendChild(h);
+    (data.years || []).forEach(function (y) {
+      out.appendChild(el("h3", y.year + "年：已到账合计 " + y.total + " 元"));
+      y.programmes.forEach(function (p) {
+        out.appendChild(el("h4", p.name + "（短信简称“" + p.short_name + "”）"));
+        p.payments.forEach(function (x) {
+          var ok = x.status === "已发放" || x.status === "已补发";
+          var box = el("div", null, "payment" + (ok ? "" : " fail"));
+          box.appendChild(el("p", x.period_label + "　" + x.amount + " 元　" + x.status));
+          box.appendChild(el("p", "发放日期：" + x.date + "；" + x.bank + "，卡号尾号 " + x.card_tail));
+          box.appendChild(el("p", x.explanation));
+          box.appendChild(el("p", "下一步：" + x.next_step));
+          out.appendChild(box);
+        });
+      });
+    });
+    var ul = el("ul");
+    (data.notices || []).forEach(function (n) { ul.appendChild(el("li", n)); });
+    out.appendChild(ul);
+    (data.windows || []).forEach(function (w) {
+      out.appendChild(el("p", w.name + "　地址：" + w.address + "　电话：" + w.phone + "　办公时间：" + w.hours));
+    });
+    if (data.data_version) { out.appendChild(el("p", "数据版本：" + data.data_version.label)); }
+    h.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    var body = JSON.stringify({ id_number: form.elements.id_number.value, name: form.elements.name.value });
+    if (button) { button.disabled = true; }
+    out.textContent = "正在查询……";
+    fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+                         credentials: "omit", cache: "no-store" })
+      .then(function (resp) {
+        return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
+      })
+      .then(function (r) {
+        if (r.ok) { render(r.data); } else { showError(r.data.message || "查询失败，请稍后再试。", r.data.request_id); }
+      })
+      .catch(function () {
+        form.submit();  // the network or the script failed: fall back to the plain form post
+      })
+      .then(function () { if (button) { button.disabled = false; } });
+  });
+}());

@@ -1,0 +1,95 @@
+"""The API over real HTTP on 127.0.0.1 (uvicorn in a thread), against lookup.sqlite built from the sample."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from generator.keys import load_key
+from generator.synth import raw_export
+from lookup_api.config import Settings
+from lookup_api.main import create_app
+from tests.lookup_db import sample_dataset, sample_db  # noqa: F401  (session fixtures)
+
+DEMO_KEYER = load_key({"HUINONG_DEMO": "1"})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
+                                lifespan="off", server_header=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    def client(self, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kw)
+
+
+def settings_for(db, **overrides) -> Settings:
+    values = dict(huinong_demo=True, db=db, site_dir=None, rate_client="10000/minute", rate_id="10000/minute",
+                  rate_search="10000/minute", audit_log="-")
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def api(sample_db):
+    """One server for the tests that do not count requests."""
+    with LiveServer(create_app(settings_for(sample_db))) as server:
+        yield server
+
+
+@pytest.fixture
+def live():
+    """Start a server with its own settings: `with live(settings) as server: ...`."""
+    return lambda settings: LiveServer(create_app(settings))
+
+
+@dataclass(frozen=True)
+class Person:
+    id18: str
+    name: str
+
+
+def people_of(batch_id: str) -> list[tuple[Person, object]]:
+    """The real people behind a committed sample batch, from its regenerated raw export."""
+    _data, rows = raw_export(batch_id)
+    return [(Person(r.person.id18, r.person.name), r) for r in rows]
+
+
+@pytest.fixture(scope="session")
+def dibao_people():
+    return people_of("410421-MZ002-2025Q1")
+
+
+@pytest.fixture(scope="session")
+def orphans():
+    """Recipients of a protected programme (孤儿基本生活费)."""
+    return people_of("410421-MZ005-2025Q1")

@@ -1,0 +1,226 @@
+"""One error shape, rate limits (memory and Redis), audit log, database swap, CORS, body limit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from tests.golden import fake_id
+from tests.lookup_api.conftest import free_port, settings_for
+
+SHAPE = {"code", "message", "request_id"}
+ID = fake_id("410421", "19600101", 123)
+
+
+def is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_error_has_the_one_shape(api):
+    with api.client() as c:
+        responses = {
+            404: c.get("/api/v1/nothing"),
+            405: c.get("/api/v1/lookup"),
+            415: c.post("/api/v1/lookup", content=b"id_number=1", headers={"Content-Type": "text/plain"}),
+            413: c.post("/api/v1/lookup", content=b"x" * 10_000, headers={"Content-Type": "application/json"}),
+            422: c.post("/api/v1/lookup", json={"id_number": ID}),
+        }
+        responses["422-json"] = c.post("/api/v1/lookup", content=b"{nope", headers={"Content-Type": "application/json"})
+        responses["422-q"] = c.get("/api/v1/policies")
+    for status, r in responses.items():
+        assert r.status_code == int(str(status)[:3]), (status, r.text)
+        body = r.json()
+        assert set(body) == SHAPE, body
+        assert is_chinese(body["message"]) and len(body["request_id"]) == 16
+    assert "姓名" in responses[422].json()["message"]
+
+
+def test_chunked_body_over_the_limit_is_413(api):
+    def chunks():
+        for _ in range(20):
+            yield b"x" * 1000
+
+    with api.client() as c:
+        r = c.post("/api/v1/lookup", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and set(r.json()) == SHAPE
+
+
+def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
+    broken = tmp_path / "lookup.sqlite"
+    con = sqlite3.connect(broken)  # right schema version, but no tables behind it
+    con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    con.execute("INSERT INTO meta VALUES ('schema', '1')")
+    con.commit()
+    con.close()
+    with live(settings_for(broken)) as server, server.client() as c:
+        r = c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})
+        missing = c.get("/api/v1/version")
+    assert r.status_code == 500 and set(r.json()) == SHAPE and r.headers["x-content-type-options"] == "nosniff"
+    assert missing.status_code == 200
+
+
+def test_missing_database_is_503(live, tmp_path):
+    with live(settings_for(tmp_path / "none.sqlite")) as server, server.client() as c:
+        for r in (c.get("/api/v1/health"), c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})):
+            assert r.status_code == 503 and set(r.json()) == SHAPE
+
+
+def _trip_and_recover(server, *, headers=None, bodies):
+    with server.client() as c:
+        codes = [c.post("/api/v1/lookup", json=b, headers=headers).status_code for b in bodies[:3]]
+        assert codes == [200, 200, 200]
+        r = c.post("/api/v1/lookup", json=bodies[3], headers=headers)
+        assert r.status_code == 429
+        assert set(r.json()) == SHAPE and "请在" in r.json()["message"]
+        wait = int(r.headers["retry-after"])
+        assert 1 <= wait <= 2
+        time.sleep(wait + 0.2)
+        assert c.post("/api/v1/lookup", json=bodies[4], headers=headers).status_code == 200
+
+
+def bodies(n: int, same_id: bool = False):
+    return [{"id_number": ID if same_id else fake_id("410421", "19600101", 100 + i), "name": "张三"} for i in range(n)]
+
+
+def test_client_rate_limit_trips_and_recovers(live, sample_db):
+    with live(settings_for(sample_db, rate_client="3 per 2 seconds")) as server:
+        _trip_and_recover(server, bodies=bodies(5))
+
+
+def test_id_rate_limit_counts_the_id_across_clients(live, sample_db):
+    # Behind a trusted proxy, each request comes from another client; the ID is the same.
+    settings = settings_for(sample_db, rate_client="3 per 2 seconds", rate_id="3 per 2 seconds",
+                            trusted_proxies="127.0.0.1")
+    with live(settings) as server, server.client() as c:
+        codes = [c.post("/api/v1/lookup", json=bodies(1, True)[0],
+                        headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
+        assert codes == [200, 200, 200, 429]
+        # Other IDs from those clients are fine: it was the ID's limit.
+        assert c.post("/api/v1/lookup", json=bodies(1)[0], headers={"X-Forwarded-For": "203.0.113.0"}).status_code == 200
+
+
+def test_forwarded_for_is_ignored_from_untrusted_peers(live, sample_db):
+    with live(settings_for(sample_db, rate_client="3 per 2 seconds")) as server:
+        # Spoofed X-Forwarded-For does not give a fresh bucket: the peer (127.0.0.1) is not a trusted proxy.
+        _trip_and_recover(server, bodies=bodies(5), headers={"X-Forwarded-For": "198.51.100.7"})
+
+
+def test_rate_limit_with_redis(live, sample_db, tmp_path):
+    server_bin = shutil.which("redis-server")
+    if server_bin is None:
+        pytest.skip("redis-server is not installed (scripts/system-deps.sh test installs it)")
+    port = free_port()
+    proc = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        settings = settings_for(sample_db, rate_client="3 per 2 seconds", rate_storage=f"redis://127.0.0.1:{port}/0")
+        with live(settings) as server:
+            with server.client() as c:
+                assert c.get("/api/v1/health").json()["rate_limit_storage"] is True
+            _trip_and_recover(server, bodies=bodies(5))
+        # The buckets are keyed hashes: no ID number or address in Redis.
+        keys = subprocess.run(["redis-cli", "-p", str(port), "--scan"], capture_output=True, text=True).stdout
+        assert keys and "127.0.0.1" not in keys and ID not in keys
+        # Redis gone: fail closed, in the error shape.
+        proc.terminate()
+        proc.wait(10)
+        with live(settings) as server, server.client() as c:
+            r = c.post("/api/v1/lookup", json=bodies(1)[0])
+        assert r.status_code == 503 and set(r.json()) == SHAPE
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_audit_log_has_outcomes_but_no_id_name_or_address(live, sample_db, tmp_path, dibao_people):
+    import logging
+
+    log = tmp_path / "audit.log"
+    logger = logging.getLogger("lookup_api.audit")
+    saved = logger.handlers[:]
+    logger.handlers.clear()  # the audit logger is process-wide: give this app its own file
+    try:
+        person, _ = dibao_people[0]
+        with live(settings_for(sample_db, audit_log=str(log))) as server, server.client() as c:
+            c.post("/api/v1/lookup", json={"id_number": person.id18, "name": person.name})
+            c.post("/api/v1/lookup", json={"id_number": person.id18, "name": "某某"})
+            c.post("/api/v1/lookup", data={"id_number": "123", "name": person.name})
+    finally:
+        for h in logger.handlers:
+            h.close()
+        logger.handlers[:] = saved
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split("outcome=")[1] for line in lines] == ["found", "none", "invalid_id_number"]
+    text = log.read_text(encoding="utf-8")
+    for secret in (person.id18, person.id18[:14], person.name, "127.0.0.1", "某某"):
+        assert secret not in text
+    assert all(" client=" in line for line in lines)
+
+
+def test_a_new_build_is_picked_up_without_restart(live, sample_db, tmp_path):
+    db = tmp_path / "lookup.sqlite"
+    shutil.copyfile(sample_db, db)
+    with live(settings_for(db)) as server, server.client() as c:
+        before = c.get("/api/v1/version").json()["data_version"]["commit"]
+        new = tmp_path / "new.sqlite"
+        shutil.copyfile(sample_db, new)
+        con = sqlite3.connect(new)
+        con.execute("UPDATE meta SET value = 'fedcba9876543210fedcba9876543210fedcba98' WHERE key = 'commit'")
+        con.commit()
+        con.close()
+        os.replace(new, db)  # what Writer.commit does to the directory
+        r = c.get("/api/v1/version")
+    assert before != r.json()["data_version"]["commit"] == "fedcba9876543210fedcba9876543210fedcba98"
+    assert r.headers["x-data-version"].startswith("fedcba9")
+
+
+def test_cors_only_for_the_site_origin(live, sample_db):
+    origin = "https://yikatong.example.gov.cn"
+    with live(settings_for(sample_db, site_origin=origin)) as server, server.client() as c:
+        ok = c.options("/api/v1/lookup", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "content-type"})
+        bad = c.options("/api/v1/lookup", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        get = c.get("/api/v1/version", headers={"Origin": "https://evil.example"})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == origin
+    assert bad.status_code == 400 and "access-control-allow-origin" not in bad.headers
+    assert "access-control-allow-origin" not in get.headers
+
+
+def test_openapi_docs(api):
+    with api.client() as c:
+        schema = c.get("/api/openapi.json").json()
+        docs = c.get("/api/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert {"/api/v1/lookup", "/api/v1/policies", "/api/v1/health", "/api/v1/version"} <= set(schema["paths"])
+    body = schema["paths"]["/api/v1/lookup"]["post"]["requestBody"]["content"]
+    assert {"application/json", "application/x-www-form-urlencoded"} <= set(body)
+    json.dumps(schema)
+
+
+def test_site_is_served_at_root_once_a_build_made_it(live, sample_db, tmp_path):
+    site = tmp_path / "site"
+    with live(settings_for(sample_db, site_dir=site)) as server, server.client() as c:
+        assert c.get("/chaxun/").status_code == 404  # nothing built yet: a 404, not a crash
+        (site / "chaxun").mkdir(parents=True)
+        (site / "chaxun" / "index.html").write_text("<p>查询</p>", encoding="utf-8")
+        page = c.get("/chaxun/")
+        api_404 = c.get("/api/v1/chaxun/")
+    assert page.status_code == 200 and "查询" in page.text
+    assert page.headers["x-content-type-options"] == "nosniff" and "content-security-policy" not in page.headers
+    assert api_404.status_code == 404 and set(api_404.json()) == SHAPE
