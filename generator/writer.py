@@ -63,6 +63,7 @@ class Writer:
 
     def commit(self) -> None:
         """Swap the finished build into place."""
+        os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700; a web server user must be able to read it
         old = None
         if self.target.exists():
             old = self.target.with_name(f".{self.target.name}.old")

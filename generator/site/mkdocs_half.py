@@ -32,10 +32,6 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     docs, out = work / "docs", work / "mkdocs"
     shutil.copytree(SITE_SRC / "docs", docs)
     nav = write_docs(sd, docs)
-    for page in ("chaxun", "tongji", "sousuo", "guanyu"):
-        if not (docs / page / "index.md").exists():  # filled by other stages / site_src
-            (docs / page).mkdir(parents=True, exist_ok=True)
-            (docs / page / "index.md").write_text(f"# {page}\n", encoding="utf-8")
     yk = yk_context(sd.ctx)
     cfg = load_config(
         config_file=str(REPO / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out),

@@ -68,3 +68,10 @@ def test_writer_refuses_a_path_twice_and_escapes(tmp_path: Path):
     with pytest.raises(WriterError):
         w.write_text("../evil", "x")
     w.abort()
+
+
+def test_published_output_is_readable_by_a_web_server(tmp_path: Path):
+    w = Writer(tmp_path / "public")
+    w.write_text("site/index.html", "x")
+    w.commit()
+    assert (tmp_path / "public").stat().st_mode & 0o777 == 0o755

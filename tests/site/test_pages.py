@@ -115,3 +115,25 @@ def test_search_box_works_with_the_site_search(page_js, base_url):
     page_js.wait_for_selector(".md-search-result__item", timeout=15000)
     results = page_js.locator(".md-search-result__item").all_inner_texts()
     assert any("低保" in r or "最低生活保障" in r for r in results)
+
+
+def test_search_box_queries_the_api_when_it_is_there(chromium, built):
+    """Site and API from one server (as `make run` serves them): results come from /api/v1/policies."""
+    from lookup_api.main import create_app
+    from tests.lookup_api.conftest import LiveServer, settings_for
+
+    app = create_app(settings_for(built / "lookup.sqlite", site_dir=built / "site"))
+    with LiveServer(app) as server:
+        ctx = chromium.new_context()
+        page = ctx.new_page()
+        seen = []
+        page.on("request", lambda r: seen.append(r.url))
+        page.goto(server.url + "/sousuo/?q=耕地补贴")
+        page.wait_for_selector("#yk-search-results li a", timeout=15000)
+        titles = page.locator("#yk-search-results li a").all_inner_texts()
+        assert any("耕地地力保护补贴" in t for t in titles), titles
+        assert any("/api/v1/policies?q=" in u for u in seen)
+        page.locator("#yk-search-results li a").first.click()
+        page.wait_for_load_state()
+        assert page.title() and "404" not in page.title()
+        ctx.close()

@@ -30,10 +30,10 @@
     items.forEach(function (r) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = new URL(r.path || "", root).href;
-      a.textContent = r.title || r.name || "";
+      a.href = new URL(r.url || "", root).href;
+      a.textContent = r.title || "";
       li.appendChild(a);
-      if (r.snippet) li.appendChild(text("p", r.snippet));
+      if (r.summary) li.appendChild(text("p", r.summary));
       ul.appendChild(li);
     });
     out.appendChild(ul);
