@@ -205,7 +205,7 @@ class Batch:
     publicity_start: dt.date
     publicity_end: dt.date
     phone: str
-    records: tuple[PaymentRecord, ...]
+    records: tuple[PaymentRecord, ...] = field(repr=False)
     src: Source
 
 
@@ -219,6 +219,10 @@ class Dataset:
     procedures: tuple[Procedure, ...]
     services: tuple[Service, ...]
     batches: tuple[Batch, ...]
+
+    def __repr__(self) -> str:
+        # Short on purpose: tracebacks (and pytest) repr arguments, and the full dataset is huge.
+        return f"<Dataset {self.root}: {len(self.policies)} policies, {len(self.batches)} batches>"
 
     def policy_for(self, code: str, year: int) -> Policy | None:
         for p in self.policies:

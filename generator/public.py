@@ -8,7 +8,7 @@ payment facts (no keys, no card tail: those serve the personal lookup).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from generator.models import Batch, Dataset
@@ -38,7 +38,7 @@ class PublicBatch:
 
 @dataclass(frozen=True)
 class PublicView:
-    batches: tuple[PublicBatch, ...]  # one per (batch, village)
+    batches: tuple[PublicBatch, ...] = field(repr=False)  # one per (batch, village)
     withdrawn: tuple[str, ...]  # batch ids older than 公开年限
     hidden_protected: int  # batches of protected programmes (never published)
 

@@ -21,6 +21,9 @@ def built(tmp_path_factory) -> Path:
     """public/ of the committed sample: site/ (web root) and lookup.sqlite."""
     from generator.pipeline import build
 
+    reuse = os.environ.get("HUINONG_TEST_BUILT")  # developers: reuse a build made with BUILD_EPOCH
+    if reuse:
+        return Path(reuse)
     out = tmp_path_factory.mktemp("build") / "public"
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
