@@ -97,7 +97,7 @@ def cmd_build(args) -> int:
     from generator.pipeline import build
 
     summary = build(Path(args.data), Path(args.out))
-    print(summary.line())
+    print(summary.report())
     return EXIT_OK
 
 

@@ -29,6 +29,14 @@ class Summary:
     posters: int
     seconds: float
     withdrawn: int
+    withdrawn_ids: tuple[str, ...] = ()
+
+    def report(self) -> str:
+        """The summary line, then the batches taken off the site for being older than 公开年限."""
+        lines = [self.line()]
+        if self.withdrawn_ids:
+            lines.append("超过公开年限、本次未发布（已从网站撤下）的批次：" + "、".join(self.withdrawn_ids))
+        return "\n".join(lines)
 
     def line(self) -> str:
         return (f"构建完成：{self.records} 条记录，{self.pages} 个页面/文件，{self.posters} 张海报，"
@@ -76,4 +84,4 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
         writer.abort()
         raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
-                   time.perf_counter() - started, len(view.withdrawn))
+                   time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn))

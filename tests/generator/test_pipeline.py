@@ -32,6 +32,7 @@ def test_results_older_than_publish_years_are_withdrawn(tiny: Path, tmp_path: Pa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1861920000")  # 2029-01-01: 2024 is outside 3 years
     summary = build(tiny, tmp_path / "public")
     assert summary.withdrawn == 1
+    assert "410421-NY001-2024" in summary.report().splitlines()[1]
     assert not (tmp_path / "public/site/diqu/410421100201/410421100201.json").exists()
 
 
