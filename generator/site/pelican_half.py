@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import html
 import io
+import locale
 import logging
 import uuid
 from collections import defaultdict
@@ -247,12 +248,14 @@ def build_disclosure_half(sd: SiteData, work: Path) -> tuple[Path, Disclosure]:
     _BUILDS[build_id] = build
     log = logging.getLogger("pelican")
     level = log.level
+    saved_locale = locale.setlocale(locale.LC_ALL)  # pelican sets LOCALE process-wide; give it back after
     log.setLevel(logging.ERROR)  # pelican's progress chatter is not for staff; errors still show
     try:
         settings = read_settings(override=settings_for(sd, content, out, build_id))
         with contextlib.redirect_stdout(io.StringIO()):
             Pelican(settings).run()
     finally:
+        locale.setlocale(locale.LC_ALL, saved_locale)
         log.setLevel(level)
         del _BUILDS[build_id]
     return out, build

@@ -76,3 +76,12 @@ def test_published_output_is_readable_by_a_web_server(tmp_path: Path):
     w.write_text("site/index.html", "x")
     w.commit()
     assert (tmp_path / "public").stat().st_mode & 0o777 == 0o755
+
+
+def test_build_leaves_the_process_locale_alone(tiny: Path, tmp_path: Path):
+    """pelican sets its LOCALE process-wide; later subprocess text decoding must not turn ASCII."""
+    import locale
+
+    before = locale.setlocale(locale.LC_ALL)
+    build(tiny, tmp_path / "public", posters=False)
+    assert locale.setlocale(locale.LC_ALL) == before
