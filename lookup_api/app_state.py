@@ -20,6 +20,7 @@ AUDIT = "lookup_api.audit"
 def audit_logger(target: str) -> logging.Logger:
     """One line per query: time, hashed client, outcome class.  Never the ID number or the name."""
     logger = logging.getLogger(AUDIT)
+    logger.disabled = False  # a dictConfig(disable_existing_loggers=True) elsewhere must not silence the audit
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr) if target == "-" else logging.FileHandler(target, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
