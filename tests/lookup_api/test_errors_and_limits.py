@@ -151,23 +151,28 @@ def test_rate_limit_with_redis(live, sample_db, tmp_path):
 def test_audit_log_has_outcomes_but_no_id_name_or_address(live, sample_db, tmp_path, dibao_people):
     import logging
 
-    log = tmp_path / "audit.log"
-    logger = logging.getLogger("lookup_api.audit")
-    saved = logger.handlers[:]
-    logger.handlers.clear()  # the audit logger is process-wide: give this app its own file
-    try:
-        person, _ = dibao_people[0]
-        with live(settings_for(sample_db, audit_log=str(log))) as server, server.client() as c:
+    class Capture(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.INFO)
+            self.lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(record.getMessage())
+
+    capture = Capture()
+    person, _ = dibao_people[0]
+    with live(settings_for(sample_db, audit_log=str(tmp_path / "audit.log"))) as server, server.client() as c:
+        logger = logging.getLogger("lookup_api.audit")  # process-wide: listen beside whatever handler it has
+        logger.addHandler(capture)
+        try:
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": person.name})
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": "某某"})
             c.post("/api/v1/lookup", data={"id_number": "123", "name": person.name})
-    finally:
-        for h in logger.handlers:
-            h.close()
-        logger.handlers[:] = saved
-    lines = log.read_text(encoding="utf-8").splitlines()
+        finally:
+            logger.removeHandler(capture)
+    lines = capture.lines
     assert [line.split("outcome=")[1] for line in lines] == ["found", "none", "invalid_id_number"]
-    text = log.read_text(encoding="utf-8")
+    text = "\n".join(lines)
     for secret in (person.id18, person.id18[:14], person.name, "127.0.0.1", "某某"):
         assert secret not in text
     assert all(" client=" in line for line in lines)
