@@ -50,6 +50,9 @@ class Services:
 
     def _audit(self, kind: str, client: str, outcome: str) -> None:
         day = dt.date.today().isoformat()
+        # logging.config.dictConfig/fileConfig (disable_existing_loggers defaults to True) in any
+        # library would silence an existing logger; the audit line is required, so re-enable it.
+        self.audit.disabled = False
         self.audit.info("%s client=%s outcome=%s", kind, tag(self.keyer.key, "audit|" + day, client), outcome)
 
     def lookup(self, client: str, id_text: str, name_text: str) -> tuple[dict, str]:

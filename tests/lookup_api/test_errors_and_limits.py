@@ -150,6 +150,7 @@ def test_rate_limit_with_redis(live, sample_db, tmp_path):
 
 def test_audit_log_has_outcomes_but_no_id_name_or_address(live, sample_db, tmp_path, dibao_people):
     import logging
+    import logging.config
 
     class Capture(logging.Handler):
         def __init__(self):
@@ -164,6 +165,12 @@ def test_audit_log_has_outcomes_but_no_id_name_or_address(live, sample_db, tmp_p
     with live(settings_for(sample_db, audit_log=str(tmp_path / "audit.log"))) as server, server.client() as c:
         logger = logging.getLogger("lookup_api.audit")  # process-wide: listen beside whatever handler it has
         logger.addHandler(capture)
+        loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+        was = [(lg, lg.disabled) for lg in loggers]
+        logging.config.dictConfig({"version": 1, "incremental": False})  # disables existing loggers
+        for lg, state in was:  # ...but only for the audit logger's sake; give the rest back
+            if lg is not logger:
+                lg.disabled = state
         try:
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": person.name})
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": "某某"})
