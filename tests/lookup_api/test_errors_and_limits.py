@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import time
 
+import httpx
 import pytest
 
 from tests.golden import fake_id
@@ -148,38 +149,44 @@ def test_rate_limit_with_redis(live, sample_db, tmp_path):
             proc.kill()
 
 
-def test_audit_log_has_outcomes_but_no_id_name_or_address(live, sample_db, tmp_path, dibao_people):
-    import logging
-    import logging.config
+def test_audit_log_has_outcomes_but_no_id_name_or_address(sample_db, tmp_path, dibao_people):
+    """A real server process writing its real audit file (no shared in-process logging state)."""
+    import os
+    import subprocess
+    import sys
 
-    class Capture(logging.Handler):
-        def __init__(self):
-            super().__init__(logging.INFO)
-            self.lines: list[str] = []
+    from tests.lookup_api.conftest import free_port
 
-        def emit(self, record):
-            self.lines.append(record.getMessage())
-
-    capture = Capture()
+    log = tmp_path / "audit.log"
+    port = free_port()
+    env = {**os.environ, "HUINONG_DEMO": "1", "LOOKUP_DB": str(sample_db), "LOOKUP_SITE_DIR": str(tmp_path / "nosite"),
+           "LOOKUP_AUDIT_LOG": str(log), "LOOKUP_RATE_CLIENT": "10000/minute", "LOOKUP_RATE_ID": "10000/minute"}
+    env.pop("HUINONG_KEY", None)
+    env.pop("HUINONG_KEY_FILE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "lookup_api.main:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--no-access-log", "--log-level", "warning"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     person, _ = dibao_people[0]
-    with live(settings_for(sample_db, audit_log=str(tmp_path / "audit.log"))) as server, server.client() as c:
-        logger = logging.getLogger("lookup_api.audit")  # process-wide: listen beside whatever handler it has
-        logger.addHandler(capture)
-        loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
-        was = [(lg, lg.disabled) for lg in loggers]
-        logging.config.dictConfig({"version": 1, "incremental": False})  # disables existing loggers
-        for lg, state in was:  # ...but only for the audit logger's sake; give the rest back
-            if lg is not logger:
-                lg.disabled = state
-        try:
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    if c.get("/api/v1/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.time() < deadline and proc.poll() is None, proc.stderr.read().decode()[-2000:]
+                time.sleep(0.2)
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": person.name})
             c.post("/api/v1/lookup", json={"id_number": person.id18, "name": "某某"})
             c.post("/api/v1/lookup", data={"id_number": "123", "name": person.name})
-        finally:
-            logger.removeHandler(capture)
-    lines = capture.lines
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    lines = log.read_text(encoding="utf-8").splitlines()
     assert [line.split("outcome=")[1] for line in lines] == ["found", "none", "invalid_id_number"]
-    text = "\n".join(lines)
+    text = log.read_text(encoding="utf-8")
     for secret in (person.id18, person.id18[:14], person.name, "127.0.0.1", "某某"):
         assert secret not in text
     assert all(" client=" in line for line in lines)
