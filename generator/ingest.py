@@ -33,7 +33,7 @@ from generator.errors import DataError, ParseError, Problem
 from generator.keys import Keyer
 from generator.load import RECORD_COLUMNS
 from generator.mask import card_tail, mask_id, mask_name
-from generator.models import FAILED_STATUSES, Batch, Dataset, Policy, Region, batch_id_for, county_of
+from generator.models import FAILED_STATUSES, PAID_STATUSES, Batch, Dataset, Policy, Region, batch_id_for, county_of
 from generator.normalize import (
     compact, format_decimal, halfwidth, parse_amount, parse_card, parse_date, parse_id, parse_name,
     parse_period, parse_quantity, period_year,
@@ -67,7 +67,6 @@ STATUS_SYNONYMS = {
     "已退回": "已退回", "退回": "已退回", "退票": "已退回",
     "已补发": "已补发", "补发": "已补发", "补发成功": "已补发",
 }
-PAID_STATUSES = ("已发放", "已补发")
 
 
 def _header_key(text: str) -> str:

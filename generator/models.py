@@ -20,6 +20,7 @@ TARGET_GROUPS = ("种养农户", "困难群众", "老年人", "残疾人", "儿�
                  "林农", "移民和搬迁群众", "创业就业人员")
 STATUSES = ("已发放", "发放失败", "已退回", "已补发")
 FAILED_STATUSES = ("发放失败", "已退回")
+PAID_STATUSES = ("已发放", "已补发")  # money reached the card
 
 _EMPTY: Mapping[str, tuple[int, int]] = MappingProxyType({})
 

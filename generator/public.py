@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.models import Batch, Dataset
+from generator.models import PAID_STATUSES, Batch, Dataset
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class PublicBatch:
 
     @property
     def total(self) -> Decimal:
-        return sum((r.amount for r in self.rows if r.status in ("已发放", "已补发")), Decimal(0))
+        return sum((r.amount for r in self.rows if r.status in PAID_STATUSES), Decimal(0))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from generator.normalize import PERIOD_RE
+from generator.models import PAID_STATUSES  # noqa: F401 (used as texts.PAID_STATUSES)
+from generator.normalize import period_label  # noqa: F401 (used as texts.period_label)
 
 PROTECTED = ("按规定需要保护个人隐私的补贴项目（如部分儿童和特殊困难群体的生活补助）不在网上显示，"
              "请本人或监护人持身份证到户籍所在乡镇（街道）便民服务中心“一卡通”窗口查询。")
@@ -12,7 +13,6 @@ NOT_STORED = "您输入的身份证号码和姓名只用于本次查询，不会
 NO_RECORDS = ("没有查到发放记录。请核对身份证号码和姓名是否与办理补贴时登记的一致"
               "（姓名中的生僻字、“·”也要一致）。如您认为应有发放记录，"
               "请到户籍所在乡镇（街道）便民服务中心“一卡通”窗口咨询。")
-PAID_STATUSES = ("已发放", "已补发")
 
 
 def scope(first_year: int, last_year: int) -> str:
@@ -21,23 +21,6 @@ def scope(first_year: int, last_year: int) -> str:
 
 def supervision(phone: str) -> str:
     return f"对发放结果有异议，或发现截留、挪用、虚报冒领等问题，请拨打监督电话 {phone}。" if phone else ""
-
-
-def period_label(period: str) -> str:
-    """2024Q2 → 2024年第2季度, 2024H1 → 2024年上半年, 2024-03 → 2024年3月, 2024-B01 → 2024年第1批."""
-    m = PERIOD_RE.match(period)
-    if not m:
-        return period
-    year, month, quarter, half, batch = m.groups()
-    if month:
-        return f"{year}年{int(month)}月"
-    if quarter:
-        return f"{year}年第{quarter}季度"
-    if half:
-        return f"{year}年{'上' if half == '1' else '下'}半年"
-    if batch:
-        return f"{year}年第{int(batch)}批"
-    return f"{year}年度"
 
 
 def window_text(window: dict | None) -> str:

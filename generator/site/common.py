@@ -31,7 +31,6 @@ NAV = (
     ("统计", urls.stats()),
 )
 
-PAID = ("已发放", "已补发")
 
 GROUP_SLUGS = {
     "种养农户": "nonghu", "困难群众": "kunnan", "老年人": "laonian", "残疾人": "canji",

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
+from generator.models import PAID_STATUSES
 from generator.normalize import format_decimal
-from generator.site.common import PAID, SITE_SRC, SiteData, batch_title, money, period_label, yk_context
+from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.version import CST
 from generator.village_info import village_info
 
@@ -58,7 +59,7 @@ class Disclosure:
         pbs = self.by_batch[batch_id]
         b = pbs[0].batch
         policy = self.ds.policy_for(b.programme, b.year)
-        paid = sum(1 for pb in pbs for r in pb.rows if r.status in PAID)
+        paid = sum(1 for pb in pbs for r in pb.rows if r.status in PAID_STATUSES)
         total = sum((pb.total for pb in pbs), start=type(pbs[0].total)(0))
         status = "公示中" if self.running(b) else "公示已结束"
         e = html.escape
@@ -70,7 +71,7 @@ class Disclosure:
             t = self.ds.regions.get(t_code)
             for pb in by_township[t_code]:
                 v = self.ds.regions[pb.village]
-                n = sum(1 for r in pb.rows if r.status in PAID)
+                n = sum(1 for r in pb.rows if r.status in PAID_STATUSES)
                 rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.village_batch(v.code, b.batch_id)}">{e(v.name)}</a></th>'
                             f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{money(pb.total)}</td></tr>')
         content = (
@@ -133,13 +134,13 @@ class Disclosure:
             b = pb.batch
             policy = self.ds.policy_for(b.programme, b.year)
             rows = [(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
-                     r.date.isoformat(), r.status, r.status not in PAID) for r in pb.rows]
+                     r.date.isoformat(), r.status, r.status not in PAID_STATUSES) for r in pb.rows]
             out.append({
                 "id": b.batch_id, "anchor": urls.batch_anchor(b.batch_id), "year": b.year, "name": policy.name if policy else b.programme,
                 "period": period_label(b.period), "start": b.publicity_start.isoformat(),
                 "end": b.publicity_end.isoformat(), "running": self.running(b), "code": batch_check_code(pb),
-                "rows": rows, "total": money(pb.total), "paid": sum(1 for r in pb.rows if r.status in PAID),
-                "failed": sum(1 for r in pb.rows if r.status not in PAID),
+                "rows": rows, "total": money(pb.total), "paid": sum(1 for r in pb.rows if r.status in PAID_STATUSES),
+                "failed": sum(1 for r in pb.rows if r.status not in PAID_STATUSES),
             })
         return out
 

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.site.common import PAID, SiteData, money
+from generator.models import PAID_STATUSES
+from generator.site.common import SiteData, money
 
 MIN_COUNT = 5
 
@@ -29,7 +30,7 @@ class Cell:
 
     def add(self, record, months) -> None:
         self.records += 1
-        if record.status in PAID:
+        if record.status in PAID_STATUSES:
             self.paid += 1
             self.people.add(record.person_key)
             self.amount += record.amount
