@@ -44,7 +44,7 @@ def cmd_check(args) -> int:
         return EXIT_PROBLEMS
     print(f"检查通过：{len(dataset.regions)} 个区划，{len(dataset.policies)} 条政策，"
           f"{len(dataset.documents)} 份文件，{len(dataset.procedures)} 个办事流程，{len(dataset.services)} 个服务网点，"
-          f"{len(dataset.batches)} 个批次，{dataset.record_count} 条发放记录"
+          f"{len(dataset.batches)} 个批次，{dataset.record_count} 条发放记录，{len(dataset.notices)} 条通知"
           f"（{time.perf_counter() - started:.1f} 秒）。")
     return EXIT_OK
 

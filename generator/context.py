@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from generator.models import Dataset
@@ -25,6 +26,13 @@ class BuildContext:
     version: DataVersion
     writer: Writer
     stats: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def notices(self):
+        """The urgent notices in force at build time (generator.notices.NoticeBoard)."""
+        from generator.notices import NoticeBoard
+
+        return NoticeBoard(self.dataset, self.version.built_at)
 
     @property
     def site_url(self) -> str:

@@ -12,6 +12,8 @@
   便民服务窗口 with its phone and hours, for the next steps of a status;
 * ``meta``: data version (commit, build time), the 查询年限 window, the
   supervision phone, and the county prefixes the ID check accepts;
+* ``notices``: every urgent notice (data/notices/), in force or not, with its
+  scope; the API shows the ones in force at request time;
 * ``search`` (FTS4) + ``search_items``: policies, documents and procedures
   segmented by :mod:`generator.segment`, for ``/api/v1/policies?q=``.
 
@@ -33,7 +35,7 @@ from generator.models import Dataset, region_level
 from generator.normalize import format_decimal
 from generator.segment import index_terms
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +59,11 @@ CREATE TABLE payments (
 CREATE TABLE search_items (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, title TEXT NOT NULL,
     summary TEXT NOT NULL, url TEXT NOT NULL
+);
+CREATE TABLE notices (
+    slug TEXT PRIMARY KEY, title TEXT NOT NULL, level TEXT NOT NULL, html TEXT NOT NULL, text TEXT NOT NULL,
+    period TEXT NOT NULL, scope TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+    regions TEXT NOT NULL, programmes TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE search USING fts4(title, body, tokenize=unicode61);
 """
@@ -150,6 +157,17 @@ def _search_entries(ds: Dataset) -> list[tuple[str, str, str, str, str, str]]:
     return out
 
 
+def _notice_rows(ds: Dataset) -> list[tuple]:
+    from generator.notices import shown
+
+    rows = []
+    for n in ds.notices:
+        s = shown(ds, n)
+        rows.append((s.slug, s.title, s.level, s.html, s.text, s.period, s.scope, s.start.isoformat(),
+                     s.end.isoformat(), " ".join(s.regions), " ".join(s.programmes)))
+    return rows
+
+
 def _payment_rows(ds: Dataset, batch_ids: dict[str, int]) -> Iterable[tuple]:
     for b in ds.batches:
         bid = batch_ids.get(b.batch_id)
@@ -187,6 +205,7 @@ def write(ctx: BuildContext) -> int:
             conn.execute("INSERT INTO search_items VALUES (?,?,?,?,?,?)", (i, kind, ref, title, summary, url))
             conn.execute("INSERT INTO search(docid, title, body) VALUES (?,?,?)",
                          (i, index_terms(title), index_terms(body)))
+        conn.executemany("INSERT INTO notices VALUES (?,?,?,?,?,?,?,?,?,?,?)", _notice_rows(ds))
         site = ds.site
         set_meta(conn, {
             "schema": SCHEMA_VERSION,

@@ -26,8 +26,8 @@ import yaml
 
 from generator.errors import ParseError, Problem
 from generator.models import (
-    POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document, PaymentRecord,
-    Policy, Procedure, Region, Service, Site, Source, Step,
+    NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
+    Notice, PaymentRecord, Policy, Procedure, Region, Service, Site, Source, Step,
 )
 from generator.normalize import parse_months, parse_period, parse_public_phone
 
@@ -133,6 +133,30 @@ def iso_date(raw: Any) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ParseError(f"日期不存在（{value}）", "有效日期") from None
+
+
+_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+
+
+def notice_time(raw: Any) -> tuple[dt.datetime, bool]:
+    """A time in Beijing time, and whether it was a bare date (2026-11-20 or 2026-11-20 08:00)."""
+    from generator.version import CST
+
+    if isinstance(raw, dt.datetime):  # YAML reads "2026-11-20 08:00:00" as a naive datetime
+        return raw.replace(tzinfo=CST) if raw.tzinfo is None else raw.astimezone(CST), False
+    if isinstance(raw, dt.date):
+        return dt.datetime.combine(raw, dt.time(), CST), True
+    value = str(raw).strip()
+    m = _TIME.fullmatch(value)
+    if not m:
+        raise ParseError(f"时间格式不对（{value}）", "YYYY-MM-DD 或 YYYY-MM-DD HH:MM（北京时间），如 2026-11-20 08:00")
+    try:
+        day = dt.date.fromisoformat(m.group(1))
+        if m.group(2) is None:
+            return dt.datetime.combine(day, dt.time(), CST), True
+        return dt.datetime.combine(day, dt.time(int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)), CST), False
+    except ValueError:
+        raise ParseError(f"时间不存在（{value}）", "有效的日期和时间") from None
 
 
 _DECIMAL = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -286,6 +310,11 @@ DOCUMENT_FIELDS = {
     "发布日期": (iso_date, True),
 }
 
+NOTICE_FIELDS = {
+    "标题": (text, True),
+    "级别": (one_of(NOTICE_LEVELS), False),
+}
+
 STEP_FIELDS = {
     "环节": (text, True),
     "责任单位": (text, True),
@@ -407,12 +436,23 @@ def _positions(node, prefix: str, acc: dict[str, tuple[int, int]]) -> None:
             _positions(item, name, acc)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates and times as text: our parsers check them and say where
+    (PyYAML's own timestamp constructor raises a bare ValueError on 2024-13-01)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path, out: Collector, text_override: str | None = None, line_offset: int = 0):
     """A YAML mapping and the (line, column) of every key's value."""
     content = text_override if text_override is not None else read_text(path, out)
     if content is None:
         return None, {}
-    loader = yaml.SafeLoader(content)
+    loader = _Loader(content)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -561,6 +601,57 @@ def load_document(path: Path, out: Collector) -> Document | None:
                     tuple(attachments), m.group(2), src)
 
 
+def load_notice(path: Path, out: Collector) -> Notice | None:
+    """data/notices/<slug>.md: YAML head (标题, 级别, 开始, 结束, 区划代码, 项目编码) and a Markdown body."""
+    content = read_text(path, out)
+    if content is None:
+        return None
+    m = _FRONT_MATTER.match(content)
+    if not m:
+        out.add(path, 1, 1, "文件头", "缺少YAML文件头", "以 --- 开始、--- 结束的文件头（标题、开始、结束，可选 级别、区划代码、项目编码）")
+        return None
+    data, pos = read_yaml(path, out, text_override=m.group(1), line_offset=1)
+    if data is None:
+        return None
+    _unknown_keys(data, (*NOTICE_FIELDS, "开始", "结束", "区划代码", "项目编码"), path, pos, out)
+    src = Source(out.rel(path), 1, positions=pos)
+    v = parse_cells(_as_cells(data, NOTICE_FIELDS), NOTICE_FIELDS, src, out)
+    ok = v is not None
+    times = {}
+    for name in ("开始", "结束"):
+        line, col = pos.get(name, (1, 0))
+        if data.get(name) is None:
+            out.add(path, line, col, name, "缺少必填项", "YYYY-MM-DD 或 YYYY-MM-DD HH:MM（北京时间）")
+            ok = False
+            continue
+        try:
+            when, bare_date = notice_time(data[name])
+        except ParseError as e:
+            out.add(path, line, col, name, e.message, e.expected)
+            ok = False
+            continue
+        # A bare end date means "until the end of that day".
+        times[name] = when + dt.timedelta(days=1) if name == "结束" and bare_date else when
+    if len(times) == 2 and times["结束"] <= times["开始"]:
+        line, col = pos.get("结束", (1, 0))
+        out.add(path, line, col, "结束", "结束时间不晚于开始时间", "晚于开始时间")
+        ok = False
+    lists = {}
+    for name, parse in (("区划代码", region_code), ("项目编码", programme_code)):
+        lists[name] = []
+        for i, c in enumerate(_as_list(data.get(name))):
+            try:
+                lists[name].append(parse(str(c)))
+            except ParseError as e:
+                line, col = pos.get(f"{name}[{i}]", pos.get(name, (1, 0)))
+                out.add(path, line, col, name, e.message, e.expected)
+                ok = False
+    if not ok:
+        return None
+    return Notice(path.stem, v["标题"], v["级别"] or "提示", times["开始"], times["结束"],
+                  tuple(lists["区划代码"]), tuple(lists["项目编码"]), m.group(2).strip(), src)
+
+
 def load_procedure(path: Path, out: Collector) -> Procedure | None:
     data, pos = read_yaml(path, out)
     if data is None:
@@ -670,6 +761,7 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
     services = load_services(data_dir / "services.csv", out) if need(data_dir / "services.csv") else []
     documents = [d for p in sorted((data_dir / "documents").glob("*.md")) if (d := load_document(p, out))]
     procedures = [p for f in sorted((data_dir / "procedures").glob("*.yaml")) if (p := load_procedure(f, out))]
+    notices = [n for p in sorted((data_dir / "notices").glob("*.md")) if (n := load_notice(p, out))]
     batches = []
     pay_dir = data_dir / "payments"
     if payments and pay_dir.exists():
@@ -685,5 +777,5 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
                     if b is not None:
                         batches.append(b)
     dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
-                      tuple(procedures), tuple(services), tuple(batches))
+                      tuple(procedures), tuple(services), tuple(batches), tuple(notices))
     return Loaded(dataset, out)

@@ -210,6 +210,35 @@ class Batch:
     src: Source
 
 
+NOTICE_LEVELS = ("紧急", "提示")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An urgent notice (data/notices/*.md): shown on the pages in its scope while it is in force.
+
+    No 区划代码 and no 项目编码 means the whole site; otherwise the pages of those
+    regions (and everything under them) and/or those programmes.
+    """
+
+    slug: str
+    title: str
+    level: str  # one of NOTICE_LEVELS
+    start: dt.datetime  # timezone-aware
+    end: dt.datetime  # timezone-aware, exclusive
+    regions: tuple[str, ...]
+    programmes: tuple[str, ...]
+    body: str  # Markdown
+    src: Source
+
+    def in_force(self, at: dt.datetime) -> bool:
+        return self.start <= at < self.end
+
+    @property
+    def site_wide(self) -> bool:
+        return not self.regions and not self.programmes
+
+
 @dataclass(frozen=True)
 class Dataset:
     root: str
@@ -220,6 +249,7 @@ class Dataset:
     procedures: tuple[Procedure, ...]
     services: tuple[Service, ...]
     batches: tuple[Batch, ...]
+    notices: tuple[Notice, ...] = ()
 
     def __repr__(self) -> str:
         # Short on purpose: tracebacks (and pytest) repr arguments, and the full dataset is huge.

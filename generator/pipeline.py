@@ -30,12 +30,19 @@ class Summary:
     seconds: float
     withdrawn: int
     withdrawn_ids: tuple[str, ...] = ()
+    notices: int = 0
+    next_notice_change: dt.datetime | None = None
 
     def report(self) -> str:
-        """The summary line, then the batches taken off the site for being older than 公开年限."""
+        """The summary line, the batches taken off the site for being older than 公开年限, and the notices."""
         lines = [self.line()]
         if self.withdrawn_ids:
             lines.append("超过公开年限、本次未发布（已从网站撤下）的批次：" + "、".join(self.withdrawn_ids))
+        if self.notices or self.next_notice_change:
+            line = f"紧急通知：{self.notices} 条正在显示"
+            if self.next_notice_change:
+                line += f"；{self.next_notice_change:%Y-%m-%d %H:%M} 有通知开始或到期，届时需要重新构建网站"
+            lines.append(line + "。")
         return "\n".join(lines)
 
     def line(self) -> str:
@@ -84,4 +91,5 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
         writer.abort()
         raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
-                   time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn))
+                   time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
+                   len(ctx.notices.active), ctx.notices.next_change)

@@ -47,6 +47,7 @@ def validate(ds: Dataset, out: Collector) -> None:
     _documents(ds, out)
     _procedures(ds, out)
     _services(ds, out)
+    _notices(ds, out)
     for batch in ds.batches:
         _batch(ds, batch, out)
 
@@ -133,6 +134,23 @@ def _services(ds: Dataset, out: Collector) -> None:
             out.add(s.src.path, s.src.line, col, "区划代码", f"区划代码{s.region}不存在", "regions.csv 中的区划代码")
         elif s.kind == "乡镇便民服务窗口" and region.level != "乡":
             out.add(s.src.path, s.src.line, col, "区划代码", f"便民服务窗口应属于乡镇（{region.name}是{region.level}级）", "乡镇（街道）区划代码")
+
+
+def _notices(ds: Dataset, out: Collector) -> None:
+    codes = _known_codes(ds, out)
+    protected = {p.code for p in ds.policies if p.protected}
+    for n in ds.notices:
+        for i, c in enumerate(n.regions):
+            line, col = n.src.positions.get(f"区划代码[{i}]", n.src.at("区划代码"))
+            if c not in ds.regions:
+                out.add(n.src.path, line, col, "区划代码", f"区划代码{c}不存在", "regions.csv 中的区划代码，不填表示全部地区")
+            elif region_level(c) in ("乡", "村") and protected & set(n.programmes):
+                out.add(n.src.path, line, col, "区划代码", "隐私保护项目的通知不能指向县级以下区划",
+                        "县（市、区）或更高一级的区划代码")
+        for i, c in enumerate(n.programmes):
+            if c not in codes:
+                line, col = n.src.positions.get(f"项目编码[{i}]", n.src.at("项目编码"))
+                out.add(n.src.path, line, col, "项目编码", f"项目{c}不在政策清单中", "policies.csv 中的项目编码，不填表示全部项目")
 
 
 def _batch(ds: Dataset, b: Batch, out: Collector) -> None:

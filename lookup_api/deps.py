@@ -10,6 +10,7 @@ in its thread pool.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import threading
@@ -55,6 +56,42 @@ class Snapshot:
     id_prefixes: frozenset[str]
     first_year: int
     last_year: int
+    notices: tuple[Notice, ...] = ()
+
+    def notices_in_force(self, at: dt.datetime) -> list[Notice]:
+        return [n for n in self.notices if n.start <= at < n.end]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An urgent notice from the build (generator/notices.py); judged at request time."""
+
+    slug: str
+    title: str
+    level: str
+    html: str
+    text: str
+    period: str
+    scope: str
+    start: dt.datetime
+    end: dt.datetime
+    regions: tuple[str, ...]
+    programmes: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "level": self.level, "period": self.period, "scope": self.scope,
+                "text": self.text, "html": self.html}
+
+
+def _notices(conn: sqlite3.Connection) -> tuple[Notice, ...]:
+    from generator.notices import order
+
+    rows = conn.execute('SELECT slug, title, level, html, text, period, scope, start, "end", regions, programmes '
+                        "FROM notices").fetchall()
+    notices = [Notice(slug, title, level, html, text, period, scope, dt.datetime.fromisoformat(start),
+                      dt.datetime.fromisoformat(end), tuple(regions.split()), tuple(programmes.split()))
+               for slug, title, level, html, text, period, scope, start, end, regions, programmes in rows]
+    return tuple(sorted(notices, key=lambda n: order(n.level, n.start, n.slug)))
 
 
 def _signature(path: Path) -> tuple:
@@ -71,6 +108,7 @@ def open_snapshot(path: Path, signature: tuple) -> Snapshot:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         conn.execute("PRAGMA query_only=1")
         meta = dict(conn.execute("SELECT key, value FROM meta"))
+        notices = _notices(conn) if meta.get("schema") == SCHEMA_VERSION else ()
     except sqlite3.Error:
         raise DatabaseUnavailable(str(path)) from None
     if meta.get("schema") != SCHEMA_VERSION:
@@ -80,7 +118,7 @@ def open_snapshot(path: Path, signature: tuple) -> Snapshot:
     version = DataVersion(meta.get("commit", ""), meta.get("built_at", ""), meta.get("dirty") == "true",
                           meta.get("label", ""))
     return Snapshot(conn, signature, meta, version, frozenset(meta.get("id_prefixes", "").split()),
-                    int(meta.get("first_year", 0)), int(meta.get("last_year", 0)))
+                    int(meta.get("first_year", 0)), int(meta.get("last_year", 0)), notices)
 
 
 class LookupDB:

@@ -33,6 +33,8 @@ CSS = (
     ".button{display:inline-block;min-height:44px;padding:.5rem 1.25rem;margin-top:1rem;background:#0b4f8a;color:#fff;"
     "border-radius:6px;text-decoration:none;font-weight:bold}"
     "a:focus,.button:focus{outline:3px solid #f0a000;outline-offset:2px}"
+    ".alert{border:2px solid #6b4e00;border-left-width:8px;background:#fff4ce;padding:.25rem .75rem;margin:1rem 0}"
+    ".alert.urgent{border-color:#a4000f;background:#fde8e8}.alert h2{margin:.5rem 0}"
 )
 CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 #: For API responses: the HTML pages need only their own inline style.

@@ -63,12 +63,22 @@ class Year(BaseModel):
     programmes: list[Programme]
 
 
+class Alert(BaseModel):
+    title: str
+    level: str = Field(description="紧急 或 提示")
+    period: str = Field(description="有效期")
+    scope: str = Field(description="适用的地区和项目")
+    text: str = Field(description="正文（纯文本）")
+    html: str = Field(description="正文（HTML，由构建从工作人员写的 Markdown 生成）")
+
+
 class LookupResult(BaseModel):
     data_version: DataVersion
     found: bool
     years: list[Year]
     windows: list[Window] = Field(description="与这些记录有关的乡镇便民服务窗口")
     notices: list[str] = Field(description="每个结果都附带的说明（含隐私保护项目说明）")
+    alerts: list[Alert] = Field(description="现在有效的紧急通知和提示（data/notices/），与查到的村和项目有关的；没查到时为全部")
 
 
 class Error(BaseModel):

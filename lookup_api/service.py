@@ -22,7 +22,7 @@ from lookup_api.errors import ApiError
 QUERY = """
 SELECT p.query_key, b.year, b.programme, b.name, b.short_name, b.policy_phone, b.period, b.payer, b.batch_id,
        p.name, pl.village_name, pl.township_name, p.quantity, p.standard, p.amount, p.bank, p.card_tail,
-       p.date, p.status, p.reason, pl.township, w.name, w.address, w.phone, w.hours
+       p.date, p.status, p.reason, pl.township, w.name, w.address, w.phone, w.hours, p.village
 FROM payments p
 JOIN batches b ON b.id = p.batch
 LEFT JOIN places pl ON pl.village = p.village
@@ -74,12 +74,26 @@ def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
     return render(snap, rows)
 
 
+def alerts(snap: Snapshot, rows: list[tuple], now: dt.datetime | None = None) -> list[dict]:
+    """Urgent notices in force now: those about the person's villages and programmes, or all when nothing
+    was found (the same answer for every not-found case, so it tells nothing about the person)."""
+    from generator.notices import applies
+    from generator.version import CST
+
+    in_force = snap.notices_in_force(now or dt.datetime.now(CST))
+    if rows:
+        places = {(str(r[25]).zfill(12), r[2]) for r in rows}
+        in_force = [n for n in in_force
+                    if any(applies(n.regions, n.programmes, village, (code,)) for village, code in places)]
+    return [n.as_dict() for n in in_force]
+
+
 def render(snap: Snapshot, rows: list[tuple]) -> dict:
     rows.sort(key=lambda r: (-r[1], r[2], r[17], r[6]))
     years: dict[int, dict[str, dict]] = defaultdict(dict)
     windows: dict[int, dict] = {}
     for (_k, year, code, pname, short, pphone, period, payer, batch_id, masked, village, township, qty, std,
-         amount, bank, tail, date, status, reason, township_code, wname, waddr, wphone, whours) in rows:
+         amount, bank, tail, date, status, reason, township_code, wname, waddr, wphone, whours, _v) in rows:
         window = None
         if wname is not None:
             window = {"township": township, "name": wname, "address": waddr, "phone": wphone, "hours": whours}
@@ -109,7 +123,7 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
     if supervision:
         notices.append(supervision)
     return {"data_version": snap.version.as_dict(), "found": bool(rows), "years": out_years,
-            "windows": list(windows.values()), "notices": notices}
+            "windows": list(windows.values()), "notices": notices, "alerts": alerts(snap, rows)}
 
 
 SEARCH = """

@@ -24,6 +24,22 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def notice_map(sd: SiteData) -> dict:
+    """Which notices each policy-half page shows: by page URL, else the whole-site ones."""
+    from generator import urls
+    from generator.notices import ANY
+
+    board = sd.ctx.notices
+    by_url = {urls.home(): board.everything()}
+    for code in sd.programmes:
+        by_url[urls.policy_page(code)] = board.for_page(ANY, (code,))
+    for d in sd.ds.documents:
+        by_url[urls.document_page(d.slug)] = board.for_page(ANY, d.programmes)
+    for p in sd.ds.procedures:
+        by_url[urls.procedure_page(p.slug)] = board.for_page(ANY, p.programmes)
+    return {"notices_by_url": by_url, "notices_site": board.site_wide()}
+
+
 def build_policy_half(sd: SiteData, work: Path) -> Path:
     """Sources into work/docs, HTML into work/mkdocs; returns the HTML dir."""
     from mkdocs.commands.build import build
@@ -32,7 +48,7 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     docs, out = work / "docs", work / "mkdocs"
     shutil.copytree(SITE_SRC / "docs", docs)
     nav = write_docs(sd, docs)
-    yk = yk_context(sd.ctx)
+    yk = {**yk_context(sd.ctx), **notice_map(sd)}
     cfg = load_config(
         config_file=str(REPO / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out),
         site_name=yk["site_name"], site_url=sd.ctx.site_url.rstrip("/") + "/", nav=nav,

@@ -23,6 +23,7 @@ from pathlib import Path
 from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.models import PAID_STATUSES
+from generator.notices import ANY
 from generator.normalize import format_decimal
 from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.version import CST
@@ -123,6 +124,7 @@ class Disclosure:
                 "batch_label": f"{policy.name if policy else b.programme}{period_label(b.period)}",
             }, settings=settings, source_path=f"virtual/{batch_id}.html", context=generator.context)
             article.running = meta["running"]
+            article.yk_notices = self.ctx.notices.for_page(b.region, (b.programme,))
             article.village_table = meta["table"]
             generator.articles.append(article)
         generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
@@ -163,6 +165,7 @@ class Disclosure:
                     for c in self.sd.children.get(region.code, [])
                     if c.level in ("县",) or self.village_count.get(c.code) or c.code in self.villages]
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
+                  yk_notice_list=self.ctx.notices.for_page(region.code, ANY),
                   child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
                   full_name="".join(a.name for a in chain) if village else region.name)
         if village:
@@ -190,6 +193,30 @@ def _articles_written(generator, writer) -> None:
         build.write_regions(generator, writer)
 
 
+def _feed_generated(context, feed) -> None:
+    """Notices in force go at the top of the feeds in their scope (all, a county's, a programme's)."""
+    board = context.get("YK_NOTICES") if isinstance(context, dict) else None
+    if board is None or not board.active:
+        return
+    name = str(feed.feed.get("feed_url") or "").rsplit("/", 1)[-1]
+    if name.startswith("xian-"):
+        shown = board.for_county_slug(name[len("xian-"):].split(".")[0])
+    elif name.startswith("xiangmu-"):
+        shown = board.for_programme_slug(name[len("xiangmu-"):].split(".")[0])
+    else:
+        shown = board.everything()
+    site_url = str(context.get("SITEURL", "")).rstrip("/")
+    domain = site_url.split("://", 1)[-1].split("/", 1)[0] or "localhost"
+    for n in reversed(shown):
+        feed.add_item(
+            title=f"【{n.level}】{n.title}", link=f"{site_url}/#tongzhi-{n.slug}",
+            unique_id=f"tag:{domain},{n.start.date().isoformat()}:/tongzhi/{n.slug}",
+            description=f"有效期：{n.period}；适用：{n.scope}", content=n.html,
+            pubdate=n.start, updateddate=n.start, categories=["通知"],
+        )
+        feed.items.insert(0, feed.items.pop())
+
+
 def register() -> None:
     global _CONNECTED
     if _CONNECTED:
@@ -198,6 +225,7 @@ def register() -> None:
 
     signals.article_generator_pretaxonomy.connect(_pretaxonomy)
     signals.article_writer_finalized.connect(_articles_written)
+    signals.feed_generated.connect(_feed_generated)
     _CONNECTED = True
 
 
@@ -212,7 +240,7 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
         # SITEURL is absolute for the feeds; every page gets a relative one (RELATIVE_URLS).
         "SITENAME": yk["site_name"], "SITEURL": site_url, "RELATIVE_URLS": True, "FEED_DOMAIN": site_url,
         "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh", "LOCALE": ("C",), "DEFAULT_DATE_FORMAT": "%Y-%m-%d",
-        "YK": yk, "YK_BUILD_ID": build_id, "YK_PUBLISH_YEARS": publish_years,
+        "YK": yk, "YK_BUILD_ID": build_id, "YK_NOTICES": sd.ctx.notices, "YK_PUBLISH_YEARS": publish_years,
         "DEFAULT_PAGINATION": 50, "PAGINATED_TEMPLATES": {"index": None, "category": None, "tag": None},
         "PAGINATION_PATTERNS": [(1, "{url}", "{save_as}"), (2, "{base_name}/{number}/", "{base_name}/{number}/index.html")],
         "INDEX_SAVE_AS": "gongshi/index.html", "INDEX_URL": "gongshi/",

@@ -13,6 +13,7 @@ import time
 import httpx
 import pytest
 
+from generator.index import SCHEMA, SCHEMA_VERSION
 from tests.golden import fake_id
 from tests.lookup_api.conftest import free_port, settings_for
 
@@ -55,9 +56,10 @@ def test_chunked_body_over_the_limit_is_413(api):
 
 def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
     broken = tmp_path / "lookup.sqlite"
-    con = sqlite3.connect(broken)  # right schema version, but no tables behind it
+    con = sqlite3.connect(broken)  # right schema version, but no payment tables behind it
     con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
-    con.execute("INSERT INTO meta VALUES ('schema', '1')")
+    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    con.execute(next(s for s in SCHEMA.split(";") if "CREATE TABLE notices" in s))
     con.commit()
     con.close()
     with live(settings_for(broken)) as server, server.client() as c:
