@@ -8,6 +8,7 @@ apostrophe, in the CSV and the XLSX alike, so the files hold the same rows.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -54,11 +55,30 @@ def xlsx_bytes(title: str, header, rows, when) -> bytes:
         for cell in ws[ws.max_row]:
             cell.data_type = "s"  # never a formula
     ws.freeze_panes = "A2"
-    # The build time (SOURCE_DATE_EPOCH when set), not the wall clock: reproducible files.
-    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    wb.properties.created = when.astimezone(dt.timezone.utc).replace(tzinfo=None)  # written with a "Z"
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _reproducible_zip(buf.getvalue(), when)
+
+
+def _reproducible_zip(data: bytes, when) -> bytes:
+    """The same workbook bytes for the same data: openpyxl stamps the wall clock into
+    docProps/core.xml (modified) and every zip entry; use the build time instead."""
+    import re
+    import zipfile
+
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
+            info = zipfile.ZipInfo(item.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content)
+    return out.getvalue()
 
 
 def _json(obj) -> bytes:
