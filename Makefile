@@ -51,4 +51,4 @@ bench: $(VENV)/.installed-bench
 	HUINONG_DEMO=1 $(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) public reports .pytest_cache .hypothesis
+	rm -rf $(VENV) public .public.builds reports .pytest_cache .hypothesis

@@ -44,7 +44,8 @@ def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
     with pytest.raises(DataError):
         build(tiny, out)
     assert tree(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".public")] == []
+    # Only the live build is left: the failed one's directory is gone.
+    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve()]
 
 
 def test_privacy_gate_blocks_and_keeps_old_output(tmp_path: Path):

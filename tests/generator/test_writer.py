@@ -1,0 +1,147 @@
+"""Atomic publish: `public` is a link switched with one rename, so readers never see a gap or a
+mix, a killed or failing build leaves the last good output byte for byte, and the next build
+cleans up after it."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.writer import Writer, WriterError
+from tests.generator.test_pipeline import tree
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def publish(out: Path, files: dict[str, str]) -> None:
+    w = Writer(out)
+    for name, text in files.items():
+        w.write_text(name, text)
+    w.commit()
+
+
+def test_public_is_a_link_switched_to_each_new_build(tmp_path: Path):
+    out = tmp_path / "public"
+    publish(out, {"site/index.html": "1", "lookup.sqlite": "db1"})
+    first = out.resolve()
+    publish(out, {"site/index.html": "2", "lookup.sqlite": "db2"})
+    assert out.is_symlink() and not os.path.isabs(os.readlink(out))  # relative: the tree can be moved
+    assert out.resolve() != first and not first.exists()  # the superseded build is removed
+    assert (out / "site/index.html").read_text() == "2"
+
+
+def test_an_old_style_output_directory_is_taken_over(tmp_path: Path):
+    out = tmp_path / "public"
+    (out / "site").mkdir(parents=True)
+    (out / "site/index.html").write_text("old")
+    publish(out, {"site/index.html": "new"})
+    assert out.is_symlink() and (out / "site/index.html").read_text() == "new"
+    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve().name]
+
+
+def test_two_builds_cannot_write_at_once(tmp_path: Path):
+    w = Writer(tmp_path / "public")
+    with pytest.raises(WriterError, match="另一次构建"):
+        Writer(tmp_path / "public")
+    w.abort()
+    Writer(tmp_path / "public").abort()  # the lock is released
+
+
+def test_readers_never_see_a_gap_or_a_mix(tmp_path: Path):
+    """A reader thread opens both files of the build over and over while builds switch."""
+    out = tmp_path / "public"
+    publish(out, {"site/index.html": "0", "lookup.sqlite": "0"})
+    stop, seen, bad = threading.Event(), set(), []
+
+    def read():
+        while not stop.is_set():
+            try:
+                root = out.resolve()  # what a server does per request: resolve, then read inside
+                pair = ((root / "site/index.html").read_text(), (root / "lookup.sqlite").read_text())
+            except OSError as e:  # the old build may be removed after resolve(); a real server holds it open
+                if (out / "site/index.html").exists():
+                    continue
+                bad.append(repr(e))
+                continue
+            if pair[0] != pair[1]:
+                bad.append(pair)
+            seen.add(pair[0])
+            try:
+                (out / "site/index.html").stat()
+            except OSError as e:
+                bad.append(repr(e))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(1, 40):
+            publish(out, {"site/index.html": str(i), "lookup.sqlite": str(i)})
+    finally:
+        stop.set()
+        reader.join()
+    assert bad == []
+    assert len(seen) > 1
+
+
+BUILD = """
+import sys
+from generator.pipeline import build
+build(sys.argv[1], sys.argv[2], posters=False)
+"""
+
+
+def _build_cmd(data: Path, out: Path) -> list[str]:
+    return [sys.executable, "-c", BUILD, str(data), str(out)]
+
+
+def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+    started = time.perf_counter()
+    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    duration = time.perf_counter() - started
+    good = tree(out)
+    # Kill new builds of changed data at points spread over a whole build's run time.
+    env2 = {**env, "SOURCE_DATE_EPOCH": "1735776000"}  # a day later: a different build
+    rng = random.Random(7)
+    points = sorted(rng.uniform(0.05, duration * 1.1) for _ in range(6))
+    for delay in points:
+        proc = subprocess.Popen(_build_cmd(tiny, out), cwd=REPO, env=env2, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = tree(out)
+        assert now == good or (now.keys() == good.keys() and now != good), delay  # the old build, or a whole new one
+        if now != good:
+            good = now  # the build got to its switch before the kill
+    # The next build cleans up whatever the killed ones left behind.
+    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
+    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve()]
+
+
+def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_path: Path):
+    """RLIMIT_FSIZE makes every write past 64 KB fail with EFBIG, as a full disk fails with ENOSPC."""
+    import resource
+
+    out = tmp_path / "public"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    before = tree(out)
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    proc = subprocess.run(_build_cmd(tiny, out), cwd=REPO, env={**env, "SOURCE_DATE_EPOCH": "1735776000"},
+                          capture_output=True, text=True, preexec_fn=limit)
+    assert proc.returncode != 0 and "File too large" in proc.stderr
+    assert tree(out) == before
