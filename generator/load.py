@@ -159,7 +159,7 @@ def notice_time(raw: Any) -> tuple[dt.datetime, bool]:
         raise ParseError(f"时间不存在（{value}）", "有效的日期和时间") from None
 
 
-_DECIMAL = re.compile(r"^\d+(\.\d{1,2})?$")
+_DECIMAL = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")  # up to 999,999,999.99 (see normalize.MAX_WHOLE_DIGITS)
 
 
 def money(raw: str) -> Decimal:
@@ -172,7 +172,7 @@ def money(raw: str) -> Decimal:
     return amount
 
 
-_QTY = re.compile(r"^\d+(\.\d{1,4})?$")
+_QTY = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,4})?$")
 
 
 def quantity(raw: str) -> Decimal:
@@ -452,18 +452,26 @@ def read_yaml(path: Path, out: Collector, text_override: str | None = None, line
     content = text_override if text_override is not None else read_text(path, out)
     if content is None:
         return None, {}
-    loader = _Loader(content)
+    loader = None
     try:
+        loader = _Loader(content)  # the reader already rejects control characters here
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = (mark.line + 1 + line_offset) if mark else 1
-        col = (mark.column + 1) if mark else 0
-        out.add(path, line, col, "YAML", f"格式错误：{getattr(e, 'problem', e)}", "合法的YAML")
+        if mark is None and isinstance(e, yaml.reader.ReaderError):
+            before = content[:e.position]
+            line, col = before.count("\n") + 1 + line_offset, len(before) - before.rfind("\n")
+            message = f"含有不允许的控制字符（U+{e.character:04X}）"
+        else:
+            line = (mark.line + 1 + line_offset) if mark else 1 + line_offset
+            col = (mark.column + 1) if mark else 0
+            message = f"格式错误：{getattr(e, 'problem', None) or e}"
+        out.add(path, line, col, "YAML", message, "合法的YAML")
         return None, {}
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         out.add(path, 1 + line_offset, 0, "YAML", "内容不是“字段: 值”的映射", "每行一个“字段: 值”")
         return None, {}

@@ -191,6 +191,8 @@ def parse_card(raw: str) -> str:
 # ------------------------------------------------------------------- amount
 
 _AMOUNT_RE = re.compile(r"^[0-9]+(\.[0-9]{1,2})?$")
+#: Digits before the point: a subsidy is never a billion yuan, and longer numbers overflow Decimal's context.
+MAX_WHOLE_DIGITS = 9
 _AMOUNT_EXPECTED = "大于0的金额，最多两位小数，如 1234.50"
 
 
@@ -205,6 +207,8 @@ def parse_amount(raw: str) -> Decimal:
         raise ParseError(f"金额为负数（{text}）", _AMOUNT_EXPECTED)
     if not _AMOUNT_RE.match(text):
         raise ParseError(f"不是金额（{raw.strip()}）", _AMOUNT_EXPECTED)
+    if len(text.split(".")[0].lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ParseError(f"金额过大（{raw.strip()[:20]}）", _AMOUNT_EXPECTED)
     value = Decimal(text).quantize(Decimal("0.01"))
     if value <= 0:
         raise ParseError("金额为0", _AMOUNT_EXPECTED)
@@ -223,6 +227,8 @@ def parse_quantity(raw: str) -> Decimal:
         raise ParseError("为空", _QTY_EXPECTED)
     if text.startswith("-") or not _QTY_RE.match(text):
         raise ParseError(f"不是有效数量（{raw.strip()}）", _QTY_EXPECTED)
+    if len(text.split(".")[0].lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ParseError(f"数量过大（{raw.strip()[:20]}）", _QTY_EXPECTED)
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - regex guards it
