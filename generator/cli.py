@@ -2,6 +2,8 @@
 
     python -m generator check   [--data DIR]
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
+    python -m generator ingest-reference FILE --kind 死亡人员|财政供养人员|残疾人证|在校学生 [--keyed]
+    python -m generator screen  [--batch ID ...] [--year YYYY] [--out DIR] [--summary]
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
@@ -93,6 +95,27 @@ def cmd_ingest(args) -> int:
     return EXIT_OK
 
 
+def cmd_ingest_reference(args) -> int:
+    from generator.keys import load_key
+    from generator.reference import ingest_reference, private_dir
+
+    keyer = load_key()
+    private = Path(args.private) if args.private else private_dir(args.data)
+    result = ingest_reference(Path(args.raw), args.kind, keyer, private, name=args.name,
+                              keyed=True if args.keyed else None, fingerprint=args.fingerprint,
+                              skip_bad=args.skip_bad, replace=args.replace, shown_path=args.raw)
+    if result.skipped:
+        print(f"已跳过 {len(result.skipped)} 个错误（--skip-bad）：", file=sys.stderr)
+        _print_problems(result.skipped, stream=sys.stderr, limit=args.max)
+    source = "已加密的人员键" if result.keyed_input else "身份证号（已转换为人员键，未保存明文）"
+    print(f"已导入名单 {result.kind}/{result.name}：{result.rows} 条（文件编码 {result.encoding}，原始内容 {source}），"
+          f"写入 {result.path}（内部文件，不会发布）")
+    if result.dropped_columns:
+        print("未保存的列：" + "、".join(result.dropped_columns))
+    print(f"密钥指纹：{keyer.fingerprint()}")
+    return EXIT_OK
+
+
 def cmd_build(args) -> int:
     from generator.pipeline import build
 
@@ -153,6 +176,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", default="reports", help="核查报告目录（默认 reports，不会发布）")
     p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
     p.set_defaults(func=cmd_ingest)
+
+    from generator.reference import KINDS_ORDER
+
+    p = sub.add_parser("ingest-reference", help="导入其他部门的比对名单（死亡、财政供养、残疾人证、在校学生），只保存人员键")
+    p.add_argument("raw", help="部门导出的名单文件（CSV，UTF-8/GBK/GB18030）")
+    p.add_argument("--kind", required=True, choices=KINDS_ORDER, help="名单类型")
+    p.add_argument("--keyed", action="store_true", help="名单已由提供部门用同一密钥加密（有“人员键”列，没有身份证号）；不写时按表头自动判断")
+    p.add_argument("--fingerprint", help="已加密名单的密钥指纹（名单中没有“密钥指纹”列时必填）")
+    p.add_argument("--name", help="名单名称（默认用文件名）")
+    p.add_argument("--data", default="data", help="数据目录（默认 data；名单保存在其中的 private/）")
+    p.add_argument("--private", help="内部目录（默认 data/private 或环境变量 HUINONG_PRIVATE_DIR）")
+    p.add_argument("--skip-bad", action="store_true", help="跳过错误行，只导入正确的行")
+    p.add_argument("--replace", action="store_true", help="替换已存在的同名名单")
+    p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
+    p.set_defaults(func=cmd_ingest_reference)
 
     p = sub.add_parser("build", help="从 data/ 生成公开网站和查询数据库")
     p.add_argument("--data", default="data")
