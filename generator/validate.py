@@ -207,6 +207,11 @@ def check(data_dir: Path | str, base: Path | str | None = None):
     loaded = load(data_dir, base)
     out = loaded.collector
     validate(loaded.dataset, out)
+    rules = data_dir / "screening.yaml"
+    if rules.exists():  # 大数据比对筛查 rules: checked even when no reference list is present
+        from generator.screening import load_rules
+
+        load_rules(rules, out, loaded.dataset.policy_codes() | out.invalid_policy_codes)
     scan_data(data_dir, out)
     problems = sorted(set(out.problems))
     return loaded.dataset, problems
