@@ -457,10 +457,14 @@ PAY_COLUMNS = ("记录号", "人员键", "姓名", "区划代码", "发放金额
 def batch_refs(data_dir: Path, *, years: Iterable[int] | None = None, batch_ids: Iterable[str] | None = None,
                base: Path | None = None) -> list[BatchRef]:
     """The batches under data/payments, from their directory names alone (no file read)."""
-    pay = Path(data_dir) / "payments"
+    pay = (Path(data_dir) / "payments").resolve()
     years = set(years) if years is not None else None
     wanted = set(batch_ids) if batch_ids is not None else None
-    base = Path(base) if base is not None else Path(data_dir).resolve().parent
+    base = (Path(base) if base is not None else Path(data_dir).resolve().parent).resolve()
+    try:
+        shown_root = str(pay.relative_to(base))
+    except ValueError:
+        shown_root = str(pay)
     refs = []
     if not pay.is_dir():
         return refs
@@ -471,13 +475,9 @@ def batch_refs(data_dir: Path, *, years: Iterable[int] | None = None, batch_ids:
             continue
         for d in sorted(year_dir.iterdir()):
             m = _BATCH_DIR.match(d.name)
-            if not m or not d.is_dir() or (wanted is not None and d.name not in wanted):
+            if not m or (wanted is not None and d.name not in wanted) or not d.is_dir():
                 continue
-            path = d.resolve() / "records.csv"
-            try:
-                shown = str(path.relative_to(base.resolve()))
-            except ValueError:
-                shown = str(path)
+            shown = f"{shown_root}/{year_dir.name}/{d.name}/records.csv"
             refs.append(BatchRef(d.name, m.group(2), m.group(3), m.group(1) + "000000", shown))
     return refs
 
