@@ -2,6 +2,8 @@
 
     python -m generator check   [--data DIR]
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
+    python -m generator ingest-reference FILE --kind 死亡人员|财政供养人员|残疾人证|在校学生 [--keyed]
+    python -m generator screen  [--batch ID ...] [--year YYYY] [--out DIR] [--summary]
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
@@ -20,6 +22,8 @@ from pathlib import Path
 from generator.errors import DataError, HuinongError, KeyConfigError, ParseError, PrivacyError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: screen: nothing found / findings / errors (a list keyed with another key, bad rules, no key).
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERRORS = 0, 1, 2
 
 
 def _print_problems(problems, stream=None, limit: int | None = None) -> None:
@@ -46,7 +50,49 @@ def cmd_check(args) -> int:
           f"{len(dataset.documents)} 份文件，{len(dataset.procedures)} 个办事流程，{len(dataset.services)} 个服务网点，"
           f"{len(dataset.batches)} 个批次，{dataset.record_count} 条发放记录，{len(dataset.notices)} 条通知"
           f"（{time.perf_counter() - started:.1f} 秒）。")
+    _screen_in_check(dataset, data_dir)
     return EXIT_OK
+
+
+def _screen_in_check(dataset, data_dir: Path) -> None:
+    """When reference lists are present, screen and print the counts as warnings.
+
+    Findings are facts about money already paid, not faults in data/: they do not
+    fail `check` (staff follow them up from the `screen` report).  Without lists
+    this costs one directory lookup.
+    """
+    from generator.reference import has_lists, private_dir
+
+    private = private_dir(data_dir)
+    rules_path = data_dir / "screening.yaml"
+    if not has_lists(private) or not rules_path.exists():
+        return
+    from collections import Counter
+
+    from generator.keys import load_key
+    from generator.load import Collector
+    from generator.reference import load_lists
+    from generator.screening import load_rules, screen_dataset
+
+    try:
+        keyer = load_key()
+    except KeyConfigError as e:
+        print(f"提示：发现比对名单，但未能比对（{e}）")
+        return
+    rules = load_rules(rules_path, Collector(Path.cwd()), dataset.policy_codes())
+    if rules is None:
+        return  # its problems were reported by check itself
+    lists = load_lists(private, keyer, base=Path.cwd())
+    outcome = screen_dataset(dataset, lists, rules)
+    for p in outcome.problems:
+        print(f"提示：{p}")
+    if outcome.findings:
+        per_rule = Counter(f.rule for f in outcome.findings)
+        detail = "，".join(f"{r} {n} 条" for r, n in per_rule.items())
+        print(f"提示：大数据比对筛查发现 {len(outcome.findings)} 条疑点（{detail}），不影响检查结果；"
+              "运行 python -m generator screen 生成内部核查报告。")
+    else:
+        print(f"大数据比对筛查：比对 {outcome.screened} 条发放记录，未发现疑点。")
 
 
 def _date(text: str) -> dt.date:
@@ -91,6 +137,83 @@ def cmd_ingest(args) -> int:
         detail = "，".join(f"{k} {n} 条" for k, n in kinds.items()) or "未发现问题"
         print(f"核查报告（内部，勿公开）：{result.report[0]}（{detail}）")
     return EXIT_OK
+
+
+def cmd_ingest_reference(args) -> int:
+    from generator.keys import load_key
+    from generator.reference import ingest_reference, private_dir
+
+    keyer = load_key()
+    private = Path(args.private) if args.private else private_dir(args.data)
+    result = ingest_reference(Path(args.raw), args.kind, keyer, private, name=args.name,
+                              keyed=True if args.keyed else None, fingerprint=args.fingerprint,
+                              skip_bad=args.skip_bad, replace=args.replace, shown_path=args.raw)
+    if result.skipped:
+        print(f"已跳过 {len(result.skipped)} 个错误（--skip-bad）：", file=sys.stderr)
+        _print_problems(result.skipped, stream=sys.stderr, limit=args.max)
+    source = "已加密的人员键" if result.keyed_input else "身份证号（已转换为人员键，未保存明文）"
+    print(f"已导入名单 {result.kind}/{result.name}：{result.rows} 条（文件编码 {result.encoding}，原始内容 {source}），"
+          f"写入 {result.path}（内部文件，不会发布）")
+    if result.dropped_columns:
+        print("未保存的列：" + "、".join(result.dropped_columns))
+    print(f"密钥指纹：{keyer.fingerprint()}")
+    return EXIT_OK
+
+
+def cmd_screen(args) -> int:
+    from collections import Counter
+
+    from generator.keys import load_key
+    from generator.load import load
+    from generator.reference import has_lists, load_lists, private_dir
+    from generator.screening import (
+        SUMMARY_FILE, load_resolutions, load_rules, public_summary, screen_dir, write_report, write_summary,
+    )
+
+    started = time.perf_counter()
+    keyer = load_key()
+    data_dir = Path(args.data)
+    private = Path(args.private) if args.private else private_dir(data_dir)
+    base = Path.cwd()
+    loaded = load(data_dir, base if data_dir.resolve().is_relative_to(base) else None, payments=False)
+    rules_path = Path(args.rules) if args.rules else data_dir / "screening.yaml"
+    if not rules_path.exists():
+        print(f"错误：缺少筛查规则文件 {rules_path}（见 data/README.md“大数据比对筛查”）。", file=sys.stderr)
+        return EXIT_ERRORS
+    out = loaded.collector
+    before = len(out.problems)
+    rules = load_rules(rules_path, out, loaded.dataset.policy_codes() | out.invalid_policy_codes)
+    if rules is None:
+        _print_problems(out.problems[before:], stream=sys.stderr, limit=args.max)
+        print("筛查规则有错误，未进行比对。", file=sys.stderr)
+        return EXIT_ERRORS
+    if not has_lists(private):
+        print(f"提示：{private} 中没有比对名单，只进行不需要名单的比对（如跨县重复领取）。", file=sys.stderr)
+    lists = load_lists(private, keyer, base=base)
+    outcome = screen_dir(data_dir, lists, rules, loaded.dataset.policies, years=args.year, batch_ids=args.batch, base=base)
+    generated = time.strftime("%Y-%m-%d %H:%M")
+    resolutions = load_resolutions(private)
+    html_path, csv_path = write_report(Path(args.out), outcome, rules, lists, loaded.dataset.regions, resolutions, generated)
+    for r, why in outcome.skipped_rules:
+        print(f"未比对：规则“{r.name}”（{why}）", file=sys.stderr)
+    per_rule = Counter(f.rule for f in outcome.findings)
+    print(f"比对 {outcome.screened} 条发放记录，使用名单 {len(lists.lists)} 份，发现疑点 {len(outcome.findings)} 条"
+          f"（{time.perf_counter() - started:.1f} 秒）。")
+    for r in rules.rules:
+        if per_rule.get(r.name):
+            print(f"  {r.name}：{per_rule[r.name]} 条")
+    print(f"内部核查报告（不得公开）：{html_path}、{csv_path}")
+    if args.summary is not None:
+        path = Path(args.summary) if args.summary else data_dir / SUMMARY_FILE
+        protected = {p.code for p in loaded.dataset.policies if p.protected}
+        write_summary(path, public_summary(outcome, rules, loaded.dataset.regions, resolutions, protected, generated))
+        print(f"公开汇总（按县、年度、规则的疑点数，不足5条不公布）：{path}")
+    if outcome.problems:
+        for p in outcome.problems:
+            print(p, file=sys.stderr)
+        print(f"比对不完整：{len(outcome.problems)} 个问题（见上），以上结果不能当作“未发现疑点”。", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_FINDINGS if outcome.findings else EXIT_CLEAN
 
 
 def cmd_build(args) -> int:
@@ -153,6 +276,33 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--report-dir", default="reports", help="核查报告目录（默认 reports，不会发布）")
     p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
     p.set_defaults(func=cmd_ingest)
+
+    from generator.reference import KINDS_ORDER
+
+    p = sub.add_parser("ingest-reference", help="导入其他部门的比对名单（死亡、财政供养、残疾人证、在校学生），只保存人员键")
+    p.add_argument("raw", help="部门导出的名单文件（CSV，UTF-8/GBK/GB18030）")
+    p.add_argument("--kind", required=True, choices=KINDS_ORDER, help="名单类型")
+    p.add_argument("--keyed", action="store_true", help="名单已由提供部门用同一密钥加密（有“人员键”列，没有身份证号）；不写时按表头自动判断")
+    p.add_argument("--fingerprint", help="已加密名单的密钥指纹（名单中没有“密钥指纹”列时必填）")
+    p.add_argument("--name", help="名单名称（默认用文件名）")
+    p.add_argument("--data", default="data", help="数据目录（默认 data；名单保存在其中的 private/）")
+    p.add_argument("--private", help="内部目录（默认 data/private 或环境变量 HUINONG_PRIVATE_DIR）")
+    p.add_argument("--skip-bad", action="store_true", help="跳过错误行，只导入正确的行")
+    p.add_argument("--replace", action="store_true", help="替换已存在的同名名单")
+    p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
+    p.set_defaults(func=cmd_ingest_reference)
+
+    p = sub.add_parser("screen", help="大数据比对筛查：用比对名单检查发放记录，生成内部核查报告（退出码 0 无疑点，1 有疑点，2 出错）")
+    p.add_argument("--batch", action="append", help="只比对这些批次（可写多次）")
+    p.add_argument("--year", type=int, action="append", help="只比对这些年度（可写多次）")
+    p.add_argument("--data", default="data", help="数据目录（默认 data）")
+    p.add_argument("--private", help="名单所在的内部目录（默认 data/private 或环境变量 HUINONG_PRIVATE_DIR）")
+    p.add_argument("--rules", help="筛查规则文件（默认 data/screening.yaml）")
+    p.add_argument("--out", default="reports", help="报告目录（默认 reports，不会发布）")
+    p.add_argument("--summary", nargs="?", const="", default=None,
+                   help="同时写公开汇总 JSON（默认 data/screening_summary.json；只有按县、年度、规则的数字）")
+    p.add_argument("--max", type=int, default=200, help="最多显示多少个问题")
+    p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("build", help="从 data/ 生成公开网站和查询数据库")
     p.add_argument("--data", default="data")

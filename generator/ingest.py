@@ -21,7 +21,7 @@ import html
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -59,7 +59,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "失败原因": ("失败原因", "失败说明", "退回原因"),
 }
 REQUIRED = ("身份证号", "姓名", "卡号", "开户银行", "发放金额", "发放日期")
-_HEADER_LOOKUP = {alias: canon for canon, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
 STATUS_SYNONYMS = {
     "已发放": "已发放", "发放成功": "已发放", "成功": "已发放", "已到账": "已发放", "正常": "已发放",
@@ -105,24 +104,45 @@ def decode(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Problem]]:
+@dataclass
+class Table:
+    """The header of a messy export and an iterator over its rows (streamed, never all in memory)."""
+
+    path: str
+    encoding: str
+    columns: dict[str, int]  # canonical name -> 1-based column number
+    dropped: list[str]
+    rows: Iterator[tuple[int, dict[str, str]]]  # (first line of the row, canonical cells)
+    has_header: bool = True
+
+
+def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterable[str],
+               shown: str | None = None) -> tuple[Table, list[Problem]]:
+    """Decode a raw export, map its header through ``aliases``; check the ``required`` columns.
+
+    Shared by payment ingest and reference-list ingest.  Rows come lazily: a
+    list of a million rows is not turned into a million dicts at once.
+    """
     shown = shown or str(path)
     problems: list[Problem] = []
+    lookup = {_header_key(alias): canon for canon, names in aliases.items() for alias in names}
+    empty = Table(shown, "?", {}, [], iter(()), has_header=False)
     try:
         text, encoding = decode(path.read_bytes())
     except ParseError as e:
-        return RawFile(shown, "?", [], []), [Problem(shown, 1, 0, "编码", e.message, e.expected)]
+        return empty, [Problem(shown, 1, 0, "编码", e.message, e.expected)]
+    empty.encoding = encoding
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
-        return RawFile(shown, encoding, [], []), [Problem(shown, 1, 0, "表头", "文件为空", "第一行为表头")]
+        return empty, [Problem(shown, 1, 0, "表头", "文件为空", "第一行为表头")]
     columns: dict[str, int] = {}
     dropped = []
     for i, h in enumerate(header):
-        canon = _HEADER_LOOKUP.get(_header_key(h))
+        canon = lookup.get(_header_key(h))
         if canon is None:
             if h.strip():
                 dropped.append(h.strip())
@@ -131,24 +151,32 @@ def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Pro
             problems.append(Problem(shown, 1, i + 1, canon, f"列重复（第{columns[canon] + 1}列也是{canon}）", "每列只出现一次"))
             continue
         columns[canon] = i
-    for canon in REQUIRED:
+    for canon in required:
         if canon not in columns:
-            problems.append(Problem(shown, 1, 0, canon, "缺少此列", "、".join(COLUMN_ALIASES[canon][:4]) + "等列名之一"))
-    if "区划代码" not in columns and not ("乡镇" in columns and "村" in columns):
-        problems.append(Problem(shown, 1, 0, "区划代码", "缺少村（社区）列", "“区划代码”列，或“乡镇”和“村”两列"))
+            problems.append(Problem(shown, 1, 0, canon, "缺少此列", "、".join(aliases[canon][:4]) + "等列名之一"))
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        line = 1
+        for cells in reader:
+            start = line + 1
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            yield start, {canon: (cells[i] if i < len(cells) else "") for canon, i in columns.items()}
+
+    table = Table(shown, encoding, {canon: i + 1 for canon, i in columns.items()}, dropped, rows())
+    return table, problems
+
+
+def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Problem]]:
+    table, problems = open_table(path, COLUMN_ALIASES, REQUIRED, shown)
+    cols = table.columns
+    if table.has_header and "区划代码" not in cols and not ("乡镇" in cols and "村" in cols):
+        problems.append(Problem(table.path, 1, 0, "区划代码", "缺少村（社区）列", "“区划代码”列，或“乡镇”和“村”两列"))
     if problems:
-        return RawFile(shown, encoding, [], dropped), problems
-    rows = []
-    line = 1
-    col_numbers = {canon: i + 1 for canon, i in columns.items()}
-    for cells in reader:
-        start = line + 1
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        values = {canon: (cells[i] if i < len(cells) else "") for canon, i in columns.items()}
-        rows.append((start, values, col_numbers))
-    return RawFile(shown, encoding, rows, dropped), problems
+        return RawFile(table.path, table.encoding, [], table.dropped), problems
+    rows = [(line, values, cols) for line, values in table.rows]
+    return RawFile(table.path, table.encoding, rows, table.dropped), problems
 
 
 # --------------------------------------------------------- place matching

@@ -28,6 +28,11 @@ from generator.errors import KeyConfigError
 from generator.normalize import normalize_name
 
 KEY_HEX_CHARS = 32
+#: The key's fingerprint = HMAC-SHA256(key, this text), first 16 hex characters.  Stored with
+#: every keyed reference list so that a list keyed with another key is recognised, not
+#: silently matched against nothing.  It says nothing usable about the key itself.
+FINGERPRINT_PROBE = "huinong:key-fingerprint:v1"
+FINGERPRINT_HEX_CHARS = 16
 MIN_KEY_BYTES = 32
 DEMO_MARK = b"DEMO-KEY-NOT-SECRET"
 
@@ -88,3 +93,6 @@ class Keyer:
 
     def card_key(self, card: str) -> str:
         return self._mac(card)
+
+    def fingerprint(self) -> str:
+        return self._mac(FINGERPRINT_PROBE)[:FINGERPRINT_HEX_CHARS]

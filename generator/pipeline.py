@@ -75,7 +75,7 @@ def _stages(posters: bool) -> list:
 def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
     started = time.perf_counter()
     data_dir = Path(data_dir)
-    dataset, problems = check(data_dir)
+    dataset, problems = check(data_dir, private=False)  # never opens data/private (reference lists)
     if problems:
         raise DataError(problems)
     today = build_date()

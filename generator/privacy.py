@@ -85,14 +85,17 @@ def scan_bytes(data: bytes, path: str = "", allow: frozenset[str] = frozenset(),
 
 
 def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
-               names: Iterable[str] = (), relative_to: Path | None = None) -> list[Finding]:
-    """Scan every file under ``paths`` (binary files byte for byte)."""
+               names: Iterable[str] = (), relative_to: Path | None = None,
+               exclude: Iterable[Path | str] = ()) -> list[Finding]:
+    """Scan every file under ``paths`` (binary files byte for byte), except under ``exclude``."""
+    skip = tuple(os.path.abspath(e) for e in exclude)
     encoded = [n.encode("utf-8") for n in names if len(n) >= 2]
     findings: list[Finding] = []
     for root in paths:
         root = Path(root)
         files = [root] if root.is_file() else sorted(
             Path(d) / f for d, dirs, fs in os.walk(root) for f in fs if ".git" not in Path(d).parts
+            and not (skip and any(os.path.abspath(d) == e or os.path.abspath(d).startswith(e + os.sep) for e in skip))
         )
         for file in files:
             shown = os.path.relpath(file, relative_to) if relative_to else str(file)

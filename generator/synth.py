@@ -15,6 +15,8 @@ from the seed, so tests can look people up the way a person would.
 
     python -m generator.synth sample            # regions, services, payments in data/
     python -m generator.synth raw BATCH_ID OUT  # the raw export behind one batch
+    python -m generator.synth reference OUT [--data DIR] [--plant-duplicate]
+                                                # other departments' lists with planted cases
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -648,6 +651,318 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
     return totals
 
 
+# ------------------------------------------------------ reference lists
+
+REFERENCE_LAYOUTS = {
+    "死亡人员": (("姓名", "公民身份号码", "死亡日期", "死亡原因", "户籍地址"),
+               ("序号", "身份证号码", "姓名", "死亡时间", "注销单位")),
+    "财政供养人员": (("姓名", "身份证号", "工作单位", "入职日期", "离职日期"),
+                 ("序号", "单位名称", "姓名", "证件号码", "起始日期", "终止日期", "联系电话")),
+    "残疾人证": (("姓名", "身份证号", "残疾类别", "残疾等级", "发证日期", "有效期至"),
+              ("残疾人证号", "姓名", "公民身份号码", "等级", "发证时间", "有效期")),
+    "在校学生": (("学校", "姓名", "身份证号", "入学日期", "离校日期"),
+              ("序号", "学籍号", "姓名", "证件号码", "入学时间", "毕业日期")),
+}
+
+
+@dataclass
+class RefRow:
+    id18: str
+    name: str
+    values: dict[str, str]  # canonical attribute → value (dates ISO, level '1'..'4', '' = open)
+
+
+def _render_reference(kind: str, rows: list[RefRow], r: random.Random) -> bytes:
+    """A department's export: one of two layouts, GBK, mixed date formats, 15-digit and full-width IDs."""
+    layout = r.choice(REFERENCE_LAYOUTS[kind])
+    date_fmt = r.choice(DATE_FORMATS)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(layout)
+    for i, row in enumerate(rows, 1):
+        id_text = row.id18
+        born_year = int(row.id18[6:10])
+        if 1900 <= born_year < 2000 and r.random() < 0.1:
+            id_text = row.id18[:6] + row.id18[8:17]  # legacy 15-digit number
+        elif r.random() < 0.05:
+            id_text = id_text.translate(FULLWIDTH)
+
+        def day(v: str) -> str:
+            if not v:
+                return r.choice(("", "长期")) if kind == "残疾人证" else ""
+            return date_fmt.format(d=dt.date.fromisoformat(v))
+
+        v = row.values
+        level = v.get("残疾等级", "")
+        cells = {
+            "序号": str(i), "姓名": row.name, "公民身份号码": id_text, "身份证号码": id_text, "身份证号": id_text,
+            "证件号码": id_text, "死亡日期": day(v.get("死亡日期", "")), "死亡时间": day(v.get("死亡日期", "")),
+            "死亡原因": "疾病", "户籍地址": "示例地址", "注销单位": "示例派出所",
+            "工作单位": "示例单位", "单位名称": "示例单位", "入职日期": day(v.get("起始日期", "")),
+            "起始日期": day(v.get("起始日期", "")), "离职日期": day(v.get("终止日期", "")), "终止日期": day(v.get("终止日期", "")),
+            "联系电话": f"1{r.choice('3578')}{r.randint(0, 999999999):09d}",
+            "残疾类别": r.choice(("肢体", "视力", "听力", "言语", "智力", "精神")),
+            "残疾等级": "一二三四"[int(level) - 1] + "级" if level else "", "等级": f"{level}级" if level else "",
+            "残疾人证号": f"{row.id18}{r.randint(11, 74)}"[:20] + "B", "发证日期": day(v.get("发证日期", "")),
+            "发证时间": day(v.get("发证日期", "")), "有效期至": day(v.get("有效期至", "")), "有效期": day(v.get("有效期至", "")),
+            "学校": "示例学校", "学籍号": f"G{r.randint(0, 10**9):010d}", "入学日期": day(v.get("入学日期", "")),
+            "入学时间": day(v.get("入学日期", "")), "离校日期": day(v.get("离校日期", "")), "毕业日期": day(v.get("离校日期", "")),
+        }
+        w.writerow([cells[c] for c in layout])
+    text = out.getvalue()
+    return text.encode("gbk") if "𠮷" not in text else b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _sample_people(keyer) -> dict[str, Person]:
+    """人员键 → the made-up person behind it (regenerated from the seed)."""
+    regions = make_regions()
+    people: dict[str, Person] = {}
+    for county in SAMPLE_COUNTIES:
+        for v in county_villages(regions, county):
+            for group in village_people(v, county).values():
+                for p in group:
+                    people.setdefault(keyer.person_key(p.id18), p)
+    return people
+
+
+def _plant_duplicate(data_dir: Path, pays: dict, refs, used: set[str], r: random.Random):
+    """Copy one MZ010 payment of one county into the other county's batch of the same 期号."""
+    from generator.screening import read_pays
+
+    by_id = {ref.batch_id: ref for ref in refs}
+    for ref in sorted(refs, key=lambda x: x.batch_id):
+        if ref.programme != "MZ010":
+            continue
+        other = next((o for o in by_id.values() if o.programme == ref.programme and o.period == ref.period
+                      and o.county != ref.county), None)
+        if other is None:
+            continue
+        other_path = data_dir / "payments" / str(other.year) / other.batch_id / "records.csv"
+        rows = list(read_pays(other_path, other.records_path))
+        their = {p.person_key for p in rows}
+        mine = [pay for pk, items in sorted(pays.items()) if pk not in used and pk not in their
+                for b, pay in items if b.batch_id == ref.batch_id and pay.status in PAID_STATUSES_
+                and sum(1 for b2, _p in items if b2.batch_id == ref.batch_id) == 1]
+        if not mine:
+            continue
+        pay = r.choice(mine)
+        used.add(pay.person_key)
+        with open(data_dir / "payments" / str(ref.year) / ref.batch_id / "records.csv", encoding="utf-8", newline="") as f:
+            source = next(row for row in csv.DictReader(f) if row["记录号"] == pay.record_no)
+        with open(other_path, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames
+            template = next(reader)
+        new_no = f"{max(int(p.record_no) for p in rows) + 1:05d}"
+        row = dict(source, 记录号=new_no, 区划代码=template["区划代码"], 发放日期=template["发放日期"], 发放状态="已发放", 失败原因="")
+        with open(other_path, "a", encoding="utf-8", newline="") as f:
+            csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
+        return (ref.batch_id, pay.record_no), (other.batch_id, new_no), pay.person_key
+    return None
+
+
+PAID_STATUSES_ = ("已发放", "已补发")
+
+
+def make_reference(data_dir: Path, out_dir: Path, *, plant_duplicate: bool = False, noise: int = 300,
+                   log=print) -> list[tuple[str, str, str]]:
+    """Reference lists (raw department exports, plaintext IDs of made-up people) with planted cases.
+
+    Reads the batches under ``data_dir`` (the sample or a subset of it) and its screening.yaml;
+    writes ``<out>/<类型>.csv`` for each list kind and ``<out>/expected_findings.json``: exactly the
+    (规则, 批次号, 记录号) that screening must report.  Every other recipient of a
+    certificate or student programme gets a valid certificate / enrolment, and each list
+    has ``noise`` rows of people who are paid nothing.  ``plant_duplicate`` copies one
+    payment into the other county's batch of the same 期号 (it writes into ``data_dir``:
+    use it on a copy).
+    """
+    import json
+
+    from generator.keys import load_key
+    from generator.load import Collector
+    from generator.screening import batch_refs, load_rules, read_pays
+
+    keyer = load_key()
+    if not keyer.is_demo:
+        raise SystemExit("示例名单必须用示例密钥生成：请设置 HUINONG_DEMO=1，且不要设置 HUINONG_KEY。")
+    data_dir = Path(data_dir)
+    out = Collector(data_dir.resolve().parent)
+    rules = load_rules(data_dir / "screening.yaml", out)
+    if rules is None:
+        raise SystemExit("\n".join(str(p) for p in out.problems))
+    refs = batch_refs(data_dir)
+    pays: dict[str, list] = defaultdict(list)
+    for ref in refs:
+        for pay in read_pays(data_dir / "payments" / str(ref.year) / ref.batch_id / "records.csv", ref.records_path):
+            pays[pay.person_key].append((ref, pay))
+    people = _sample_people(keyer)
+    r = rng_for("reference")
+    used: set[str] = set()
+    expected: set[tuple[str, str, str]] = set()
+
+    def paid(pk: str, programmes) -> list:
+        return sorted(((b, p) for b, p in pays[pk] if p.status in PAID_STATUSES_ and (not programmes or b.programme in programmes)),
+                      key=lambda x: (x[1].date, x[0].batch_id, x[1].record_no))
+
+    def rules_of(kind: str):
+        return [x for x in rules.rules if x.list_kind == kind]
+
+    def programmes_of(kind: str) -> set[str]:
+        return {c for x in rules_of(kind) for c in x.programmes}
+
+    planted: dict[str, set[str]] = defaultdict(set)  # list kind → people planted in it
+
+    def pick(kind: str, programmes, n: int, min_dates: int = 1, where=None) -> list[str]:
+        pool = [pk for pk in sorted(pays) if pk not in used and pk in people
+                and len({p.date for _b, p in paid(pk, programmes)}) >= min_dates and (where is None or where(pk))]
+        if len(pool) < n:
+            raise SystemExit(f"数据中可用于“{kind}”预设疑点的人不足（需要 {n} 人，只有 {len(pool)} 人）")
+        chosen = r.sample(pool, n)
+        used.update(chosen)
+        planted[kind].update(chosen)
+        return chosen
+
+    def expect(kind: str, pk: str, flagged) -> None:
+        """``flagged(rule, batch, pay)``: does this planted case make ``rule`` report this payment?"""
+        for rule in rules_of(kind):
+            for b, p in paid(pk, rule.programmes):
+                if flagged(rule, b, p):
+                    expected.add((rule.name, b.batch_id, p.record_no))
+
+    def row(pk: str, **values) -> RefRow:
+        person = people[pk]
+        return RefRow(person.id18, person.name, values)
+
+    lists: dict[str, list[RefRow]] = {k: [] for k in REFERENCE_LAYOUTS}
+    day = dt.timedelta(days=1)
+
+    # 死亡人员: paid after the death date (3); died on the day of the last payment or later (3, not findings)
+    death_progs = programmes_of("死亡人员")
+    for pk in pick("死亡人员", death_progs, 3, min_dates=2):
+        died = dt.date.fromisoformat(paid(pk, death_progs)[0][1].date).isoformat()
+        lists["死亡人员"].append(row(pk, 死亡日期=died))
+        expect("死亡人员", pk, lambda rule, b, p, died=died: p.date > died)
+    for pk in pick("死亡人员", death_progs, 3):
+        last = dt.date.fromisoformat(paid(pk, ())[-1][1].date)
+        lists["死亡人员"].append(row(pk, 死亡日期=(last + dt.timedelta(days=r.choice((0, 3, 40)))).isoformat()))
+
+    # 财政供养人员: on the payroll while paid 低保 (2 always, 1 only up to its end date); off it (2); other programmes (2)
+    payroll_progs = programmes_of("财政供养人员")
+    for pk in pick("财政供养人员", payroll_progs, 2):
+        lists["财政供养人员"].append(row(pk, 起始日期="2015-09-01", 终止日期=""))
+        expect("财政供养人员", pk, lambda rule, b, p: True)
+    for pk in pick("财政供养人员", payroll_progs, 1, min_dates=2):
+        end = paid(pk, payroll_progs)[0][1].date
+        lists["财政供养人员"].append(row(pk, 起始日期="", 终止日期=end))
+        expect("财政供养人员", pk, lambda rule, b, p, end=end: p.date <= end)
+    for pk in pick("财政供养人员", payroll_progs, 1):
+        first = dt.date.fromisoformat(paid(pk, payroll_progs)[0][1].date)
+        lists["财政供养人员"].append(row(pk, 起始日期="2010-03-01", 终止日期=(first - day).isoformat()))
+    for pk in pick("财政供养人员", payroll_progs, 1):
+        last = dt.date.fromisoformat(paid(pk, payroll_progs)[-1][1].date)
+        lists["财政供养人员"].append(row(pk, 起始日期=(last + day).isoformat(), 终止日期=""))
+    for pk in pick("财政供养人员", {"MZ010", "NY001"} - payroll_progs, 2, where=lambda pk: not paid(pk, payroll_progs)):
+        lists["财政供养人员"].append(row(pk, 起始日期="2012-07-01", 终止日期=""))
+
+    # 残疾人证: everyone else paid a certificate programme holds a valid one of a level that qualifies
+    cert_rules = rules_of("残疾人证")
+    cert_progs = programmes_of("残疾人证")
+    strict = {c for x in cert_rules if x.level < 4 for c in x.programmes}
+    for pk in pick("残疾人证", cert_progs, 1):  # missing
+        expect("残疾人证", pk, lambda rule, b, p: True)
+    for pk in pick("残疾人证", cert_progs, 1, min_dates=2):  # expired after the first payment
+        expires = paid(pk, cert_progs)[0][1].date
+        lists["残疾人证"].append(row(pk, 残疾等级="1", 发证日期="2016-04-01", 有效期至=expires))
+        expect("残疾人证", pk, lambda rule, b, p, expires=expires: p.date > expires)
+    for pk in pick("残疾人证", cert_progs, 1, min_dates=2):  # issued on the day of the last payment
+        issued = paid(pk, cert_progs)[-1][1].date
+        lists["残疾人证"].append(row(pk, 残疾等级="2", 发证日期=issued, 有效期至=""))
+        expect("残疾人证", pk, lambda rule, b, p, issued=issued: p.date < issued)
+    for pk in pick("残疾人证", strict, 1):  # level too low for the strict rule only
+        lists["残疾人证"].append(row(pk, 残疾等级="3", 发证日期="2017-05-01", 有效期至="2037-05-01"))
+        expect("残疾人证", pk, lambda rule, b, p: rule.level < 3)
+    for pk in pick("残疾人证", cert_progs, 1, min_dates=2):  # renewed without a gap: not a finding
+        first = dt.date.fromisoformat(paid(pk, cert_progs)[0][1].date)
+        lists["残疾人证"].append(row(pk, 残疾等级="2", 发证日期="2014-01-01", 有效期至=first.isoformat()))
+        lists["残疾人证"].append(row(pk, 残疾等级="2", 发证日期=(first + day).isoformat(), 有效期至="2034-01-01"))
+    for pk in sorted(pays):
+        if pk in planted["残疾人证"] or not paid(pk, cert_progs):
+            continue
+        level = str(r.randint(1, 2) if paid(pk, strict) else r.randint(1, 4))
+        lists["残疾人证"].append(row(pk, 残疾等级=level, 发证日期=f"{r.randint(2010, 2019)}-0{r.randint(1, 9)}-15",
+                                    有效期至=r.choice(("", "2031-12-31", "2035-06-30"))))
+
+    # 在校学生: every pupil paid is enrolled, except one who left and one not on the list
+    school_progs = programmes_of("在校学生")
+    for pk in pick("在校学生", school_progs, 1):  # not enrolled at all
+        expect("在校学生", pk, lambda rule, b, p: True)
+    for pk in pick("在校学生", school_progs, 1, min_dates=2):  # left on the day of the first payment
+        left = paid(pk, school_progs)[0][1].date
+        lists["在校学生"].append(row(pk, 入学日期="2019-09-01", 离校日期=left))
+        expect("在校学生", pk, lambda rule, b, p, left=left: p.date > left)
+    for pk in pick("在校学生", school_progs, 1, min_dates=2):  # moved school without a gap: not a finding
+        first = dt.date.fromisoformat(paid(pk, school_progs)[0][1].date)
+        lists["在校学生"].append(row(pk, 入学日期="2019-09-01", 离校日期=first.isoformat()))
+        lists["在校学生"].append(row(pk, 入学日期=(first + day).isoformat(), 离校日期=""))
+    for pk in sorted(pays):
+        if pk in planted["在校学生"] or not paid(pk, school_progs):
+            continue
+        lists["在校学生"].append(row(pk, 入学日期=f"{r.randint(2016, 2023)}-09-01", 离校日期=r.choice(("", "2030-07-01"))))
+
+    # Cross-county duplicates: those already in the data, and one planted on request
+    dup_rules = [x for x in rules.rules if x.type == "duplicate_across_counties"]
+    if plant_duplicate and dup_rules:
+        planted = _plant_duplicate(data_dir, pays, refs, used, r)
+        if planted is None:
+            raise SystemExit("找不到可用于跨县重复的批次（需要两个县同一项目同一期的 MZ010 批次）")
+        for rule in dup_rules:
+            for batch_id, record_no in planted[:2]:
+                expected.add((rule.name, batch_id, record_no))
+    for rule in dup_rules:
+        groups: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for pk, items in pays.items():
+            for b, p in items:
+                if p.status in PAID_STATUSES_ and rule.applies_to(b.programme):
+                    groups[(b.programme, b.period, pk)][b.county].append((b, p))
+        for by_county in groups.values():
+            if len(by_county) > 1:
+                for items in by_county.values():
+                    b, p = min(items, key=lambda x: x[1].record_no)
+                    expected.add((rule.name, b.batch_id, p.record_no))
+
+    # Noise: people who are paid nothing here
+    known = set(pays)
+    used_ids: set[str] = set()
+    nr = rng_for("reference-noise")
+    for kind, rows in lists.items():
+        for _ in range(noise):
+            while True:
+                born = AS_OF - dt.timedelta(days=nr.randint(7 * 365, 95 * 365))
+                id18 = make_id(nr, nr.choice(SAMPLE_COUNTIES + OTHER_PREFIXES)[:6], born, nr.random() < 0.5, used_ids)
+                if keyer.person_key(id18) not in known:
+                    break
+            values = {
+                "死亡人员": {"死亡日期": f"{nr.randint(2023, 2026)}-{nr.randint(1, 12):02d}-{nr.randint(1, 28):02d}"},
+                "财政供养人员": {"起始日期": f"{nr.randint(1990, 2024)}-07-01", "终止日期": ""},
+                "残疾人证": {"残疾等级": str(nr.randint(1, 4)), "发证日期": "2018-03-01", "有效期至": ""},
+                "在校学生": {"入学日期": f"{nr.randint(2016, 2025)}-09-01", "离校日期": ""},
+            }[kind]
+            rows.append(RefRow(id18, make_name(nr, nr.random() < 0.5), values))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for kind, rows in lists.items():
+        rr = rng_for("reference-render", kind)
+        rr.shuffle(rows)
+        (out_dir / f"{kind}.csv").write_bytes(_render_reference(kind, rows, rr))
+    result = sorted(expected)
+    (out_dir / "expected_findings.json").write_text(
+        json.dumps([{"规则": a, "批次号": b, "记录号": c} for a, b, c in result], ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8")
+    counts = {kind: len(rows) for kind, rows in lists.items()}
+    log(f"比对名单（含明文身份证号，仅供测试，切勿提交）：{counts}，预期疑点 {len(result)} 条，写入 {out_dir}")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m generator.synth", description="生成示例数据（虚构人员）")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -657,12 +972,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("out")
     p.add_argument("--villages", type=int, default=46_000)
     p.add_argument("--records-per-village", type=int, default=450)
+    p = sub.add_parser("reference", help="生成带预设疑点的比对名单（死亡、财政供养、残疾人证、在校学生；含明文，仅供测试）")
+    p.add_argument("out")
+    p.add_argument("--data", default="data")
+    p.add_argument("--plant-duplicate", action="store_true", help="在数据目录中加一条跨县重复发放记录（请在副本上使用）")
+    p.add_argument("--noise", type=int, default=300, help="每份名单中与发放记录无关的行数")
     p = sub.add_parser("raw", help="重新生成某个示例批次背后的原始导出文件（含明文，仅供测试，勿提交）")
     p.add_argument("batch_id")
     p.add_argument("out")
     args = ap.parse_args(argv)
     if args.command == "sample":
         make_sample(Path(args.data))
+    elif args.command == "reference":
+        make_reference(Path(args.data), Path(args.out), plant_duplicate=args.plant_duplicate, noise=args.noise)
     elif args.command == "province":
         make_province(Path(args.out), args.villages, args.records_per_village)
     else:

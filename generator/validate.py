@@ -209,15 +209,19 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
             out.add(s.path, s.line, s.at("失败原因")[1], "失败原因", "“已发放”的记录不应有失败原因", "留空")
 
 
-def scan_data(data_dir: Path, out: Collector, allow: frozenset[str] = frozenset()) -> None:
+def scan_data(data_dir: Path, out: Collector, allow: frozenset[str] = frozenset(), exclude=()) -> None:
     """No plaintext ID, card or mobile number anywhere in data/ (same detector as the build gate)."""
-    for f in scan_paths([data_dir], allow=allow, relative_to=out.base):
+    for f in scan_paths([data_dir], allow=allow, relative_to=out.base, exclude=exclude):
         out.problems.append(Problem(f.path, f.line, 0, KIND_LABELS[f.kind],
                                     f"疑似明文个人信息（{f.preview}）", "用 ingest 导入，数据目录只保存键值和打码信息"))
 
 
-def check(data_dir: Path | str, base: Path | str | None = None):
-    """load + validate + privacy scan.  Returns (dataset, problems)."""
+def check(data_dir: Path | str, base: Path | str | None = None, *, private: bool = True):
+    """load + validate + privacy scan.  Returns (dataset, problems).
+
+    ``private=False`` (the build): nothing under the private directory (reference
+    lists, generator.reference.private_dir) is opened, not even by the scan.
+    """
     from generator.load import load
 
     data_dir = Path(data_dir).resolve()
@@ -225,6 +229,16 @@ def check(data_dir: Path | str, base: Path | str | None = None):
     loaded = load(data_dir, base)
     out = loaded.collector
     validate(loaded.dataset, out)
-    scan_data(data_dir, out)
+    rules = data_dir / "screening.yaml"
+    if rules.exists():  # 大数据比对筛查 rules: checked even when no reference list is present
+        from generator.screening import load_rules
+
+        load_rules(rules, out, loaded.dataset.policy_codes() | out.invalid_policy_codes)
+    exclude = ()
+    if not private:
+        from generator.reference import private_dir
+
+        exclude = (private_dir(data_dir),)
+    scan_data(data_dir, out, exclude=exclude)
     problems = sorted(set(out.problems))
     return loaded.dataset, problems

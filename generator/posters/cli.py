@@ -23,7 +23,7 @@ def make_posters(data_dir: Path, out_dir: Path, *, region: str | None, sizes: tu
 
     started = time.perf_counter()
     poster_font()  # a missing font is reported before anything else is done
-    dataset, problems = check(data_dir)
+    dataset, problems = check(data_dir, private=False)  # never opens data/private (reference lists)
     if problems:
         raise DataError(problems)
     if region is not None and region not in dataset.regions:
