@@ -5,6 +5,8 @@
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
+    python -m generator diff    [BASE] [HEAD] [--format md|html] [--out FILE] [--data-dir DIR]
+    python -m generator guard   FILE_OR_DIR...
 
 The console script ``huinong`` is the same program.
 """
@@ -128,6 +130,30 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from generator.diff import diff, render
+    from generator.pipeline import build_date
+
+    try:
+        share = Decimal(args.max_change.rstrip("%")) / (100 if args.max_change.endswith("%") else 1)
+    except InvalidOperation:
+        print(f"错误：--max-change 不是数字（{args.max_change}），期望如 0.1 或 10%", file=sys.stderr)
+        return EXIT_USAGE
+    report = diff(Path(args.data_dir), args.base, args.head, today=args.date or build_date(), max_share=share)
+    text = render(report, args.format, limit=args.limit)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"变更报告已写入 {out}：{len(report.batches)} 个批次、{len(report.policies)} 处政策清单变化，"
+              f"{len(report.warnings)} 条需要注意。")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -171,6 +197,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--out", default="public", help="构建输出目录（默认 public）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("diff", help="比较两个 git 版本的数据，报告公开内容的变化（供审核）")
+    p.add_argument("base", nargs="?", default="HEAD", help="变更前的版本（默认 HEAD，即最近一次提交）")
+    p.add_argument("head", nargs="?", default=None, help="变更后的版本（默认工作区中尚未提交的文件）")
+    p.add_argument("--format", choices=["md", "html"], default="md", help="md（合并请求评论）或 html")
+    p.add_argument("--out", help="写入文件（默认输出到屏幕）")
+    p.add_argument("--data-dir", default="data", help="数据目录（默认 data）")
+    p.add_argument("--date", type=_date, help="按哪一天比较公开内容（默认今天，与 build 相同）")
+    p.add_argument("--max-change", default="0.1", help="批次金额变化超过多少提示（默认 0.1，即 10%%）")
+    p.add_argument("--limit", type=int, default=200, help="每个批次最多列出多少条记录变化（默认 200）")
+    p.set_defaults(func=cmd_diff)
     return ap
 
 
