@@ -1,6 +1,6 @@
 """Command line: the only place that turns domain errors into messages and exit codes.
 
-    python -m generator check   [--data DIR]
+    python -m generator check   [--data DIR] [FILES...]
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
@@ -38,8 +38,10 @@ def cmd_check(args) -> int:
 
     data_dir = Path(args.data)
     started = time.perf_counter()
+    only = _changed_batches(data_dir, args.files) if args.files else None
     # Paths in messages are relative to the working directory when data/ is under it.
-    dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None)
+    dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None,
+                              only_batches=only)
     if problems:
         _print_problems(problems, limit=args.max)
         print(f"检查未通过：共 {len(problems)} 个问题。")
@@ -48,6 +50,37 @@ def cmd_check(args) -> int:
           f"{len(dataset.documents)} 份文件，{len(dataset.procedures)} 个办事流程，{len(dataset.services)} 个服务网点，"
           f"{len(dataset.batches)} 个批次，{dataset.record_count} 条发放记录"
           f"（{time.perf_counter() - started:.1f} 秒）。")
+    return EXIT_OK
+
+
+def _changed_batches(data_dir: Path, files: list[str]) -> set[str] | None:
+    """The batch directories ("<年度>/<批次号>") the given files belong to; None (check everything)
+    as soon as one file is outside payments/: the policy list or regions change what a batch may hold."""
+    root = data_dir.resolve()
+    batches: set[str] = set()
+    for f in files:
+        try:
+            parts = Path(f).resolve().relative_to(root).parts
+        except ValueError:
+            continue  # not a data file: nothing to check for it
+        if len(parts) >= 3 and parts[0] == "payments":
+            batches.add(f"{parts[1]}/{parts[2]}")
+        else:
+            return None
+    return batches
+
+
+def cmd_guard(args) -> int:
+    from generator.guard import guard
+
+    refusals = guard([Path(p) for p in args.paths], relative_to=Path.cwd())
+    if refusals:
+        for r in refusals[:200]:
+            print(r, file=sys.stderr)
+        files = len({r.path.split("[")[0] for r in refusals})
+        print(f"已拒绝：{files} 个文件含有个人信息或密钥，不能提交或发布。原始导出文件请用 ingest 导入；"
+              "误加的文件用 git restore --staged 文件名 取消暂存。", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -161,7 +194,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查 data/ 中的全部数据，列出所有问题")
     p.add_argument("--data", default="data", help="数据目录（默认 data）")
     p.add_argument("--max", type=int, default=None, help="最多显示多少个问题")
+    p.add_argument("files", nargs="*", help="只检查这些文件所在的批次（提交前检查用；政策清单等其他文件有变化时仍检查全部）")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("guard", help="拒绝含明文身份证号、卡号、手机号的文件和密钥文件（提交前检查、发布前检查）")
+    p.add_argument("paths", nargs="+", help="文件或目录")
+    p.set_defaults(func=cmd_guard)
 
     p = sub.add_parser("ingest", help="导入“一卡通”系统导出的原始发放明细，生成脱敏批次")
     p.add_argument("raw", help="原始导出文件（CSV，UTF-8/GBK/GB18030）")
