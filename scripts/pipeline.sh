@@ -8,7 +8,8 @@
 # Settings (environment):
 #   DATA_DIR        data directory                         (default data)
 #   OUT             build output                           (default public)
-#   REPORT_DIR      change report (diff.md, diff.html)     (default reports)
+#   REPORT_DIR      change report (diff.md, diff.html; comment.md: diff.md cut to a comment's size)
+#                                                          (default reports)
 #   DIFF_BASE       revision the merge request starts from (default: merge-base with origin/main)
 #   SITE_TARGET     where the static site goes:
 #                     /srv/www/huinong or host:/srv/www/huinong   rsync into releases/<id>/, unchanged files
@@ -52,6 +53,16 @@ change_report() {
   mkdir -p "$REPORT_DIR"
   gen diff "$base" HEAD --data-dir "$DATA_DIR" --format md --out "$REPORT_DIR/diff.md"
   gen diff "$base" HEAD --data-dir "$DATA_DIR" --format html --out "$REPORT_DIR/diff.html"
+  # Merge request comments have a size limit (GitHub: 65536 characters): a long report is cut there.
+  "$PY" - "$REPORT_DIR" <<'PYEOF'
+import sys
+from pathlib import Path
+d = Path(sys.argv[1])
+text = (d / "diff.md").read_text(encoding="utf-8")
+if len(text) > 60000:
+    text = text[:60000].rsplit("\n", 1)[0] + "\n\n……报告太长，以上为开头部分；完整报告见流水线附件 diff.html。\n"
+(d / "comment.md").write_text(text, encoding="utf-8")
+PYEOF
 }
 
 # Run a shell command on the host of a target ("host:/path") or here (a plain path).

@@ -51,7 +51,7 @@ def repo(tmp_path_factory) -> tuple[Path, str]:
 def test_templates_run_the_pipeline_script():
     gh = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
     runs = {name: " ".join(s.get("run", "") for s in job["steps"]) for name, job in gh["jobs"].items()}
-    assert "scripts/pipeline.sh mr" in runs["review"] and "reports/diff.md" in runs["review"]
+    assert "scripts/pipeline.sh mr" in runs["review"] and "reports/comment.md" in runs["review"]
     assert "scripts/pipeline.sh publish" in runs["publish"]
     gl = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert any("scripts/pipeline.sh mr" in line for line in gl["review"]["script"])
@@ -69,6 +69,7 @@ def test_merge_request_then_publish_twice(repo, tmp_path: Path):
     report = (repo / "reports/diff.md").read_text(encoding="utf-8")
     assert "| 前营村 | 修改 | 李*英 | 210.00 → 250.00 |  |" in report
     assert (repo / "reports/diff.html").exists()
+    assert (repo / "reports/comment.md").read_text(encoding="utf-8") == report
 
     www, api1, api2 = tmp_path / "www", tmp_path / "api1", tmp_path / "api2"
     targets = {"SITE_TARGET": str(www), "LOOKUP_TARGETS": f"{api1} {api2}", "KEEP_RELEASES": "2"}
