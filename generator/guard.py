@@ -53,9 +53,17 @@ def _texts(data: bytes, name: str) -> Iterable[tuple[str, bytes]]:
                         yield f"[{info.filename}]", z.read(info)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError):
             pass
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or name.lower().endswith((".xls", ".et")) or b"\x00" in data[:4096]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or name.lower().endswith((".xls", ".et")) or _looks_utf16(data[:4096]):
         for enc in ("utf-16-le", "utf-16-be"):
             yield f"[{enc}]", data.decode(enc, errors="ignore").encode("utf-8")
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 text without a BOM: digits and punctuation leave a zero byte in every other place.
+    (Other binaries, a SQLite database, a PDF, have zeros too, but not in that pattern.)"""
+    half = len(sample) // 2
+    return half >= 8 and max(sample[0::2].count(0), sample[1::2].count(0)) > 0.3 * half > 0 and \
+        min(sample[0::2].count(0), sample[1::2].count(0)) < 0.05 * half
 
 
 def _key_material(env: Mapping[str, str]) -> list[bytes]:
