@@ -138,3 +138,28 @@ def test_hook_passes_a_clean_batch_and_stops_a_broken_one(staff_repo: Path):
     assert done.returncode != 0
     assert "data/payments/2024/410421-NY004-2024/records.csv:2:11: 发放金额: 不是金额（525.0x）" in done.stdout + done.stderr
     assert git(repo, "rev-list", "--count", "HEAD") == "2"
+
+
+def test_check_of_staged_files_checks_their_batches_or_everything(tiny: Path):
+    """What the check hook runs: `check FILES...` validates the batches the files belong to;
+    a file outside payments/ (the policy list, regions...) makes it check everything."""
+    from generator.cli import main
+
+    good = tiny / "payments/2024/410421-NY001-2024"
+    bad = tiny / "payments/2024/410421-NY004-2024"
+    shutil.copytree(good, bad)  # a second batch with a period that does not parse
+    (bad / "batch.yaml").write_text((bad / "batch.yaml").read_text(encoding="utf-8")
+                                    .replace('"NY001"', '"NY004"').replace('"2024"', '"2024Q9"'), encoding="utf-8")
+
+    def check(*files: Path) -> int:
+        old = Path.cwd()
+        os.chdir(tiny.parent)
+        try:
+            return main(["check", *map(str, files)])
+        finally:
+            os.chdir(old)
+
+    assert check(good / "records.csv", good / "batch.yaml") == 0
+    assert check(bad / "batch.yaml") == 1
+    assert check(tiny / "policies.csv") == 1  # everything, the bad batch included
+    assert check() == 1
