@@ -1,12 +1,14 @@
 """Command line: the only place that turns domain errors into messages and exit codes.
 
-    python -m generator check   [--data DIR]
+    python -m generator check   [--data DIR] [FILES...]
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
     python -m generator ingest-reference FILE --kind 死亡人员|财政供养人员|残疾人证|在校学生 [--keyed]
     python -m generator screen  [--batch ID ...] [--year YYYY] [--out DIR] [--summary]
     python -m generator build   [--data DIR] [--out DIR]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
+    python -m generator diff    [BASE] [HEAD] [--format md|html] [--out FILE] [--data-dir DIR]
+    python -m generator guard   FILE_OR_DIR...
 
 The console script ``huinong`` is the same program.
 """
@@ -40,8 +42,10 @@ def cmd_check(args) -> int:
 
     data_dir = Path(args.data)
     started = time.perf_counter()
+    only = _changed_batches(data_dir, args.files) if args.files else None
     # Paths in messages are relative to the working directory when data/ is under it.
-    dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None)
+    dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None,
+                              only_batches=only)
     if problems:
         _print_problems(problems, limit=args.max)
         print(f"检查未通过：共 {len(problems)} 个问题。")
@@ -93,6 +97,37 @@ def _screen_in_check(dataset, data_dir: Path) -> None:
               "运行 python -m generator screen 生成内部核查报告。")
     else:
         print(f"大数据比对筛查：比对 {outcome.screened} 条发放记录，未发现疑点。")
+
+
+def _changed_batches(data_dir: Path, files: list[str]) -> set[str] | None:
+    """The batch directories ("<年度>/<批次号>") the given files belong to; None (check everything)
+    as soon as one file is outside payments/: the policy list or regions change what a batch may hold."""
+    root = data_dir.resolve()
+    batches: set[str] = set()
+    for f in files:
+        try:
+            parts = Path(f).resolve().relative_to(root).parts
+        except ValueError:
+            continue  # not a data file: nothing to check for it
+        if len(parts) >= 3 and parts[0] == "payments":
+            batches.add(f"{parts[1]}/{parts[2]}")
+        else:
+            return None
+    return batches
+
+
+def cmd_guard(args) -> int:
+    from generator.guard import guard
+
+    refusals = guard([Path(p) for p in args.paths], relative_to=Path.cwd())
+    if refusals:
+        for r in refusals[:200]:
+            print(r, file=sys.stderr)
+        files = len({r.path.split("[")[0] for r in refusals})
+        print(f"已拒绝：{files} 个文件含有个人信息或密钥，不能提交或发布。原始导出文件请用 ingest 导入；"
+              "误加的文件用 git restore --staged 文件名 取消暂存。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _date(text: str) -> dt.date:
@@ -251,6 +286,30 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from generator.diff import diff, render
+    from generator.pipeline import build_date
+
+    try:
+        share = Decimal(args.max_change.rstrip("%")) / (100 if args.max_change.endswith("%") else 1)
+    except InvalidOperation:
+        print(f"错误：--max-change 不是数字（{args.max_change}），期望如 0.1 或 10%", file=sys.stderr)
+        return EXIT_USAGE
+    report = diff(Path(args.data_dir), args.base, args.head, today=args.date or build_date(), max_share=share)
+    text = render(report, args.format, limit=args.limit)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"变更报告已写入 {out}：{len(report.batches)} 个批次、{len(report.policies)} 处政策清单变化，"
+              f"{len(report.warnings)} 条需要注意。")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -258,7 +317,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查 data/ 中的全部数据，列出所有问题")
     p.add_argument("--data", default="data", help="数据目录（默认 data）")
     p.add_argument("--max", type=int, default=None, help="最多显示多少个问题")
+    p.add_argument("files", nargs="*", help="只检查这些文件所在的批次（提交前检查用；政策清单等其他文件有变化时仍检查全部）")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("guard", help="拒绝含明文身份证号、卡号、手机号的文件和密钥文件（提交前检查、发布前检查）")
+    p.add_argument("paths", nargs="+", help="文件或目录")
+    p.set_defaults(func=cmd_guard)
 
     p = sub.add_parser("ingest", help="导入“一卡通”系统导出的原始发放明细，生成脱敏批次")
     p.add_argument("raw", help="原始导出文件（CSV，UTF-8/GBK/GB18030）")
@@ -321,6 +385,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--out", default="public", help="构建输出目录（默认 public）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("diff", help="比较两个 git 版本的数据，报告公开内容的变化（供审核）")
+    p.add_argument("base", nargs="?", default="HEAD", help="变更前的版本（默认 HEAD，即最近一次提交）")
+    p.add_argument("head", nargs="?", default=None, help="变更后的版本（默认工作区中尚未提交的文件）")
+    p.add_argument("--format", choices=["md", "html"], default="md", help="md（合并请求评论）或 html")
+    p.add_argument("--out", help="写入文件（默认输出到屏幕）")
+    p.add_argument("--data-dir", default="data", help="数据目录（默认 data）")
+    p.add_argument("--date", type=_date, help="按哪一天比较公开内容（默认今天，与 build 相同）")
+    p.add_argument("--max-change", default="0.1", help="批次金额变化超过多少提示（默认 0.1，即 10%%）")
+    p.add_argument("--limit", type=int, default=200, help="每个批次最多列出多少条记录变化（默认 200）")
+    p.set_defaults(func=cmd_diff)
     return ap
 
 

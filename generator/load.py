@@ -751,8 +751,10 @@ class Loaded:
         return self.collector.problems
 
 
-def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool = True) -> Loaded:
-    """Load all of data/ (``payments=False``: all but the batches).  Problems are collected, never raised."""
+def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool = True,
+         only_batches: set[str] | None = None) -> Loaded:
+    """Load all of data/ (``payments=False``: all but the batches; ``only_batches``: only the batch
+    directories named "<年度>/<批次号>").  Problems are collected, never raised."""
     data_dir = Path(data_dir).resolve()
     base = Path(base).resolve() if base is not None else data_dir.parent
     out = Collector(base)
@@ -780,6 +782,8 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
                 out.add(year_dir, 0, 0, "目录", "年度目录名不对", "data/payments/<四位年度>/<批次号>/")
                 continue
             for batch_dir in sorted(year_dir.iterdir()):
+                if only_batches is not None and f"{year_dir.name}/{batch_dir.name}" not in only_batches:
+                    continue
                 if batch_dir.is_dir():
                     b = load_batch(batch_dir, out)
                     if b is not None:
