@@ -4,9 +4,11 @@ headers, and /api/ proxied to two real API processes (one may die; both may die)
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -252,3 +254,28 @@ def test_every_marked_setting_is_documented_in_the_file():
     used = {m for line in text.splitlines() if not line.lstrip().startswith("#")
             for m in re.findall(r"#\s*SET:\s*(\w+)", line)}
     assert documented == used == {"listen", "api", "root", "log", "prefix"}
+
+
+def test_pages_run_under_the_content_security_policy(stack):
+    """The CSP nginx adds must not break the site: no violation on the home page, the site search
+    (material's worker) and the 查询 page, whose script shows the API's answer in place."""
+    from tests.site.browser import CHROMIUM, browser
+
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (scripts/system-deps.sh test installs it)")
+    pytest.importorskip("playwright.sync_api")
+    violations: list[str] = []
+    with browser() as b:
+        page = b.new_page()
+        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(f"{stack.url}/")
+        page.goto(f"{stack.url}/?q=补贴")  # material's search opens with the query (its web worker)
+        page.wait_for_selector(".md-search-result__meta", timeout=15000)
+        page.goto(f"{stack.url}/chaxun/")
+        page.fill("#id_number", lookup_body(50)["id_number"])
+        page.fill("#name", "张三")
+        page.click("#lookup-form button[type=submit]")
+        page.wait_for_selector("#lookup-result h2", timeout=15000)
+        assert page.url == f"{stack.url}/chaxun/"  # shown in place by the script, not a form post
+        assert "没有查到发放记录" in page.inner_text("#lookup-result")
+    assert not violations, violations
