@@ -2,7 +2,7 @@
 
     HUINONG_KEY / HUINONG_KEY_FILE / HUINONG_DEMO   the secret key, exactly as the generator reads it
     LOOKUP_DB               path of lookup.sqlite                    (public/lookup.sqlite)
-    LOOKUP_SITE_DIR         static site served at / when it exists   (public/site)
+    LOOKUP_SITE_DIR         static site served at / when it exists; empty: none (API only)   (public/site)
     LOOKUP_TRUSTED_PROXIES  comma-separated IPs/CIDRs whose X-Forwarded-For is believed   (none)
     LOOKUP_RATE_CLIENT      lookups per client IP                    (10/minute;100/day)
     LOOKUP_RATE_ID          lookups per queried ID number            (5/minute;20/day)
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     site_origin: str | None = None
     max_body: int = Field(4096, ge=256, le=1_048_576)
     audit_log: str = "-"
+
+    @field_validator("site_dir", mode="before")
+    @classmethod
+    def _no_site(cls, value):
+        # LOOKUP_SITE_DIR= (empty) means "API only", not Path("") = the working directory.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

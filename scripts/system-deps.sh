@@ -6,6 +6,7 @@
 #   redis-server   the rate-limit tests against real Redis
 #   faketime       the reproducible-build test runs a second build with another wall clock
 #   rsync          scripts/pipeline.sh publishes with it (tests publish to a local directory)
+#   nginx          the deployment tests serve the site and proxy the API through deploy/nginx.conf
 # Usage: system-deps.sh [run|test]   (run: only what the build needs, the font)
 set -euo pipefail
 need=()
@@ -15,6 +16,7 @@ if [ "${1:-test}" = test ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
   command -v rsync >/dev/null 2>&1 || need+=(rsync)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 fi
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 fc-list 2>/dev/null | grep -i "wqy-zenhei" >/dev/null || need+=(fonts-wqy-zenhei)

@@ -1,0 +1,39 @@
+# The lookup API as a container: stateless, several of them behind nginx (deploy/compose.yaml).
+# Not built or run by the tests (no Docker daemon on the development machine); tests/deploy/
+# checks that it agrees with deploy/compose.yaml, deploy/nginx.conf and lookup_api/config.py,
+# and runs the same uvicorn command line (CMD below) as real processes.
+#
+#   docker build -t huinong-api .
+#   docker run --rm -p 8000:8000 -v /srv/huinong:/srv/huinong:ro \
+#       -e HUINONG_KEY_FILE=/run/secrets/huinong_key ... huinong-api
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+# Only what the package needs (see .dockerignore): no data/, no build output, no keys.
+COPY pyproject.toml README.md ./
+COPY generator ./generator
+COPY lookup_api ./lookup_api
+RUN pip install . \
+ && useradd --system --uid 10001 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin huinong
+
+# The build output is mounted read-only at /srv/huinong (mount the directory that holds public/,
+# not public/ itself: `build` swaps public/ by a rename, which a mount of public/ would not see).
+# LOOKUP_SITE_DIR empty: nginx serves the site, the API serves only its routes.
+# WEB_CONCURRENCY: uvicorn worker processes per container (rate limits must then be in Redis).
+ENV LOOKUP_DB=/srv/huinong/public/lookup.sqlite \
+    LOOKUP_SITE_DIR= \
+    LOOKUP_AUDIT_LOG=- \
+    WEB_CONCURRENCY=1
+
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=2)"]
+# No access log (it would hold client addresses; the API writes its own audit line per lookup).
+# --no-proxy-headers: only the API's LOOKUP_TRUSTED_PROXIES decides whom X-Forwarded-For is believed from.
+CMD ["uvicorn", "lookup_api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
