@@ -22,7 +22,7 @@ RUN pip install . \
  && useradd --system --uid 10001 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin huinong
 
 # The build output is mounted read-only at /srv/huinong (mount the directory that holds public/,
-# not public/ itself: `build` swaps public/ by a rename, which a mount of public/ would not see).
+# not public/ itself: `build` switches the public link by a rename, which a mount of public/ would not see).
 # LOOKUP_SITE_DIR empty: nginx serves the site, the API serves only its routes.
 # WEB_CONCURRENCY: uvicorn worker processes per container (rate limits must then be in Redis).
 ENV LOOKUP_DB=/srv/huinong/public/lookup.sqlite \
