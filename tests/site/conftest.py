@@ -16,25 +16,41 @@ BUILD_EPOCH = str(int(dt.datetime(2026, 10, 20, 9, tzinfo=dt.timezone.utc).times
 BUILD_DAY = dt.date(2026, 10, 20)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """public/ of the committed sample: site/ (web root) and lookup.sqlite."""
-    from generator.pipeline import build
+#: The batch the sample "merge request" adds (the rest of data/ is the base commit).
+MR_BATCH = "2026/410421-NY001-2026"
 
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory):
+    """The sample published the way staff publish it: a git repository whose last commit adds one
+    batch, and `scripts/pipeline.sh mr` (check, build, privacy scan of the output, change report),
+    the commands both CI templates run.  Returns (repo, completed process)."""
+    import shutil
+
+    from tests.gitrepo import commit, init_repo
+    from tests.test_publish_pipeline import copy_tooling, pipeline
+
+    repo = init_repo(tmp_path_factory.mktemp("sample") / "repo")
+    shutil.copytree(REPO / "data", repo / "data", ignore=shutil.ignore_patterns("raw", "private"))
+    copy_tooling(repo)
+    held = tmp_path_factory.mktemp("held") / "batch"
+    shutil.move(repo / "data/payments" / MR_BATCH, held)
+    base = commit(repo, "示例数据")
+    shutil.move(held, repo / "data/payments" / MR_BATCH)
+    commit(repo, "导入 宝丰县 NY001 2026")
+    done = pipeline(repo, "mr", DIFF_BASE=base, SOURCE_DATE_EPOCH=BUILD_EPOCH)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return repo, done
+
+
+@pytest.fixture(scope="session")
+def built(request, tmp_path_factory) -> Path:
+    """public/ of the committed sample: site/ (web root) and lookup.sqlite."""
     reuse = os.environ.get("HUINONG_TEST_BUILT")  # developers: reuse a build made with BUILD_EPOCH
     if reuse:
         return Path(reuse)
-    out = tmp_path_factory.mktemp("build") / "public"
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = BUILD_EPOCH
-    try:
-        build(REPO / "data", out)
-    finally:
-        if old is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = old
-    return out
+    repo, _done = request.getfixturevalue("pipeline_run")
+    return repo / "public"
 
 
 @pytest.fixture(scope="session")
