@@ -16,8 +16,8 @@
     CASES_DATABASE_URL      postgresql://user:pass@host/db; unset: SQLite at LOOKUP_CASES_DB
     LOOKUP_CASES_DB         the SQLite file, outside the built site  (var/cases.sqlite)
     CASES_FERNET_KEY / CASES_FERNET_KEY_FILE   key encrypting contact details (demo key only with HUINONG_DEMO=1)
-    LOOKUP_RATE_CASES       case submissions per client, with the proof-of-work   (3/minute;20/day)
-    LOOKUP_RATE_CASES_NOJS  submissions per client answering the sum instead      (1/minute;6/day)
+    LOOKUP_RATE_CASES       case submissions per client, with the proof-of-work   (5/minute;30/day)
+    LOOKUP_RATE_CASES_NOJS  submissions per client answering the sum instead      (3/minute;10/day)
     LOOKUP_RATE_CASE_VIEW   follow-up views and ratings per client                (30/minute;300/day)
     LOOKUP_RATE_CASE_NUMBER follow-up attempts per 件号 (guessing a 查询码)        (20/hour;60/day)
     LOOKUP_RATE_LOGIN       staff login attempts per client and per username     (10/minute;100/day)
@@ -66,8 +66,8 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("CASES_FERNET_KEY", "cases_fernet_key"))
     cases_fernet_key_file: str | None = Field(
         None, validation_alias=AliasChoices("CASES_FERNET_KEY_FILE", "cases_fernet_key_file"))
-    rate_cases: str = "3/minute;20/day"
-    rate_cases_nojs: str = "1/minute;6/day"
+    rate_cases: str = "5/minute;30/day"
+    rate_cases_nojs: str = "3/minute;10/day"
     rate_case_view: str = "30/minute;300/day"
     rate_case_number: str = "20/hour;60/day"
     rate_login: str = "10/minute;100/day"

@@ -82,6 +82,11 @@ class ContactCipher:
             return "（无法解密：密钥不对）"
 
 
+    def decrypt_strict(self, token: bytes) -> str:
+        """For cookies: raises InvalidToken on anything not made by us."""
+        return self._fernet.decrypt(token).decode("utf-8")
+
+
 def new_query_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
