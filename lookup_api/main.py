@@ -18,7 +18,7 @@ from lookup_api import errors
 from lookup_api.app_state import Services
 from lookup_api.config import Settings, get_settings
 from lookup_api.middleware import Guard
-from lookup_api.routes import cases, lookup, meta, policies, zixun
+from lookup_api.routes import cases, lookup, meta, policies, staff, zixun
 from lookup_api.routes.meta import API_VERSION
 
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services = Services(settings)
     app.state.services = services
     errors.install(app)
-    for module in (lookup, policies, meta, cases, zixun):
+    for module in (lookup, policies, meta, cases, zixun, staff):
         app.include_router(module.router)
     if settings.site_dir is not None:
         # Not checked now: a build may create (or swap in) the directory while we run.

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from generator.errors import HuinongError
 from lookup_api.cases.schema import Staff, StaffSession, utcnow
 from lookup_api.cases.store import Store
 
@@ -28,7 +29,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 MIN_PASSWORD = 10
 
 
-class AccountError(Exception):
+class AccountError(HuinongError):
     """A staff account cannot be created or changed (message in Chinese, for the CLI)."""
 
 

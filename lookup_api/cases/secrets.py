@@ -47,7 +47,7 @@ def load_fernet(env: Mapping[str, str]) -> "ContactCipher":
     if raw is None:
         raise KeyConfigError(
             "未设置联系方式加密密钥：请设置环境变量 CASES_FERNET_KEY（密钥本身）或 CASES_FERNET_KEY_FILE（密钥文件路径）。"
-            "生成密钥：python -m lookup_api keygen。仅演示时可设置 HUINONG_DEMO=1 使用示例密钥。")
+            "生成密钥：python -m generator cases keygen。仅演示时可设置 HUINONG_DEMO=1 使用示例密钥。")
     keys = [k for k in raw.replace(",", " ").split() if k]
     fernets = []
     for k in keys:
@@ -57,7 +57,7 @@ def load_fernet(env: Mapping[str, str]) -> "ContactCipher":
             fernets.append(Fernet(k.encode()))
         except (ValueError, TypeError):
             raise KeyConfigError("联系方式加密密钥格式不对：应为 32 字节、URL 安全的 Base64 文本"
-                                 "（python -m lookup_api keygen 生成）。") from None
+                                 "（python -m generator cases keygen 生成）。") from None
     if not fernets:
         raise KeyConfigError("联系方式加密密钥为空。")
     return ContactCipher(MultiFernet(fernets))
