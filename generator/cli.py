@@ -125,6 +125,8 @@ def cmd_serve(args) -> int:
     os.environ.setdefault("LOOKUP_SITE_DIR", str(out / "site"))
     app = create_app(get_settings())  # KeyConfigError (no key) is reported by main()
     print(f"网站和查询服务：http://{args.host}:{args.port}/  （接口文档 /api/docs，按 Ctrl+C 停止）")
+    print(f"咨询投诉：http://{args.host}:{args.port}/zixun/  工作人员：http://{args.host}:{args.port}/staff/"
+          "（账号用 python -m generator staff add 创建）")
     # No access log: it would hold client addresses; the API writes its own audit line per query.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False,
                 proxy_headers=False, log_level="warning")

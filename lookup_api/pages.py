@@ -65,7 +65,7 @@ def yk(request: Request) -> dict:
 
 def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
     html = env.get_template(template).render(yk=yk(request), yk_root=root_of(request), yk_mkdocs=False,
-                                             yk_active=context.pop("active", ""), **context)
+                                             yk_active=context.pop("active", "zixun/"), **context)
     return HTMLResponse(html, status, headers=NO_STORE)
 
 

@@ -4,6 +4,7 @@
 #   poppler-utils  pdftoppm, to render posters to PNG in tests
 #   fonts-wqy-zenhei  CJK font with TrueType outlines that reportlab can embed
 #   redis-server   the rate-limit tests against real Redis
+#   postgresql     the 咨询与投诉 tests also run on PostgreSQL (a throwaway cluster from initdb)
 # Usage: system-deps.sh [run|test]   (run: only what the build needs, the font)
 set -euo pipefail
 need=()
@@ -11,6 +12,7 @@ if [ "${1:-test}" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || need+=(postgresql)
 fi
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 fc-list 2>/dev/null | grep -i "wqy-zenhei" >/dev/null || need+=(fonts-wqy-zenhei)
