@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", site, name="site"))
     if settings.site_origin:
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin.rstrip("/")],
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", "X-Query-Code"], max_age=600)
     app.add_middleware(Guard, db=services.db, max_body=settings.max_body, forms_max_body=settings.cases_max_body)
     return app
 
