@@ -158,3 +158,20 @@ def test_the_form_without_javascript(browser, server, village):
     assert page.inner_text("#case-number").endswith("-0001")
     assert "财政局" in page.inner_text("#receipt")
     context.close()
+
+
+@pytest.mark.parametrize("cases_url", ["sqlite"], indirect=True)  # pages, not storage: one database is enough
+def test_axe_finds_no_violations(browser, server, village):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    axe = Axe()
+    report = {}
+    for path in ("/zixun/", f"/zixun/?quhua={village}", "/zixun/chaxun/", "/zixun/tongji/", "/staff/login/"):
+        page.goto(server.url + path)
+        results = axe.run(page)
+        if results.violations_count:
+            report[path] = results.generate_report()
+    context.close()
+    assert not report, "\n\n".join(f"{k}:\n{v}" for k, v in report.items())[:6000]
