@@ -9,6 +9,9 @@
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
     python -m generator diff    [BASE] [HEAD] [--format md|html] [--out FILE] [--data-dir DIR]
     python -m generator guard   FILE_OR_DIR...
+    python -m generator staff   add USER --department 部门 --region 区划代码 | list | passwd USER | disable USER | enable USER
+    python -m generator cases   migrate | keygen
+    python -m generator sms-names [--data DIR] [--out DIR]
 
 The console script ``huinong`` is the same program.
 """
@@ -280,6 +283,8 @@ def cmd_serve(args) -> int:
     os.environ.setdefault("LOOKUP_SITE_DIR", str(out / "site"))
     app = create_app(get_settings())  # KeyConfigError (no key) is reported by main()
     print(f"网站和查询服务：http://{args.host}:{args.port}/  （接口文档 /api/docs，按 Ctrl+C 停止）")
+    print(f"咨询投诉：http://{args.host}:{args.port}/zixun/  工作人员：http://{args.host}:{args.port}/staff/"
+          "（账号用 python -m generator staff add 创建）")
     # No access log: it would hold client addresses; the API writes its own audit line per query.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False,
                 proxy_headers=False, log_level="warning")
@@ -307,6 +312,73 @@ def cmd_diff(args) -> int:
               f"{len(report.warnings)} 条需要注意。")
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cases_store():
+    from lookup_api.cases.store import Store
+    from lookup_api.config import get_settings
+
+    return Store(get_settings().cases_url())
+
+
+def _read_password(args, confirm: bool = True) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("密码：")
+    if confirm and getpass.getpass("再输一次：") != password:
+        from lookup_api.cases.auth import AccountError
+
+        raise AccountError("两次输入的密码不一样。")
+    return password
+
+
+def cmd_staff(args) -> int:
+    """Staff accounts of the 咨询与投诉 pages (the database of CASES_DATABASE_URL / LOOKUP_CASES_DB)."""
+    from lookup_api.cases import auth
+
+    store = _cases_store()
+    try:
+        if args.action == "add":
+            user = auth.add_staff(store, args.username, _read_password(args), args.name or args.username,
+                                  args.department or [], args.region or [])
+            print(f"已创建工作人员账号 {user.username}：部门 {'、'.join(user.departments)}，区划 {' '.join(user.regions)}。")
+        elif args.action == "list":
+            for user, active in auth.list_staff(store):
+                print(f"{user.username}\t{user.display_name}\t{'/'.join(user.departments)}\t{' '.join(user.regions)}"
+                      f"\t{'启用' if active else '停用'}")
+        elif args.action == "passwd":
+            auth.set_password(store, args.username, _read_password(args))
+            print(f"已修改 {args.username} 的密码（已登录的会话全部失效）。")
+        elif args.action in ("disable", "enable"):
+            auth.set_active(store, args.username, args.action == "enable")
+            print(f"已{'启用' if args.action == 'enable' else '停用'} {args.username}。")
+    finally:
+        store.dispose()
+    return EXIT_OK
+
+
+def cmd_cases(args) -> int:
+    if args.action == "keygen":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return EXIT_OK
+    from lookup_api.cases.store import current_revision
+
+    store = _cases_store()  # upgrades to the latest migration
+    print(f"咨询投诉数据库已是最新结构（{current_revision(store.engine)}）。")
+    store.dispose()
+    return EXIT_OK
+
+
+def cmd_sms_names(args) -> int:
+    from generator.sms import write_exports
+
+    for path in write_exports(Path(args.data), Path(args.out)):
+        print(f"已写入 {path}")
     return EXIT_OK
 
 
@@ -396,6 +468,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-change", default="0.1", help="批次金额变化超过多少提示（默认 0.1，即 10%%）")
     p.add_argument("--limit", type=int, default=200, help="每个批次最多列出多少条记录变化（默认 200）")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("staff", help="咨询投诉工作人员账号：add 新建、list 列出、passwd 改密码、disable 停用、enable 启用")
+    p.add_argument("action", choices=["add", "list", "passwd", "disable", "enable"])
+    p.add_argument("username", nargs="?", default="", help="用户名（小写字母、数字）")
+    p.add_argument("--name", help="显示的姓名或称呼")
+    p.add_argument("--department", action="append",
+                   help="部门，如 民政局；可写多次；* 表示全部部门（如财政局“一卡通”办公室）")
+    p.add_argument("--region", action="append", help="12位区划代码（县级、乡镇级或市级）；可写多次")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（脚本用），否则提示输入")
+    p.set_defaults(func=cmd_staff)
+
+    p = sub.add_parser("cases", help="咨询投诉数据库：migrate 升级结构，keygen 生成联系方式加密密钥")
+    p.add_argument("action", choices=["migrate", "keygen"])
+    p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("sms-names", help="导出给代发银行的到账短信项目名称（CSV 和 JSON）")
+    p.add_argument("--data", default="data")
+    p.add_argument("--out", default="exports", help="输出目录（默认 exports）")
+    p.set_defaults(func=cmd_sms_names)
     return ap
 
 

@@ -10,6 +10,9 @@
 * ``batches``: programme name, 四字简称, period and payer of each batch;
 * ``places`` and ``windows``: village → township, and each township's
   便民服务窗口 with its phone and hours, for the next steps of a status;
+* ``programmes``: every programme of the 政策清单 (protected ones too: the list is
+  public) with its 主管部门 and regions, so the 咨询与投诉 form can offer it and
+  route a case to the department in charge;
 * ``meta``: data version (commit, build time), the 查询年限 window, the
   supervision phone, and the county prefixes the ID check accepts;
 * ``notices``: every urgent notice (data/notices/), in force or not, with its
@@ -50,6 +53,10 @@ CREATE TABLE places (
 );
 CREATE TABLE windows (
     township INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, hours TEXT NOT NULL
+);
+CREATE TABLE programmes (
+    code TEXT PRIMARY KEY, name TEXT NOT NULL, short_name TEXT NOT NULL, department TEXT NOT NULL,
+    protected INTEGER NOT NULL, regions TEXT NOT NULL, start_year INTEGER NOT NULL, end_year INTEGER
 );
 CREATE TABLE payments (
     query_key TEXT NOT NULL, batch INTEGER NOT NULL, village INTEGER NOT NULL, name TEXT NOT NULL,
@@ -133,6 +140,20 @@ def _places(ds: Dataset) -> tuple[list[tuple], list[tuple]]:
     return places, list(windows.values())
 
 
+def _programmes(ds: Dataset) -> list[tuple]:
+    """The latest row of each programme, with its first year over all rows."""
+    rows: dict[str, list] = {}
+    for p in ds.policies:
+        rows.setdefault(p.code, []).append(p)
+    out = []
+    for code, ps in sorted(rows.items()):
+        ps.sort(key=lambda p: p.start_year)
+        p = ps[-1]
+        out.append((code, p.name, p.short_name, p.department, int(p.protected), " ".join(p.regions),
+                    ps[0].start_year, p.end_year))
+    return out
+
+
 def _search_entries(ds: Dataset) -> list[tuple[str, str, str, str, str, str]]:
     """(kind, ref, title, summary, url, body) for each policy, document and procedure."""
     latest: dict[str, object] = {}
@@ -198,6 +219,7 @@ def write(ctx: BuildContext) -> int:
         conn.executemany("INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
         insert_payments(conn, _payment_rows(ds, batch_ids))
         records = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
+        conn.executemany("INSERT INTO programmes VALUES (?,?,?,?,?,?,?,?)", _programmes(ds))
         places, windows = _places(ds)
         conn.executemany("INSERT INTO places VALUES (?,?,?,?,?)", places)
         conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?)", windows)
@@ -215,6 +237,7 @@ def write(ctx: BuildContext) -> int:
             "last_year": str(ctx.today.year),
             "records": str(records),
             "site_name": site.name if site else "",
+            "publisher": site.publisher if site else "",
             "supervision_phone": site.phone if site else "",
             "id_prefixes": " ".join(sorted({c[:6] for c in ds.regions if region_level(c) == "县"})),
         })

@@ -24,6 +24,22 @@ MIN_PUBLICITY_DAYS = 7
 _PREFIX_LEN = {"省": 2, "市": 4, "县": 6, "乡": 9, "村": 12}
 #: Words a protected programme's short name must not contain (it is sent in bank SMS).
 REVEALING_WORDS = ("孤儿", "孤", "艾滋", "抚养", "病人", "感染", "无人")
+#: Two-character words a protected programme's short name may share with its own name: they say
+#: nothing about who receives it.  Any other word taken from the name (儿童, 患者...) gives it away.
+NEUTRAL_WORDS = frozenset(("补助", "补贴", "救助", "生活", "专项", "民政", "资金", "基本", "津贴", "保障", "帮扶",
+                           "扶助", "救济", "关爱"))
+
+
+def revealing_part(policy: Policy) -> str | None:
+    """The word of a protected programme's 四字简称 that gives the programme away, if any."""
+    for word in REVEALING_WORDS:
+        if word in policy.short_name:
+            return word
+    s = policy.short_name
+    for word in (s[:2], s[2:4]):
+        if word and word not in NEUTRAL_WORDS and (word in policy.name or word in policy.card_name):
+            return word
+    return None
 
 
 def within(code: str, area: str) -> bool:
@@ -83,11 +99,11 @@ def _policies(ds: Dataset, out: Collector) -> None:
                 out.add(p.src.path, p.src.line, p.src.at("适用地区")[1], "适用地区", f"区划代码{code}不存在",
                         "regions.csv 中的区划代码，空表示全部地区")
         if p.protected:
-            for word in REVEALING_WORDS:
-                if word in p.short_name:
-                    out.add(p.src.path, p.src.line, p.src.at("四字简称")[1], "四字简称",
-                            f"隐私保护项目的四字简称不能透露领取人情况（含“{word}”）", "中性的简称，如 生活补助")
-                    break
+            # The bank's arrival SMS names it by this (generator/sms.py): it must say nothing of who gets it.
+            word = revealing_part(p)
+            if word:
+                out.add(p.src.path, p.src.line, p.src.at("四字简称")[1], "四字简称",
+                        f"隐私保护项目的四字简称不能透露领取人情况（含“{word}”）", "中性的简称，如 生活补助")
     for code, rows in by_code.items():
         rows = sorted(rows, key=lambda p: p.start_year)
         for prev, cur in zip(rows, rows[1:]):

@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import threading
 
 from fastapi import Request
 
 from lookup_api import service
+from lookup_api.cases.directory import Directory
+from lookup_api.cases.pow import Challenges
+from lookup_api.cases.service import CaseService, Submission
+from lookup_api.cases.store import Store
 from lookup_api.config import Settings
 from lookup_api.deps import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits, client_ip, tag
 
 AUDIT = "lookup_api.audit"
+log = logging.getLogger("lookup_api")
 
 
 def audit_logger(target: str) -> logging.Logger:
@@ -35,8 +41,90 @@ class Services:
         self.settings = settings
         self.keyer = settings.keyer()  # KeyConfigError when missing: refuse to start
         self.db = LookupDB(settings.db)
-        self.limits = RateLimits(settings.rate_storage, settings.rate_client, settings.rate_id, settings.rate_search)
+        self.cipher = settings.contact_cipher()  # KeyConfigError when missing: refuse to start
+        self.limits = RateLimits(settings.rate_storage, settings.rate_client, settings.rate_id, settings.rate_search,
+                                 cases=settings.rate_cases, cases_nojs=settings.rate_cases_nojs,
+                                 case_view=settings.rate_case_view, case_number=settings.rate_case_number,
+                                 login=settings.rate_login)
         self.audit = audit_logger(settings.audit_log)
+        self.challenges = Challenges(self.keyer.key, settings.cases_pow_bits)
+        self._cases: CaseService | None = None
+        self._cases_lock = threading.Lock()
+        self._directories: dict[tuple, Directory] = {}
+
+    # ------------------------------------------------------------ cases (issue 8)
+    @property
+    def cases(self) -> CaseService:
+        """The cases store, opened (and migrated) on first use, so the lookup alone never touches it."""
+        if self._cases is None:
+            with self._cases_lock:
+                if self._cases is None:
+                    try:
+                        store = Store(self.settings.cases_url())
+                    except Exception as e:  # never echo the URL: it may hold a password
+                        log.error("cases database unavailable: %s", type(e).__name__)
+                        raise ApiError(503, "cases_unavailable", "咨询投诉服务暂时不可用，请稍后再试，或拨打监督电话。") from None
+                    self._cases = CaseService(store, self.cipher, self.keyer.key, self.directory)
+        return self._cases
+
+    def directory(self) -> Directory:
+        snap = self.snapshot()
+        d = self._directories.get(snap.signature)
+        if d is None:
+            d = Directory(snap.conn)
+            if not d.ready:
+                raise ApiError(503, "cases_unavailable", "咨询投诉服务暂时不可用（数据需要重新构建），请稍后再试。")
+            self._directories = {snap.signature: d}
+        return d
+
+    def site_name(self) -> str:
+        try:
+            return self.snapshot().meta.get("site_name", "")
+        except ApiError:
+            return ""
+
+    def case_submit(self, client: str, sub: Submission, challenge: str, counter: str | None,
+                    answer: str | None) -> dict:
+        outcome = "error"
+        try:
+            bucket = tag(self.keyer.key, "client", client)
+            if self.challenges.works(challenge, counter):
+                self.limits.hit("cases", bucket, "本设备（网络）提交太频繁，")
+            else:
+                self.limits.hit("cases_nojs", bucket, "本设备（网络）提交太频繁，")
+            solved = self.challenges.verify(challenge, counter, answer)
+            result = self.cases.submit(sub, solved)
+            outcome = "accepted_" + solved.by
+            return result
+        except ApiError as e:
+            outcome = e.code
+            raise
+        finally:
+            self._audit("case_submit", client, outcome)  # never the content or the contact details
+
+    def _follow_up_limits(self, client: str, number: str) -> None:
+        from lookup_api.cases.service import parse_number
+
+        self.limits.hit("case_view", tag(self.keyer.key, "client", client), "查询太频繁，")
+        self.limits.hit("case_number", tag(self.keyer.key, "case", parse_number(number) or "-"),
+                        "这个件号查询次数太多，")
+
+    def case_view(self, client: str, number: str, code: str) -> dict:
+        self._follow_up_limits(client, number)
+        return self.cases.view(number, code)
+
+    def case_rate(self, client: str, number: str, code: str, rating: str, comment: str | None) -> dict:
+        self._follow_up_limits(client, number)
+        return self.cases.rate(number, code, rating, comment)
+
+    def staff_login(self, client: str, username: str, password: str):
+        from lookup_api.cases import auth
+
+        self.limits.hit("login", tag(self.keyer.key, "client", client), "登录尝试太多，")
+        self.limits.hit("login", tag(self.keyer.key, "user", username.strip().lower()), "这个用户登录尝试太多，")
+        result = auth.login(self.cases.store, username, password, self.settings.staff_session_hours)
+        self._audit("staff_login", client, "ok" if result else "refused")
+        return result
 
     def client(self, request: Request) -> str:
         peer = request.client.host if request.client else None

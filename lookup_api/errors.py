@@ -25,6 +25,7 @@ MESSAGES = {
     404: ("not_found", "找不到这个地址。"),
     405: ("method_not_allowed", "不支持这种请求方式。"),
     406: ("not_acceptable", "不支持请求的内容格式。"),
+    409: ("conflict", "请求与当前状态冲突。"),
     413: ("payload_too_large", "提交的内容太长。"),
     415: ("unsupported_media_type", "不支持这种提交格式，请用 JSON 或表单提交。"),
     422: ("invalid_request", "提交的内容不完整或格式不正确。"),
@@ -76,7 +77,10 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
 
 
 def _field_name(loc) -> str:
-    names = {"id_number": "身份证号码", "name": "姓名", "q": "搜索词", "limit": "条数"}
+    names = {"id_number": "身份证号码", "name": "姓名", "q": "搜索词", "limit": "条数",
+             "kind": "类型", "village": "所在村（社区）", "content": "反映的内容", "programme": "补贴项目",
+             "phone": "联系电话", "challenge": "验证题目", "pow": "验证", "answer": "验证题答案",
+             "query_code": "查询码", "rating": "评价", "comment": "评价意见", "anonymous": "匿名"}
     for part in reversed(list(loc)):
         if part in names:
             return names[part]

@@ -18,7 +18,7 @@ from lookup_api import errors
 from lookup_api.app_state import Services
 from lookup_api.config import Settings, get_settings
 from lookup_api.middleware import Guard
-from lookup_api.routes import lookup, meta, policies
+from lookup_api.routes import cases, lookup, meta, policies, staff, zixun
 from lookup_api.routes.meta import API_VERSION
 
 
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services = Services(settings)
     app.state.services = services
     errors.install(app)
-    for module in (lookup, policies, meta):
+    for module in (lookup, policies, meta, cases, zixun, staff):
         app.include_router(module.router)
     if settings.site_dir is not None:
         # Not checked now: a build may create (or swap in) the directory while we run.
@@ -59,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", site, name="site"))
     if settings.site_origin:
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin.rstrip("/")],
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
-    app.add_middleware(Guard, db=services.db, max_body=settings.max_body)
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", "X-Query-Code"], max_age=600)
+    app.add_middleware(Guard, db=services.db, max_body=settings.max_body, forms_max_body=settings.cases_max_body)
     return app
 
 

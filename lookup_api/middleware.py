@@ -28,22 +28,35 @@ DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.j
             "connect-src 'self'; frame-ancestors 'none'")
 
 
+#: The 咨询与投诉 form and staff pages: server-rendered, own stylesheet and the one small script.
+PAGES_CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+#: Paths whose bodies may be longer than a lookup's (the text of a case, a staff reply).
+FORM_PATHS = ("/api/v1/cases", "/zixun/", "/staff/")
+
+
+def is_page(path: str) -> bool:
+    return path in ("/zixun", "/staff") or path.startswith(("/zixun/", "/staff/"))
+
+
 def is_form(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in FORM_TYPES
 
 
 class Guard:
-    def __init__(self, app, db: LookupDB, max_body: int):
+    def __init__(self, app, db: LookupDB, max_body: int, forms_max_body: int | None = None):
         self.app = app
         self.db = db
         self.max_body = max_body
+        self.forms_max_body = max(forms_max_body or max_body, max_body)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path: str = scope["path"]
         api = path == "/api" or path.startswith("/api/")
-        csp = DOCS_CSP if path.startswith("/api/docs") else CSP if api else None
+        csp = DOCS_CSP if path.startswith("/api/docs") else CSP if api else PAGES_CSP if is_page(path) else None
+        max_body = self.forms_max_body if path.startswith(FORM_PATHS) else self.max_body
         headers = Headers(scope=scope)
         if is_form(headers.get("content-type")):
             scope.setdefault("state", {})["html"] = True
@@ -64,7 +77,7 @@ class Guard:
             await send(message)
 
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > max_body):
             status = 413 if length.isdigit() else 400
             return await error_response(Request(scope), ApiError(status))(scope, receive, send_with_headers)
 
@@ -75,7 +88,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > max_body:
                     raise ApiError(413)
             return message
 

@@ -115,3 +115,95 @@ class Version(BaseModel):
     records: int
     first_year: int
     last_year: int
+
+
+# ------------------------------------------------------------ 咨询与投诉 (cases)
+
+class CaseChallenge(BaseModel):
+    challenge: str = Field(description="签名的工作量证明题目，10分钟内、只能用一次")
+    bits: int = Field(description="要求 SHA-256(challenge + ':' + pow) 开头有多少个0比特")
+    question: str = Field(description="不能运行脚本时的替代验证题（一道加法），答案填在 answer")
+    expires_in: int = Field(description="还有多少秒失效")
+
+
+class CaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(..., description="类型：咨询、投诉、举报、上门服务", examples=["咨询"])
+    village: str = Field(..., min_length=12, max_length=12, pattern=r"^\d{12}$", description="所在村（社区）的12位区划代码")
+    content: str = Field(..., min_length=1, max_length=1200, description="反映的内容（5至1000字）")
+    programme: str | None = Field(None, max_length=16, description="补贴项目编码（可不填）", examples=["NY001"])
+    phone: str | None = Field(None, max_length=30, description="联系电话（可不填；加密保存，不公开）")
+    name: str | None = Field(None, max_length=40, description="姓名或称呼（可不填；加密保存，不公开）")
+    anonymous: bool = Field(False, description="匿名举报（只有举报可以匿名；匿名时不保存联系方式）")
+    challenge: str = Field(..., max_length=200, description="GET /api/v1/cases/challenge 给出的题目")
+    pow: str | None = Field(None, max_length=20, description="工作量证明的解")
+    answer: str | None = Field(None, max_length=10, description="或者：替代验证题的答案（提交次数限制更严）")
+
+
+class CaseCreated(BaseModel):
+    number: str = Field(description="件号")
+    query_code: str = Field(description="查询码：凭件号和查询码查看办理情况；只显示这一次，请记下")
+    status: str
+    department: str = Field(description="负责办理的单位")
+    due_date: str = Field(description="承诺答复日期")
+    submitted_at: str
+
+
+class CaseCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query_code: str = Field(..., min_length=1, max_length=40, description="查询码")
+
+
+class CaseRatingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query_code: str = Field(..., min_length=1, max_length=40, description="查询码")
+    rating: str = Field(..., description="满意、基本满意或不满意")
+    comment: str | None = Field(None, max_length=400, description="评价意见（可不填）")
+
+
+class CaseStep(BaseModel):
+    status: str
+    done: bool
+    at: str
+
+
+class CaseHistoryItem(BaseModel):
+    at: str
+    action: str
+    status: str
+
+
+class CaseRatingShown(BaseModel):
+    rating: str
+    comment: str | None
+    at: str
+
+
+class CaseProgramme(BaseModel):
+    code: str
+    name: str
+
+
+class CaseView(BaseModel):
+    number: str
+    kind: str
+    status: str = Field(description="已受理、办理中、已答复或已办结")
+    steps: list[CaseStep]
+    programme: CaseProgramme | None
+    place: str
+    department: str = Field(description="负责办理的单位（按项目的主管部门和所在县区确定）")
+    content: str = Field(description="反映的内容（只有持查询码的本人能看到）")
+    contact_left: bool = Field(description="是否留了联系方式（联系方式本身从不显示）")
+    anonymous: bool
+    submitted_at: str
+    due_date: str = Field(description="承诺答复日期")
+    overdue: bool
+    reply: str | None
+    replied_at: str
+    closed_at: str
+    history: list[CaseHistoryItem]
+    rating: CaseRatingShown | None
+    can_rate: bool

@@ -50,10 +50,11 @@ def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str
 
 
 class RateLimits:
-    def __init__(self, storage_uri: str, client: str, per_id: str, search: str):
+    def __init__(self, storage_uri: str, client: str, per_id: str, search: str, **more: str):
         self.storage = storage_from_string(storage_uri)
         self.limiter = FixedWindowRateLimiter(self.storage)
-        self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search)}
+        self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search),
+                      **{scope: parse_many(spec) for scope, spec in more.items()}}
 
     def hit(self, scope: str, bucket: str, message: str) -> None:
         """Count one request in every window of ``scope``; 429 with Retry-After when one is full."""

@@ -7,6 +7,7 @@
 #   faketime       the reproducible-build test runs a second build with another wall clock
 #   rsync          scripts/pipeline.sh publishes with it (tests publish to a local directory)
 #   nginx          the deployment tests serve the site and proxy the API through deploy/nginx.conf
+#   postgresql     the 咨询与投诉 tests also run on PostgreSQL (a throwaway cluster from initdb)
 # Usage: system-deps.sh [run|test]   (run: only what the build needs, the font)
 set -euo pipefail
 need=()
@@ -17,6 +18,7 @@ if [ "${1:-test}" = test ]; then
   command -v faketime >/dev/null 2>&1 || need+=(faketime)
   command -v rsync >/dev/null 2>&1 || need+=(rsync)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+  { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || need+=(postgresql)
 fi
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 fc-list 2>/dev/null | grep -i "wqy-zenhei" >/dev/null || need+=(fonts-wqy-zenhei)

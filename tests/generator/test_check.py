@@ -87,6 +87,18 @@ def test_protected_short_name_must_not_reveal(tiny: Path):
     assert [p.message for p in problems] == ["隐私保护项目的四字简称不能透露领取人情况（含“孤儿”）"]
 
 
+def test_protected_short_name_must_not_borrow_a_telling_word_of_its_name(tiny: Path):
+    """“生活补贴” is neutral; “基本生活” too; but “儿童”, taken from the name, tells the bank who it is for."""
+    pol = tiny / "policies.csv"
+    original = pol.read_text(encoding="utf-8")
+    pol.write_text(original.replace(",民政补助,", ",基本生活,"), encoding="utf-8")
+    assert check(tiny)[1] == []
+    pol.write_text(original.replace("MZ005,孤儿基本生活费,孤儿基本生活费,民政补助,",
+                                    "MZ005,困境儿童基本生活费,困境儿童基本生活费,儿童补助,"), encoding="utf-8")
+    _, problems = check(tiny)
+    assert [p.message for p in problems] == ["隐私保护项目的四字简称不能透露领取人情况（含“儿童”）"]
+
+
 def test_plaintext_card_anywhere_in_data_is_found(tiny: Path):
     from tests.golden import TINY_PEOPLE
 

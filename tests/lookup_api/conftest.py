@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -47,6 +49,9 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(10)
+        services = getattr(self.server.config.app.state, "services", None)
+        if services is not None and services._cases is not None:
+            services._cases.store.dispose()  # PostgreSQL connections of this server
 
     def client(self, **kw) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kw)
@@ -54,7 +59,9 @@ class LiveServer:
 
 def settings_for(db, **overrides) -> Settings:
     values = dict(huinong_demo=True, db=db, site_dir=None, rate_client="10000/minute", rate_id="10000/minute",
-                  rate_search="10000/minute", audit_log="-")
+                  rate_search="10000/minute", audit_log="-",
+                  # never the working directory's var/: a fresh file per server (created on first use only)
+                  cases_db=Path(tempfile.mkdtemp(prefix="huinong-cases-")) / "cases.sqlite")
     values.update(overrides)
     return Settings(**values)
 
@@ -93,3 +100,26 @@ def dibao_people():
 def orphans():
     """Recipients of a protected programme (孤儿基本生活费)."""
     return people_of("410421-MZ005-2025Q1")
+
+
+# ------------------------------------------------------------ 咨询与投诉: both databases
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from tests.pg import Cluster
+
+    try:
+        cluster = Cluster()
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cases_url(request, tmp_path):
+    """A fresh, empty cases database URL: an SQLite file, or a new database in the test cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'cases.sqlite'}"
+    return request.getfixturevalue("pg_cluster").new_database()

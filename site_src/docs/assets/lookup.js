@@ -47,6 +47,11 @@
           box.appendChild(el("p", "发放日期：" + x.date + "；" + x.bank + "，卡号尾号 " + x.card_tail));
           box.appendChild(el("p", x.explanation));
           box.appendChild(el("p", "下一步：" + x.next_step));
+          if (x.status === "发放失败") {
+            var ask = el("a", "对这笔发放有疑问：在线咨询、投诉");
+            ask.href = "../zixun/?xiangmu=" + encodeURIComponent(p.code);
+            box.appendChild(ask);
+          }
           out.appendChild(box);
         });
       });

@@ -1,0 +1,115 @@
+"""Server-rendered pages (咨询与投诉 form, follow-up, statistics, staff): the site's look.
+
+The pages use the site's stylesheet (``assets/yikatong.css``, served with the
+site) and the site's own header and footer partials from site_src/overrides,
+so they look like every other page; links are relative, so a sub-path works.
+Small signed-and-encrypted cookies carry what a redirect must not put in a URL
+(the 查询码 after submitting, the access to a case after following it up).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from lookup_api.errors import ApiError
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_PARTIALS = REPO / "site_src" / "overrides"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+_loaders = [PackageLoader("lookup_api", "templates")]
+if SITE_PARTIALS.is_dir():  # the site's header/footer; the package has plain fallbacks
+    _loaders.insert(0, FileSystemLoader(str(SITE_PARTIALS)))
+env = Environment(loader=ChoiceLoader(_loaders), autoescape=select_autoescape(["html"]),
+                  trim_blocks=True, lstrip_blocks=True)
+
+
+def _nav() -> list[dict]:
+    try:
+        from generator.site.common import NAV
+    except Exception:  # pragma: no cover - the generator is part of this package
+        NAV = ()
+    return [{"title": t, "path": p} for t, p in NAV]
+
+
+NAV = _nav()
+
+
+def root_of(request: Request) -> str:
+    """Relative path from this page to the web root ("/zixun/chaxun/" → "../../")."""
+    path = request.url.path
+    depth = path.strip("/").count("/") + 1 if path.strip("/") else 0
+    if not path.endswith("/"):
+        depth -= 1
+    return "../" * depth
+
+
+def yk(request: Request) -> dict:
+    services = request.app.state.services
+    meta: dict = {}
+    try:
+        meta = services.snapshot().meta
+    except ApiError:
+        pass
+    return {"site_name": meta.get("site_name") or "惠民惠农财政补贴资金“一卡通”公开专栏",
+            "publisher": meta.get("publisher", ""), "phone": meta.get("supervision_phone", ""),
+            "nav": NAV, "version": meta.get("label", "")}
+
+
+def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    html = env.get_template(template).render(yk=yk(request), yk_root=root_of(request), yk_mkdocs=False,
+                                             yk_active=context.pop("active", "zixun/"), **context)
+    return HTMLResponse(html, status, headers=NO_STORE)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, 303, headers=NO_STORE)
+
+
+# ------------------------------------------------------------ cookies
+
+def secure_cookies(request: Request) -> bool:
+    """Secure unless this is plain HTTP to a loopback address (make run); LOOKUP_COOKIE_SECURE overrides."""
+    setting = request.app.state.services.settings.cookie_secure
+    if setting is not None:
+        return setting
+    if request.url.scheme == "https":
+        return True
+    host = (request.url.hostname or "").strip("[]")
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host != "localhost"
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, path: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="strict",
+                        secure=secure_cookies(request))
+
+
+def clear_cookie(request: Request, response: Response, name: str, path: str) -> None:
+    response.delete_cookie(name, path=path, httponly=True, samesite="strict", secure=secure_cookies(request))
+
+
+def seal(request: Request, data: dict, seconds: int) -> str:
+    """Encrypted and authenticated (Fernet), with an expiry inside."""
+    cipher = request.app.state.services.cipher
+    return cipher.encrypt(json.dumps({**data, "exp": int(time.time()) + seconds})).decode()
+
+
+def unseal(request: Request, token: str | None) -> dict | None:
+    if not token or len(token) > 2000:
+        return None
+    cipher = request.app.state.services.cipher
+    try:
+        data = json.loads(cipher.decrypt_strict(token.encode()))
+    except Exception:
+        return None
+    return data if isinstance(data, dict) and data.get("exp", 0) > time.time() else None

@@ -1,0 +1,170 @@
+"""Staff pages under /staff/: server-rendered, no SPA.
+
+Sessions: an opaque random token in an HttpOnly, SameSite=Strict cookie
+(Secure except on plain-HTTP loopback), its SHA-256 in staff_sessions.  Every
+POST form carries the session's CSRF token (the login form a double-submit
+token).  Each account sees only cases of its departments in its regions; a
+case outside them is answered exactly like a case that does not exist.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from lookup_api.cases import auth
+from lookup_api.errors import ApiError, error_response
+from lookup_api.pages import clear_cookie, render, see_other, set_cookie
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+SESSION, LOGIN_CSRF = "yk_staff", "yk_staff_login"
+ACTIONS = {"shouli": "受理", "dafu": "答复", "banjie": "办结", "zhuanban": "转办"}
+QUEUES = {"daiban": ("open", "待办"), "yidafu": ("answered", "已答复待办结"), "quanbu": ("all", "全部")}
+
+
+def _services(request: Request):
+    return request.app.state.services
+
+
+async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    try:
+        form = await request.form(max_files=0, max_fields=20)
+    except Exception:
+        raise ApiError(400) from None
+    return {k: str(form.get(k, "")) for k in names}
+
+
+def _current(request: Request):
+    """(user, csrf) of the session, or None."""
+    try:
+        store = _services(request).cases.store
+    except ApiError:
+        return None
+    return auth.session_user(store, request.cookies.get(SESSION))
+
+
+def _page(request: Request, template: str, who, status: int = 200, **context) -> Response:
+    user, csrf = who
+    return render(request, template, status=status, user=user, csrf=csrf, **context)
+
+
+def _error(request: Request, err: ApiError) -> Response:
+    request.state.html = True
+    return error_response(request, err)
+
+
+@router.get("")
+def no_slash():
+    return see_other("staff/")
+
+
+@router.get("/login/")
+def login_form(request: Request):
+    if _current(request) is not None:
+        return see_other("../")
+    return login_page(request)
+
+
+def login_page(request: Request, error: ApiError | None = None, status: int = 200):
+    token = secrets.token_urlsafe(24)
+    response = render(request, "staff_login.html", status=status, title="工作人员登录", login_csrf=token, error=error)
+    set_cookie(request, response, LOGIN_CSRF, token, "/staff/", 1800)
+    return response
+
+
+@router.post("/login/")
+async def login(request: Request):
+    values = await _form(request, ("username", "password", "csrf"))
+    if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), values["csrf"]):
+        return login_page(request, ApiError(403, "csrf", "页面已过期，请重新登录。"), 403)
+    services = _services(request)
+    try:
+        result = await run_in_threadpool(services.staff_login, services.client(request), values["username"],
+                                         values["password"])
+    except ApiError as e:
+        return login_page(request, e, e.status)
+    if result is None:
+        return login_page(request, ApiError(401, "login_failed", "用户名或密码不对，或者账号已停用。"), 401)
+    token, _csrf = result
+    response = see_other("../")
+    set_cookie(request, response, SESSION, token, "/staff/", int(services.settings.staff_session_hours * 3600))
+    clear_cookie(request, response, LOGIN_CSRF, "/staff/")
+    return response
+
+
+@router.post("/logout/")
+async def logout(request: Request):
+    values = await _form(request, ("csrf",))
+    who = _current(request)
+    if who and auth.csrf_ok(who[1], values["csrf"]):
+        auth.logout(_services(request).cases.store, request.cookies.get(SESSION))
+    response = see_other("../login/")
+    clear_cookie(request, response, SESSION, "/staff/")
+    return response
+
+
+@router.get("/")
+def queue(request: Request, liebiao: str = "daiban"):
+    who = _current(request)
+    if who is None:
+        return see_other("login/")
+    which, label = QUEUES.get(liebiao, QUEUES["daiban"])
+    try:
+        rows = _services(request).cases.queue(who[0], which)
+    except ApiError as e:
+        return _error(request, e)
+    return _page(request, "staff_queue.html", who, title=f"{label} - 工作台", rows=rows, queues=QUEUES,
+                 current=liebiao if liebiao in QUEUES else "daiban", label=label)
+
+
+@router.get("/taizhang/")
+def ledger(request: Request):
+    who = _current(request)
+    if who is None:
+        return see_other("../login/")
+    try:
+        rows = _services(request).cases.ledger(who[0])
+    except ApiError as e:
+        return _error(request, e)
+    return _page(request, "staff_ledger.html", who, title="服务问题台账", rows=rows)
+
+
+def _case_page(request: Request, who, number: str, error: ApiError | None = None) -> Response:
+    services = _services(request)
+    try:
+        case = services.cases.staff_view(who[0], number)
+    except ApiError as e:
+        return _page(request, "staff_case.html", who, status=e.status, title="没有这一件", case=None, error=e,
+                     departments=[])
+    return _page(request, "staff_case.html", who, status=error.status if error else 200,
+                 title=f"{case['number']} - 工作台", case=case, error=error,
+                 departments=services.directory().departments)
+
+
+@router.get("/jian/{number}/")
+def case_page(request: Request, number: str):
+    who = _current(request)
+    if who is None:
+        return see_other("../../login/")
+    return _case_page(request, who, number)
+
+
+@router.post("/jian/{number}/{action}/")
+async def act(request: Request, number: str, action: str):
+    who = _current(request)
+    if who is None:
+        return see_other("../../../login/")
+    values = await _form(request, ("csrf", "text", "department"))
+    if not auth.csrf_ok(who[1], values["csrf"]):
+        return _case_page(request, who, number, ApiError(403, "csrf", "页面已过期，请刷新后再操作。"))
+    if action not in ACTIONS:
+        return _case_page(request, who, number, ApiError(404))
+    try:
+        await run_in_threadpool(_services(request).cases.act, who[0], number, ACTIONS[action], values["text"],
+                                values["department"])
+    except ApiError as e:
+        return _case_page(request, who, number, e)
+    return see_other("../")
