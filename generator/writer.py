@@ -9,8 +9,9 @@ build writes a new ``build-YYYY`` beside it and switches the link with one
 ``rename`` (atomic on POSIX): a web server or the lookup API resolving
 ``public/...`` sees either the whole old build or the whole new one, never a
 gap and never a mix.  A killed build leaves only an unused ``build-*``
-directory, removed by the next build; a lock file keeps two builds from
-running at once.  An old-style ``public`` directory is moved into
+directory, removed by the next build, which also removes the build it
+superseded (kept until then so that requests in flight at the switch finish
+on it); a lock file keeps two builds from running at once.  An old-style ``public`` directory is moved into
 ``.public.builds`` the first time (that one switch has a short gap).
 """
 
@@ -104,7 +105,7 @@ class Writer:
         return count
 
     def commit(self) -> None:
-        """Switch the target link to the finished build (one atomic rename), then drop the old build."""
+        """Switch the target link to the finished build (one atomic rename)."""
         try:
             os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700; a web server user must be able to read it
             os.sync()  # the files on disk before the switch: a power cut must not leave empty files behind it
@@ -118,8 +119,8 @@ class Writer:
             os.symlink(os.path.relpath(self.tmp, self.target.parent), link)
             os.replace(link, self.target)
             _fsync_dir(self.target.parent)
-            if old is not None and old != self.tmp:
-                shutil.rmtree(old, ignore_errors=True)
+            # The superseded build stays until the next build starts (_remove_leftovers): a request
+            # that resolved the link just before the switch still finds its files.
         finally:
             self._release()
 

@@ -34,8 +34,10 @@ def test_public_is_a_link_switched_to_each_new_build(tmp_path: Path):
     first = out.resolve()
     publish(out, {"site/index.html": "2", "lookup.sqlite": "db2"})
     assert out.is_symlink() and not os.path.isabs(os.readlink(out))  # relative: the tree can be moved
-    assert out.resolve() != first and not first.exists()  # the superseded build is removed
+    assert out.resolve() != first and first.exists()  # kept for requests in flight at the switch …
     assert (out / "site/index.html").read_text() == "2"
+    Writer(out).abort()
+    assert not first.exists()  # … until the next build starts
 
 
 def test_an_old_style_output_directory_is_taken_over(tmp_path: Path):
@@ -44,6 +46,7 @@ def test_an_old_style_output_directory_is_taken_over(tmp_path: Path):
     (out / "site/index.html").write_text("old")
     publish(out, {"site/index.html": "new"})
     assert out.is_symlink() and (out / "site/index.html").read_text() == "new"
+    Writer(out).abort()
     assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve().name]
 
 
@@ -123,9 +126,10 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
         assert now == good or (now.keys() == good.keys() and now != good), delay  # the old build, or a whole new one
         if now != good:
             good = now  # the build got to its switch before the kill
-    # The next build cleans up whatever the killed ones left behind.
+    # The next build cleans up whatever the killed ones left behind (it keeps the build it superseded).
+    before = out.resolve()
     subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
-    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve()]
+    assert {p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"} == {out.resolve(), before}
 
 
 def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_path: Path):
