@@ -30,6 +30,21 @@ class SiteFiles(StaticFiles):
             raise HTTPException(404)
         await super().check_config()
 
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """Starlette resolves the directory and the file separately: when a build switches the
+        `public` link between the two, the file seems to lie outside the directory (a false 404).
+        Resolve the directory once, then look inside that build only."""
+        if path.startswith(("/", "\\")) or self.directory is None:
+            return "", None
+        root = os.path.realpath(self.directory)
+        full = os.path.realpath(os.path.join(root, path))
+        if os.path.commonpath([full, root]) != root:
+            return "", None
+        try:
+            return full, os.stat(full)
+        except (FileNotFoundError, NotADirectoryError):
+            return "", None
+
 
 class SiteMount(Mount):
     """The static site at /, but never for /api/...: those stay JSON 404/405."""
