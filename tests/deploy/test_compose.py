@@ -64,14 +64,16 @@ def cmd_port() -> int:
 
 
 def test_services(compose):
-    assert set(compose["services"]) == {"nginx", "redis", *API}
-    for name in (*API, "redis"):
+    assert set(compose["services"]) == {"nginx", "redis", "postgres", *API}
+    for name in (*API, "redis", "postgres"):
         assert "ports" not in compose["services"][name], f"{name} must be reachable only through nginx"
 
 
 def test_api_environment_is_what_lookup_api_reads(compose, monkeypatch):
     names = {f"LOOKUP_{field.upper()}" for field in Settings.model_fields if not field.startswith("huinong")}
     names |= {"HUINONG_KEY", "HUINONG_KEY_FILE", "HUINONG_DEMO"}
+    # 咨询与投诉: read by their own names (lookup_api/config.py aliases), and libpq's password file.
+    names |= {"CASES_DATABASE_URL", "CASES_FERNET_KEY", "CASES_FERNET_KEY_FILE", "PGPASSFILE"}
     _, image_env = dockerfile()
     for name in API:
         env = compose["services"][name]["environment"]
@@ -87,7 +89,12 @@ def test_api_environment_is_what_lookup_api_reads(compose, monkeypatch):
         storage = urlparse(settings.rate_storage)
         assert storage.scheme == "redis" and storage.hostname == "redis" and storage.port == 6379
         assert settings.trusted_proxies, "X-Forwarded-For from nginx must be believed"
-        assert env["HUINONG_KEY_FILE"] == "/run/secrets/" + compose["services"][name]["secrets"][0]
+        secrets = compose["services"][name]["secrets"]
+        assert env["HUINONG_KEY_FILE"] == "/run/secrets/" + secrets[0]
+        assert {env["CASES_FERNET_KEY_FILE"], env["PGPASSFILE"]} == {f"/run/secrets/{s}" for s in secrets[1:]}
+        assert set(secrets) <= set(compose["secrets"])
+        url = urlparse(settings.cases_url())
+        assert url.scheme.startswith("postgresql") and url.hostname == "postgres" and url.password is None
 
 
 def test_the_build_output_is_mounted_read_only_above_public(compose):
