@@ -121,6 +121,9 @@ class Report:
     withdrawn: list[tuple[int, str]]  # (year, batch id) newly withdrawn by 公开年限
     warnings: list[str]
     parsed_batches: int = 0
+    #: 大数据比对筛查: findings the change brings (None: no reference lists, nothing screened).
+    new_findings: list | None = None
+    screening_notes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -349,7 +352,41 @@ def diff(data_dir: Path | str, base_rev: str = "HEAD", head_rev: str | None = No
     base, head, cache = snapshots(data_dir, base_rev, head_rev)
     report = compare(base, head, today, max_share=max_share)
     report.parsed_batches = cache.parsed
+    screen_change(report, Path(data_dir))
     return report
+
+
+def screen_change(report: Report, data_dir: Path) -> None:
+    """With reference lists on this machine (data/private), the findings of 大数据比对筛查 that
+    the head side has and the base side has not: what this change brings.  Rules are the
+    working tree's screening.yaml; the lists are never in git."""
+    from generator.load import Collector
+    from generator.reference import has_lists, load_lists, private_dir
+
+    private = private_dir(data_dir)
+    rules_path = data_dir / "screening.yaml"
+    if not has_lists(private) or not rules_path.exists():
+        return
+    from generator.errors import KeyConfigError
+    from generator.keys import load_key
+    from generator.screening import load_rules, screen_dataset
+
+    try:
+        keyer = load_key()
+    except KeyConfigError as e:
+        report.screening_notes.append(f"有比对名单，但未能比对：{e}")
+        return
+    out = Collector(data_dir.resolve().parent)
+    rules = load_rules(rules_path, out, report.head.dataset.policy_codes())
+    if rules is None:
+        report.screening_notes.append("screening.yaml 有问题，未比对；请运行 check 查看。")
+        return
+    lists = load_lists(private, keyer)
+    report.screening_notes.extend(str(p) for p in lists.problems)
+    before = {f.key for f in screen_dataset(report.base.dataset, lists, rules).findings}
+    after = screen_dataset(report.head.dataset, lists, rules)
+    report.screening_notes.extend(str(p) for p in after.problems)
+    report.new_findings = [f for f in after.findings if f.key not in before]
 
 
 # ----------------------------------------------------------------- render
@@ -434,6 +471,19 @@ def document(rep: Report, *, limit: int = DEFAULT_RECORD_LIMIT) -> list[tuple]:
     if rep.files:
         doc.append(("h2", "其他数据文件"))
         doc.append(("ul", [f"{kind}：data/{path}" for kind, path in rep.files]))
+    if rep.new_findings is not None or rep.screening_notes:
+        doc.append(("h2", "大数据比对筛查：本次变更带来的新疑点"))
+        doc.extend(("p", n) for n in rep.screening_notes)
+        found = rep.new_findings or []
+        if not found and rep.new_findings is not None:
+            doc.append(("p", "没有新疑点。"))
+        if found:
+            # Rule, batch and record number only: who and why stays in the internal `screen` report.
+            per_rule = Counter(f.rule for f in found)
+            doc.append(("p", f"共 {len(found)} 条（" + "，".join(f"{r} {n} 条" for r, n in per_rule.items())
+                        + "）。请主管部门核实处理；详情（姓名已打码）运行 python -m generator screen 查看内部核查报告。"))
+            doc.append(("table", ("规则", "批次", "记录号"),
+                        [(f.rule, f.batch_id, f.record_no) for f in found[:limit]]))
     return doc
 
 

@@ -180,3 +180,40 @@ def test_cli_diff_writes_markdown_and_html(repo: Path):
     assert "已发放金额变化" not in done.stdout and "| 前营村 | 新增 | 赵* | → 300.00 |" in done.stdout
     done = run("nosuchrev")
     assert done.returncode == 1 and done.stderr.startswith("错误：git rev-parse")
+
+
+RULES = """规则:
+  - 名称: 死亡后仍发放
+    类型: after_death
+    名单: 死亡人员
+    项目: [NY001]
+"""
+
+
+def test_diff_lists_the_screening_findings_the_change_brings(repo: Path, tmp_path: Path, monkeypatch):
+    """With reference lists on this machine, diff shows the findings the head side adds (not the ones the
+    base already had): rule, batch and record number only."""
+    from generator.keys import load_key
+    from generator.reference import ingest_reference
+    from tests.golden import TINY_PEOPLE
+
+    monkeypatch.delenv("HUINONG_PRIVATE_DIR", raising=False)
+    monkeypatch.setenv("HUINONG_DEMO", "1")
+    (repo / "data/screening.yaml").write_text(RULES, encoding="utf-8")
+    commit(repo, "比对规则")
+    deaths = tmp_path / "deaths.csv"
+    deaths.write_text(f"姓名,身份证号码,死亡日期\n{TINY_PEOPLE[0].name},{TINY_PEOPLE[0].id18},2024-01-01\n", encoding="utf-8")
+    ingest_reference(deaths, "死亡人员", load_key({"HUINONG_DEMO": "1"}), repo / "data/private")
+    copy_batch(repo, "410421-NY001-2026", 2026, "NY001", "2026")  # the same people paid again
+
+    rep = diff(repo / "data", "HEAD", None, today=dt.date(2026, 11, 23))
+    keys = sorted((f.rule, f.batch_id) for f in rep.new_findings)
+    assert keys == [("死亡后仍发放", "410421-NY001-2026")]  # the 2024 and 2025 findings are old news
+    text = render(rep, "md")
+    assert "大数据比对筛查：本次变更带来的新疑点" in text and "死亡后仍发放 1 条" in text
+    assert TINY_PEOPLE[0].name not in text and "王*国" not in text.split("大数据比对筛查")[1]
+    assert list(scan_bytes(text.encode("utf-8"))) == []
+
+    # No lists on this machine: no screening section at all.
+    shutil.rmtree(repo / "data/private")
+    assert diff(repo / "data", "HEAD", None, today=dt.date(2026, 11, 23)).new_findings is None
