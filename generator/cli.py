@@ -68,28 +68,20 @@ def _screen_in_check(dataset, data_dir: Path) -> None:
     fail `check` (staff follow them up from the `screen` report).  Without lists
     this costs one directory lookup.
     """
-    from generator.reference import has_lists, private_dir
-
-    private = private_dir(data_dir)
-    rules_path = data_dir / "screening.yaml"
-    if not has_lists(private) or not rules_path.exists():
-        return
     from collections import Counter
 
-    from generator.keys import load_key
-    from generator.load import Collector
-    from generator.reference import load_lists
-    from generator.screening import load_rules, screen_dataset
+    from generator.screening import prepare, screen_dataset
 
     try:
-        keyer = load_key()
+        prepared = prepare(data_dir, dataset.policy_codes(), Path.cwd())
     except KeyConfigError as e:
         print(f"提示：发现比对名单，但未能比对（{e}）")
         return
-    rules = load_rules(rules_path, Collector(Path.cwd()), dataset.policy_codes())
+    if prepared is None:
+        return
+    lists, rules = prepared
     if rules is None:
         return  # its problems were reported by check itself
-    lists = load_lists(private, keyer, base=Path.cwd())
     outcome = screen_dataset(dataset, lists, rules)
     for p in outcome.problems:
         print(f"提示：{p}")

@@ -360,28 +360,20 @@ def screen_change(report: Report, data_dir: Path) -> None:
     """With reference lists on this machine (data/private), the findings of 大数据比对筛查 that
     the head side has and the base side has not: what this change brings.  Rules are the
     working tree's screening.yaml; the lists are never in git."""
-    from generator.load import Collector
-    from generator.reference import has_lists, load_lists, private_dir
-
-    private = private_dir(data_dir)
-    rules_path = data_dir / "screening.yaml"
-    if not has_lists(private) or not rules_path.exists():
-        return
     from generator.errors import KeyConfigError
-    from generator.keys import load_key
-    from generator.screening import load_rules, screen_dataset
+    from generator.screening import prepare, screen_dataset
 
     try:
-        keyer = load_key()
+        prepared = prepare(data_dir, report.head.dataset.policy_codes(), data_dir.resolve().parent)
     except KeyConfigError as e:
         report.screening_notes.append(f"有比对名单，但未能比对：{e}")
         return
-    out = Collector(data_dir.resolve().parent)
-    rules = load_rules(rules_path, out, report.head.dataset.policy_codes())
+    if prepared is None:
+        return
+    lists, rules = prepared
     if rules is None:
         report.screening_notes.append("screening.yaml 有问题，未比对；请运行 check 查看。")
         return
-    lists = load_lists(private, keyer)
     report.screening_notes.extend(str(p) for p in lists.problems)
     before = {f.key for f in screen_dataset(report.base.dataset, lists, rules).findings}
     after = screen_dataset(report.head.dataset, lists, rules)

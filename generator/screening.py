@@ -102,6 +102,22 @@ class Rules:
         return next((r for r in self.rules if r.name == name), None)
 
 
+def prepare(data_dir: Path, policy_codes: set[str], base: Path):
+    """The reference lists and rules for screening inside ``check`` and ``diff``: None when this machine
+    has no lists (or no screening.yaml), else (lists, rules; rules None when the file has problems,
+    which ``check`` reports).  Raises KeyConfigError when no key is set."""
+    from generator.keys import load_key
+    from generator.reference import has_lists, load_lists, private_dir
+
+    private = private_dir(data_dir)
+    rules_path = Path(data_dir) / "screening.yaml"
+    if not has_lists(private) or not rules_path.exists():
+        return None
+    keyer = load_key()
+    rules = load_rules(rules_path, Collector(base), policy_codes)
+    return load_lists(private, keyer, base=base), rules
+
+
 def load_rules(path: Path, out: Collector, policy_codes: set[str] | None = None) -> Rules | None:
     """Read and check screening.yaml; every problem goes to ``out`` as file:line:column."""
     data, pos = read_yaml(path, out)
