@@ -570,17 +570,27 @@ def load_services(path: Path, out: Collector) -> list[Service]:
 _FRONT_MATTER = re.compile(r"\A---\r?\n(.*?)\r?\n---\r?\n?(.*)\Z", re.S)
 
 
-def load_document(path: Path, out: Collector) -> Document | None:
+def read_front_matter(path: Path, out: Collector, fields: str):
+    """A Markdown file with a YAML head: (head, positions, body), or None with the problem reported.
+    ``fields`` names the head's fields for the message."""
     content = read_text(path, out)
     if content is None:
         return None
     m = _FRONT_MATTER.match(content)
     if not m:
-        out.add(path, 1, 1, "文件头", "缺少YAML文件头", "以 --- 开始、--- 结束的文件头（标题、文号、发文机关、发布日期、项目编码、附件）")
+        out.add(path, 1, 1, "文件头", "缺少YAML文件头", f"以 --- 开始、--- 结束的文件头（{fields}）")
         return None
     data, pos = read_yaml(path, out, text_override=m.group(1), line_offset=1)
     if data is None:
         return None
+    return data, pos, m.group(2)
+
+
+def load_document(path: Path, out: Collector) -> Document | None:
+    head = read_front_matter(path, out, "标题、文号、发文机关、发布日期、项目编码、附件")
+    if head is None:
+        return None
+    data, pos, body = head
     allowed = (*DOCUMENT_FIELDS, "项目编码", "附件")
     _unknown_keys(data, allowed, path, pos, out)
     src = Source(out.rel(path), 1, positions=pos)
@@ -606,21 +616,15 @@ def load_document(path: Path, out: Collector) -> Document | None:
     if v is None:
         return None
     return Document(path.stem, v["标题"], v["文号"], v["发文机关"], v["发布日期"], tuple(codes),
-                    tuple(attachments), m.group(2), src)
+                    tuple(attachments), body, src)
 
 
 def load_notice(path: Path, out: Collector) -> Notice | None:
     """data/notices/<slug>.md: YAML head (标题, 级别, 开始, 结束, 区划代码, 项目编码) and a Markdown body."""
-    content = read_text(path, out)
-    if content is None:
+    head = read_front_matter(path, out, "标题、开始、结束，可选 级别、区划代码、项目编码")
+    if head is None:
         return None
-    m = _FRONT_MATTER.match(content)
-    if not m:
-        out.add(path, 1, 1, "文件头", "缺少YAML文件头", "以 --- 开始、--- 结束的文件头（标题、开始、结束，可选 级别、区划代码、项目编码）")
-        return None
-    data, pos = read_yaml(path, out, text_override=m.group(1), line_offset=1)
-    if data is None:
-        return None
+    data, pos, body = head
     _unknown_keys(data, (*NOTICE_FIELDS, "开始", "结束", "区划代码", "项目编码"), path, pos, out)
     src = Source(out.rel(path), 1, positions=pos)
     v = parse_cells(_as_cells(data, NOTICE_FIELDS), NOTICE_FIELDS, src, out)
@@ -657,7 +661,7 @@ def load_notice(path: Path, out: Collector) -> Notice | None:
     if not ok:
         return None
     return Notice(path.stem, v["标题"], v["级别"] or "提示", times["开始"], times["结束"],
-                  tuple(lists["区划代码"]), tuple(lists["项目编码"]), m.group(2).strip(), src)
+                  tuple(lists["区划代码"]), tuple(lists["项目编码"]), body.strip(), src)
 
 
 def load_procedure(path: Path, out: Collector) -> Procedure | None:
