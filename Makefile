@@ -30,7 +30,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh test
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-run
 	HUINONG_DEMO=1 $(PY) -m generator check
