@@ -21,6 +21,8 @@ def group_of(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
     if path.startswith("tests/site/"):
         return "site"
+    if path.startswith("tests/lookup_api/test_cases_"):
+        return "cases"  # 咨询与投诉: own databases (SQLite, PostgreSQL); order-sensitive after the lookup files
     if path.startswith("tests/lookup_api/") or path == "tests/generator/test_index.py":
         return "lookup"
     return path
