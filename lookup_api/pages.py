@@ -69,6 +69,15 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     return HTMLResponse(html, status, headers=NO_STORE)
 
 
+async def read_form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    """The named fields of a posted form (absent ones empty); 400 when the body is no form."""
+    try:
+        form = await request.form(max_files=0, max_fields=20)
+    except Exception:
+        raise ApiError(400) from None
+    return {k: str(form.get(k, "")) for k in names}
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, 303, headers=NO_STORE)
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.cases import auth
 from lookup_api.errors import ApiError, error_response
-from lookup_api.pages import clear_cookie, render, see_other, set_cookie
+from lookup_api.pages import clear_cookie, read_form, render, see_other, set_cookie
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 SESSION, LOGIN_CSRF = "yk_staff", "yk_staff_login"
@@ -27,14 +27,6 @@ QUEUES = {"daiban": ("open", "待办"), "yidafu": ("answered", "已答复待办�
 
 def _services(request: Request):
     return request.app.state.services
-
-
-async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    try:
-        form = await request.form(max_files=0, max_fields=20)
-    except Exception:
-        raise ApiError(400) from None
-    return {k: str(form.get(k, "")) for k in names}
 
 
 def _current(request: Request):
@@ -62,7 +54,7 @@ def no_slash():
 
 
 @router.get("/login/")
-def login_form(request: Request):
+def loginread_form(request: Request):
     if _current(request) is not None:
         return see_other("../")
     return login_page(request)
@@ -77,7 +69,7 @@ def login_page(request: Request, error: ApiError | None = None, status: int = 20
 
 @router.post("/login/")
 async def login(request: Request):
-    values = await _form(request, ("username", "password", "csrf"))
+    values = await read_form(request, ("username", "password", "csrf"))
     if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), values["csrf"]):
         return login_page(request, ApiError(403, "csrf", "页面已过期，请重新登录。"), 403)
     services = _services(request)
@@ -97,7 +89,7 @@ async def login(request: Request):
 
 @router.post("/logout/")
 async def logout(request: Request):
-    values = await _form(request, ("csrf",))
+    values = await read_form(request, ("csrf",))
     who = _current(request)
     if who and auth.csrf_ok(who[1], values["csrf"]):
         auth.logout(_services(request).cases.store, request.cookies.get(SESSION))
@@ -157,7 +149,7 @@ async def act(request: Request, number: str, action: str):
     who = _current(request)
     if who is None:
         return see_other("../../../login/")
-    values = await _form(request, ("csrf", "text", "department"))
+    values = await read_form(request, ("csrf", "text", "department"))
     if not auth.csrf_ok(who[1], values["csrf"]):
         return _case_page(request, who, number, ApiError(403, "csrf", "页面已过期，请刷新后再操作。"))
     if action not in ACTIONS:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
 from lookup_api.errors import ApiError, error_response
-from lookup_api.pages import clear_cookie, render, see_other, seal, set_cookie, unseal
+from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
 
 router = APIRouter(prefix="/zixun", include_in_schema=False)
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -37,14 +37,6 @@ FORM_FIELDS = ("kind", "programme", "village", "content", "phone", "name", "anon
 
 def _services(request: Request):
     return request.app.state.services
-
-
-async def _form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    try:
-        form = await request.form(max_files=0, max_fields=20)
-    except Exception:
-        raise ApiError(400) from None
-    return {k: str(form.get(k, "")) for k in names}
 
 
 def _page_error(request: Request, err: ApiError) -> Response:
@@ -99,7 +91,7 @@ def form_page(request: Request, quhua: str = "", xiangmu: str = "", leixing: str
 
 @router.post("/")
 async def submit(request: Request):
-    values = await _form(request, FORM_FIELDS)
+    values = await read_form(request, FORM_FIELDS)
     services = _services(request)
     try:
         d = services.directory()
@@ -151,7 +143,7 @@ async def follow_up_page(request: Request):
 
 @router.post("/chaxun/")
 async def follow_up(request: Request):
-    values = await _form(request, ("number", "query_code"))
+    values = await read_form(request, ("number", "query_code"))
     services = _services(request)
     try:
         case = await run_in_threadpool(services.case_view, services.client(request), values["number"],
@@ -166,7 +158,7 @@ async def follow_up(request: Request):
 
 @router.post("/chaxun/pingjia/")
 async def rate(request: Request):
-    values = await _form(request, ("rating", "comment"))
+    values = await read_form(request, ("rating", "comment"))
     access = unseal(request, request.cookies.get(VIEW_COOKIE))
     if not access:
         return see_other("../")

@@ -14,9 +14,6 @@ from tests.lookup_api.conftest import settings_for
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "site_src" / "docs" / "chaxun" / "index.md"
 SCRIPT = REPO / "site_src" / "docs" / "assets" / "lookup.js"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.slow
 
@@ -35,17 +32,6 @@ def bare_site(root: Path) -> Path:
         f'<style>body{{font-size:20px;font-family:sans-serif;max-width:46rem;margin:0 auto;padding:1rem}}</style>'
         f"</head><body>{body}</body></html>", encoding="utf-8")
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (scripts/system-deps.sh test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_form_works_without_javascript(browser, live, sample_db, tmp_path, dibao_people):

@@ -14,24 +14,10 @@ from lookup_api.cases import auth
 from tests.lookup_api.conftest import settings_for
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "宝丰县民政局 2026"
 REPLY = "经核实，您父亲的高龄津贴第三季度因银行账户被冻结发放失败，解冻后已于11月20日补发到社保卡。"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (scripts/system-deps.sh test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
