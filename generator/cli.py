@@ -4,7 +4,7 @@
     python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
     python -m generator ingest-reference FILE --kind 死亡人员|财政供养人员|残疾人证|在校学生 [--keyed]
     python -m generator screen  [--batch ID ...] [--year YYYY] [--out DIR] [--summary]
-    python -m generator build   [--data DIR] [--out DIR]
+    python -m generator build   [--data DIR] [--out DIR] [--full]
     python -m generator posters [--region CODE] [--size A4|A3] [--data DIR] [--out DIR]
     python -m generator serve   [--host 127.0.0.1] [--port 8000] [--out DIR]
     python -m generator diff    [BASE] [HEAD] [--format md|html] [--out FILE] [--data-dir DIR]
@@ -249,7 +249,7 @@ def cmd_screen(args) -> int:
 def cmd_build(args) -> int:
     from generator.pipeline import build
 
-    summary = build(Path(args.data), Path(args.out))
+    summary = build(Path(args.data), Path(args.out), full=args.full)
     print(summary.report())
     return EXIT_OK
 
@@ -435,6 +435,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="从 data/ 生成公开网站和查询数据库")
     p.add_argument("--data", default="data")
     p.add_argument("--out", default="public")
+    p.add_argument("--full", action="store_true",
+                   help="完整构建：不沿用上次构建的结果，全部重新生成（默认只重新生成输入有变化的部分）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("posters", help="生成公示栏海报（PDF）：政策清单、发放名单公示、乡镇合订本")

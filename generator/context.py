@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.models import Dataset
 from generator.public import PublicView
-from generator.version import DataVersion
+from generator.version import DataVersion, InputVersions
 from generator.writer import Writer
 
 # Inside the build output: the web root, and the files served by the API only.
@@ -33,6 +33,14 @@ class BuildContext:
         from generator.notices import NoticeBoard
 
         return NoticeBoard(self.dataset, self.version.built_at)
+
+    @cached_property
+    def versions(self) -> InputVersions:
+        """Per-output data versions: the commit that last changed what an output is made of."""
+        return InputVersions(self.data_dir, self.version)
+
+    def version_of(self, batches=(), notices=(), **kw) -> DataVersion:
+        return self.versions.of(batches, notices, **kw)
 
     @property
     def site_url(self) -> str:

@@ -19,7 +19,7 @@ from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.version import build_time, data_version
-from generator.writer import Writer
+from generator.writer import Changes, Writer
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Summary:
     withdrawn_ids: tuple[str, ...] = ()
     notices: int = 0
     next_notice_change: dt.datetime | None = None
+    changes: Changes | None = None
 
     def report(self) -> str:
         """The summary line, the batches taken off the site for being older than 公开年限, and the notices."""
@@ -43,6 +44,8 @@ class Summary:
             if self.next_notice_change:
                 line += f"；{self.next_notice_change:%Y-%m-%d %H:%M} 有通知开始或到期，届时需要重新构建网站"
             lines.append(line + "。")
+        if self.changes is not None:
+            lines.append(self.changes.line + "。")
         return "\n".join(lines)
 
     def line(self) -> str:
@@ -55,9 +58,9 @@ def build_date() -> dt.date:
     return build_time().date()
 
 
-def privacy_gate(out_dir: Path) -> None:
-    """Fail the build if anything personal made it into the output."""
-    findings = scan_paths([out_dir], relative_to=out_dir)
+def privacy_gate(out_dir: Path, files: list[Path] | None = None) -> None:
+    """Fail the build if anything personal made it into the output (`files`: only these, under out_dir)."""
+    findings = scan_paths([out_dir] if files is None else files, relative_to=out_dir)
     if findings:
         raise PrivacyError(findings)
 
@@ -72,7 +75,11 @@ def _stages(posters: bool) -> list:
     return stages
 
 
-def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
+def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = False) -> Summary:
+    """Check, render and publish `data_dir` into `out_dir`.
+
+    Incremental unless `full`: outputs whose inputs did not change since the last build are taken
+    from it instead of rendered, and unchanged files keep the last build's inode (see Writer)."""
     started = time.perf_counter()
     data_dir = Path(data_dir)
     dataset, problems = check(data_dir, private=False)  # never opens data/private (reference lists)
@@ -80,16 +87,16 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
         raise DataError(problems)
     today = build_date()
     view = public_view(dataset, today)
-    writer = Writer(out_dir)
+    writer = Writer(out_dir, full=full)
     ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
     try:
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
-        privacy_gate(writer.tmp)
+        privacy_gate(writer.tmp, writer.finish())
         writer.commit()
     except BaseException:
         writer.abort()
         raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
-                   len(ctx.notices.active), ctx.notices.next_change)
+                   len(ctx.notices.active), ctx.notices.next_change, writer.changes)

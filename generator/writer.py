@@ -13,14 +13,33 @@ directory, removed by the next build, which also removes the build it
 superseded (kept until then so that requests in flight at the switch finish
 on it); a lock file keeps two builds from running at once.  An old-style ``public`` directory is moved into
 ``.public.builds`` the first time (that one switch has a short gap).
+
+Incremental output: every build leaves ``manifest.json`` beside the site, the
+SHA-256 of every file and, for files a stage made from a known set of inputs,
+that input key.  The next build
+
+* skips work: a stage asks ``reuse(path, key)`` before rendering an output;
+  when the last build made that path from the same key with the same code
+  (``code_fingerprint``), the old file is hard-linked in and not rendered;
+* does not rewrite what did not change: at ``finish`` every file whose bytes
+  equal the last build's file at the same path is replaced by a hard link to
+  that file, so it keeps its inode and mtime (rsync, and the privacy gate,
+  look only at what changed).
+
+``full=True`` (``build --full``) ignores the last build entirely.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from generator.errors import HuinongError
@@ -30,12 +49,69 @@ class WriterError(HuinongError):
     pass
 
 
+MANIFEST = "manifest.json"
+#: Third-party packages whose output lands in the build: a new version forces a full build.
+RENDERERS = ("mkdocs", "mkdocs-material", "pelican", "jinja2", "reportlab", "qrcode", "openpyxl", "feedgenerator",
+             "markdown", "jieba")
+
+
 def builds_dir(target: Path) -> Path:
     return target.parent / f".{target.name}.builds"
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of everything besides the data that shapes the output: our code, templates, theme, renderers."""
+    repo = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for top in ("generator", "site_src", "mkdocs.yml"):
+        base = repo / top
+        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
+                                                      and "__pycache__" not in p.parts)
+        for path in files:
+            h.update(path.relative_to(repo).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in RENDERERS:
+        try:
+            h.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-\n".encode())
+    return h.hexdigest()
+
+
+def input_key(*parts) -> str:
+    """A key for ``Writer.reuse``: the repr of everything an output is made of (frozen dataclasses, str...)."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Changes:
+    """What a build changed against the last one (by path)."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    reused: int = 0  # not rendered at all: the last build's file for the same inputs
+    full: bool = True  # no last build was used
+
+    @property
+    def line(self) -> str:
+        if self.full:
+            return f"完整构建：{self.new} 个文件"
+        return (f"增量构建：新增 {self.new}，改变 {self.changed}，未变 {self.unchanged}（其中 {self.reused} 个沿用上次结果、"
+                f"未重新生成），删除 {self.removed} 个文件")
+
+
 class Writer:
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, *, full: bool = False):
         self.target = Path(target)
         self.builds = builds_dir(self.target)
         self.builds.mkdir(parents=True, exist_ok=True)
@@ -48,6 +124,19 @@ class Writer:
         self._remove_leftovers()
         self.tmp = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
         self.written: set[str] = set()
+        self.keys: dict[str, str] = {}  # path -> input key, for reuse by the next build
+        self.reused: set[str] = set()
+        self.changes = Changes()
+        self.previous: Path | None = None
+        self._previous: dict = {}
+        current = self._current()
+        if not full and current is not None and (current / MANIFEST).is_file():
+            try:
+                manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                manifest = {}
+            if manifest.get("code") == code_fingerprint():
+                self.previous, self._previous = current, manifest.get("files", {})
 
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
@@ -87,6 +176,70 @@ class Writer:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         self._path(rel).write_bytes(data)
+
+    def reuse(self, rel: str, key: str) -> bool:
+        """Take the last build's file for `rel` if it was made from the same `key`; else False (render it)."""
+        old = self._previous.get(rel)
+        if self.previous is None or old is None or old.get("key") != key:
+            return False
+        path = self._path(rel)
+        try:
+            os.link(self.previous / rel, path)
+        except OSError:
+            self.written.discard(str(PurePosixPath(rel)))
+            return False
+        self.keys[rel] = key
+        self.reused.add(rel)
+        return True
+
+    def note_key(self, rel: str, key: str) -> None:
+        """Record the input key of a file written (or adopted) under `rel`."""
+        self.keys[rel] = key
+
+    def finish(self) -> list[Path]:
+        """Hash every file, link the unchanged ones to the last build's, write the manifest.
+
+        Returns the files that are new or changed (the ones the privacy gate must read; an
+        unchanged file passed the same gate, with the same code, in the last build)."""
+        files: dict[str, dict] = {}
+        fresh: list[Path] = []
+        changes = Changes(full=self.previous is None, reused=len(self.reused))
+        for rel in sorted(self.written):
+            path = self.tmp / rel
+            old = self._previous.get(rel)
+            if rel in self.reused:
+                digest = old["sha256"]
+            else:
+                digest = _sha256(path)
+                if old is not None and old.get("sha256") == digest and self._link_old(rel, path):
+                    pass
+                else:
+                    fresh.append(path)
+            entry = {"sha256": digest}
+            if rel in self.keys:
+                entry["key"] = self.keys[rel]
+            files[rel] = entry
+            if old is None:
+                changes.new += 1
+            elif old.get("sha256") == digest:
+                changes.unchanged += 1
+            else:
+                changes.changed += 1
+        changes.removed = len(set(self._previous) - set(files))
+        (self.tmp / MANIFEST).write_text(json.dumps({"code": code_fingerprint(), "files": files}, ensure_ascii=False,
+                                                    indent=0, sort_keys=True), encoding="utf-8")
+        self.changes = changes
+        return fresh
+
+    def _link_old(self, rel: str, path: Path) -> bool:
+        """Replace a new file by a hard link to the last build's identical file."""
+        spare = path.with_name(path.name + ".yk-link")
+        try:
+            os.link(self.previous / rel, spare)
+            os.replace(spare, path)
+        except OSError:
+            return False
+        return True
 
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self._path(rel))

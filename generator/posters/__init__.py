@@ -21,6 +21,7 @@ from generator.models import Dataset, region_level, region_parent_code
 from generator.public import PublicBatch
 from generator.validate import within
 from generator.village_info import VillageInfo, village_info
+from generator.writer import input_key
 
 #: 公示 posters made by `build`: publicity running, to come, or ended at most this many days ago.
 RECENT_DAYS = 30
@@ -67,6 +68,8 @@ class Posters:
     def __init__(self, ctx):
         self.ctx = ctx
         self._info: dict[str, VillageInfo] = {}
+        #: (village, kind) -> key of everything the poster is made of (Writer.reuse skips unchanged ones)
+        self.keys: dict[tuple[str, str], str] = {}
 
     def info(self, village: str) -> VillageInfo:
         if village not in self._info:
@@ -76,15 +79,18 @@ class Posters:
     def policy(self, village: str):
         from generator.posters.stories import policy_spec
 
-        return policy_spec(self.info(village), site_url=self.ctx.site_url, version=self.ctx.version.label)
+        info, version = self.info(village), self.ctx.version_of().label
+        self.keys[(village, "zhengce")] = input_key("zhengce", info, self.ctx.site_url, version)
+        return policy_spec(info, site_url=self.ctx.site_url, version=version)
 
     def publicity(self, pb: PublicBatch):
         from generator.posters.stories import publicity_spec
 
         b = pb.batch
         policy = self.ctx.dataset.policy_for(b.programme, b.year)
-        return publicity_spec(pb, policy, self.info(pb.village), site_url=self.ctx.site_url,
-                              version=self.ctx.version.label)
+        info, version = self.info(pb.village), self.ctx.version_of((b.batch_id,)).label
+        self.keys[(pb.village, b.batch_id)] = input_key("gongshi", pb, policy, info, self.ctx.site_url, version)
+        return publicity_spec(pb, policy, info, site_url=self.ctx.site_url, version=version)
 
 
 def write_selection(ctx, sel: Selection, prefix: str = "", workers: int | None = None) -> int:

@@ -18,6 +18,7 @@ from generator.models import region_parent_code
 from generator.normalize import period_label
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
+from generator.writer import input_key
 
 STYLESHEET = "assets/yikatong.css"
 
@@ -48,7 +49,16 @@ def write_bundles_and_index(ctx, posters, sel, prefix: str, workers: int | None 
             jobs.append((urls.township_bundle(township, size), [k for v in villages for k in _keys(v, batches_of)],
                          size, f"{name}公示栏海报合订本（{size}）"))
     sizes_kb: dict[str, int] = {}
-    for path, data in render_all(specs, jobs, author, workers):
+    todo = []
+    for job in jobs:  # posters whose inputs did not change since the last build are not drawn again
+        path, keys, size, title = job
+        key = input_key(path, keys, size, title, author, [posters.keys[k] for k in keys])
+        if ctx.writer.reuse(prefix + path, key):
+            sizes_kb[path] = _kb_of(ctx.writer.tmp / (prefix + path))
+        else:
+            todo.append(job)
+            ctx.writer.note_key(prefix + path, key)
+    for path, data in render_all(specs, todo, author, workers):
         ctx.writer.write_bytes(prefix + path, data)
         sizes_kb[path] = _kb(data)
     _write_index(ctx, posters, specs, sel, townships, batches_of, sizes_kb, prefix)
@@ -91,10 +101,16 @@ def _kb(data: bytes) -> int:
     return max(1, round(len(data) / 1024))
 
 
+def _kb_of(path) -> int:
+    return max(1, round(os.path.getsize(path) / 1024))
+
+
 # ------------------------------------------------------------------ index pages
 
 
-def _page(ctx, page: str, title: str, body: str) -> str:
+def _page(ctx, page: str, title: str, body: str, batches=None) -> str:
+    """An index page; its data version is that of the batches it lists (None: every batch)."""
+    version = ctx.version_of(everything=True) if batches is None else ctx.version_of(sorted(batches))
     css = urls.relative(page, STYLESHEET)
     site = escape(ctx.dataset.site.name) if ctx.dataset.site else ""
     return (
@@ -103,7 +119,7 @@ def _page(ctx, page: str, title: str, body: str) -> str:
         f"<title>{escape(title)} - {site}</title>\n<link rel=\"stylesheet\" href=\"{css}\">\n</head>\n<body>\n"
         f"<main id=\"main\">\n<p><a href=\"{urls.relative(page, urls.home())}\">返回首页</a></p>\n"
         f"<h1>{escape(title)}</h1>\n{body}"
-        f"<p>数据版本 {escape(ctx.version.label)}</p>\n</main>\n</body>\n</html>\n"
+        f"<p>数据版本 {escape(version.label)}</p>\n</main>\n</body>\n</html>\n"
     )
 
 
@@ -158,7 +174,8 @@ def _write_index(ctx, posters, specs, sel, townships, batches_of, sizes_kb, pref
                         f"{escape(info.village.name)}</a></h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n")
         body = ((f"<p>{_links(page, bundle, sizes_kb, '全乡镇合订本')}（本页全部海报合在一个文件里，方便到打印店打印）</p>\n"
                  if bundle else "") + f"<p><a href=\"{urls.relative(page, top)}\">其他乡镇</a></p>\n" + "".join(rows))
-        ctx.writer.write_text(prefix + page + "index.html", _page(ctx, page, f"{_name(ds, t)} 公示栏海报", body))
+        listed = {pb.batch.batch_id for v in villages for pb in batches_of.get(v, ())}
+        ctx.writer.write_text(prefix + page + "index.html", _page(ctx, page, f"{_name(ds, t)} 公示栏海报", body, listed))
 
 
 def _name(ds, code: str) -> str:

@@ -61,7 +61,7 @@ def yk_context(ctx: BuildContext) -> dict:
         "publisher": site.publisher if site else "",
         "phone": site.phone if site else "",
         "nav": [{"title": t, "path": p} for t, p in NAV],
-        "version": ctx.version.label,
+        "version": ctx.version_of(everything=True).label,  # pages that count every batch; see version_map
     }
 
 

@@ -115,17 +115,19 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
     ctx, w = sd.ctx, sd.ctx.writer
     rows = policy_rows(sd)
     base = urls.policy_list()
+    version = ctx.version_of()  # the base files: policies.csv
     w.write_bytes(ctx.site_path(base + "zhengce.csv"), csv_bytes(POLICY_COLUMNS, rows))
-    w.write_bytes(ctx.site_path(base + "zhengce.xlsx"), xlsx_bytes("政策清单", POLICY_COLUMNS, rows, ctx.version.built_at))
+    w.write_bytes(ctx.site_path(base + "zhengce.xlsx"), xlsx_bytes("政策清单", POLICY_COLUMNS, rows, version.built_at))
     w.write_bytes(ctx.site_path(base + "zhengce.json"), _json({
-        "数据版本": ctx.version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
+        "数据版本": version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
     count = 3
     for village, pbs in sorted(by_village.items()):
         ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
         rows = village_rows(sd, ordered)
         w.write_bytes(ctx.site_path(urls.village_download(village, "csv")), csv_bytes(VILLAGE_COLUMNS, rows))
         w.write_bytes(ctx.site_path(urls.village_download(village, "json")), _json({
-            "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": ctx.version.as_dict(),
+            "区划代码": village, "名称": sd.ds.regions[village].name,
+            "数据版本": ctx.version_of(sorted({pb.batch.batch_id for pb in pbs})).as_dict(),
             "记录": [dict(zip(VILLAGE_COLUMNS, r)) for r in rows]}))
         count += 2
     return count

@@ -6,6 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
+from generator import urls
 from generator.errors import HuinongError
 from generator.site.common import REPO, SITE_SRC, SiteData, yk_context
 from generator.site.policy_docs import write_docs
@@ -26,7 +27,6 @@ class _Collect(logging.Handler):
 
 def notice_map(sd: SiteData) -> dict:
     """Which notices each policy-half page shows: by page URL, else the whole-site ones."""
-    from generator import urls
     from generator.notices import ANY
 
     board = sd.ctx.notices
@@ -40,6 +40,22 @@ def notice_map(sd: SiteData) -> dict:
     return {"notices_by_url": by_url, "notices_site": board.site_wide()}
 
 
+def version_map(sd: SiteData) -> dict:
+    """Each page's data version: most pages are made of the base files and the notices only, so a new
+    payment batch leaves them byte-identical; the home page and 统计 count batches (the build's
+    newest version, ``yk.version``), a programme's page says whether it has published batches."""
+    ctx = sd.ctx
+    notices = [n.slug for n in ctx.dataset.notices]
+    by_programme: dict[str, list[str]] = {}
+    for pb in ctx.view.batches:
+        by_programme.setdefault(pb.batch.programme, []).append(pb.batch.batch_id)
+    newest = ctx.version_of(everything=True).label
+    by_url = {urls.home(): newest, urls.stats(): newest}
+    for code in sd.programmes:
+        by_url[urls.policy_page(code)] = ctx.version_of(sorted(set(by_programme.get(code, ()))), notices).label
+    return {"versions_by_url": by_url, "version_policy": ctx.version_of((), notices).label}
+
+
 def build_policy_half(sd: SiteData, work: Path) -> Path:
     """Sources into work/docs, HTML into work/mkdocs; returns the HTML dir."""
     from mkdocs.commands.build import build
@@ -48,7 +64,7 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     docs, out = work / "docs", work / "mkdocs"
     shutil.copytree(SITE_SRC / "docs", docs)
     nav = write_docs(sd, docs)
-    yk = {**yk_context(sd.ctx), **notice_map(sd)}
+    yk = {**yk_context(sd.ctx), **notice_map(sd), **version_map(sd)}
     cfg = load_config(
         config_file=str(REPO / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out),
         site_name=yk["site_name"], site_url=sd.ctx.site_url.rstrip("/") + "/", nav=nav,

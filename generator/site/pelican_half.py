@@ -28,6 +28,7 @@ from generator.normalize import format_decimal
 from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.version import CST
 from generator.village_info import village_info
+from generator.writer import input_key
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
 _BUILDS: dict[str, "Disclosure"] = {}
@@ -50,6 +51,11 @@ class Disclosure:
         for v in self.villages:
             for a in sd.ancestors(v)[:-1]:
                 self.village_count[a.code] += 1
+        # The batches each region's page is made of (its own and everything under it): its data version.
+        self.batches_under: dict[str, set[str]] = defaultdict(set)
+        for pb in self.ctx.view.batches:
+            for a in sd.ancestors(pb.village):
+                self.batches_under[a.code].add(pb.batch.batch_id)
         self.region_pages = 0
 
     def running(self, batch) -> bool:
@@ -125,6 +131,7 @@ class Disclosure:
             }, settings=settings, source_path=f"virtual/{batch_id}.html", context=generator.context)
             article.running = meta["running"]
             article.yk_notices = self.ctx.notices.for_page(b.region, (b.programme,))
+            article.yk_version = self.ctx.version_of((batch_id,), [n.slug for n in article.yk_notices]).label
             article.village_table = meta["table"]
             generator.articles.append(article)
         generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
@@ -164,8 +171,11 @@ class Disclosure:
         children = [{"code": c.code, "name": c.name, "count": self.village_count.get(c.code, 0)}
                     for c in self.sd.children.get(region.code, [])
                     if c.level in ("县",) or self.village_count.get(c.code) or c.code in self.villages]
+        notices = self.ctx.notices.for_page(region.code, ANY)
+        version = (self.ctx.version_of(sorted(self.batches_under[region.code]), [n.slug for n in notices])
+                   if chain else self.ctx.version_of(everything=True))
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
-                  yk_notice_list=self.ctx.notices.for_page(region.code, ANY),
+                  yk_notice_list=notices, yk_page_version=version.label,
                   child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
                   full_name="".join(a.name for a in chain) if village else region.name)
         if village:
@@ -176,9 +186,15 @@ class Disclosure:
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
                       policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))
         path = save_as or urls.region_page(region.code) + "index.html"
+        self.region_pages += 1
+        # A page made of the same inputs as in the last build is taken from it, not rendered (Writer.reuse).
+        yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
+        key = input_key("region", path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()))
+        if self.ctx.writer.reuse(self.ctx.site_path(path), key):
+            return
+        self.ctx.writer.note_key(self.ctx.site_path(path), key)
         context = generator.context.copy()
         writer.write_file(path, template, context, relative_urls=True, url=path[:-len("index.html")], **kw)
-        self.region_pages += 1
 
 
 def _pretaxonomy(generator) -> None:
@@ -260,6 +276,8 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
         "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
         "FEED_MAX_ITEMS": 100, "RSS_FEED_SUMMARY_ONLY": True,
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "DELETE_OUTPUT_DIRECTORY": False, "LOG_FILTER": [],
+        "JINJA_FILTERS": {"yk_version": lambda articles: sd.ctx.version_of(
+            sorted(a.slug for a in articles), [n.slug for n in sd.ctx.dataset.notices]).label},
         "SLUGIFY_SOURCE": "basename", "MENUITEMS": [], "DISPLAY_PAGES_ON_MENU": False,
         "DISPLAY_CATEGORIES_ON_MENU": False, "OUTPUT_SOURCES": False,
     }

@@ -18,19 +18,20 @@ def page_urls(written: set[str], site_prefix: str) -> list[str]:
 
 
 def write_sitemap(ctx, paths: list[str]) -> int:
+    """No <lastmod>: the build date would be wrong for every page that did not change (and would make
+    every build rewrite the sitemap); the protocol makes it optional."""
     base = ctx.site_url.rstrip("/") + "/"
-    day = ctx.today.isoformat()
     chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)] or [[]]
 
     def urlset(chunk):
-        body = "".join(f"<url><loc>{escape(base + p)}</loc><lastmod>{day}</lastmod></url>\n" for p in chunk)
+        body = "".join(f"<url><loc>{escape(base + p)}</loc></url>\n" for p in chunk)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}</urlset>\n')
 
     if len(chunks) == 1:
         ctx.writer.write_text(ctx.site_path("sitemap.xml"), urlset(chunks[0]))
         return 1
-    index = "".join(f"<sitemap><loc>{escape(base)}sitemap-{i}.xml</loc><lastmod>{day}</lastmod></sitemap>\n"
+    index = "".join(f"<sitemap><loc>{escape(base)}sitemap-{i}.xml</loc></sitemap>\n"
                     for i in range(1, len(chunks) + 1))
     ctx.writer.write_text(ctx.site_path("sitemap.xml"), '<?xml version="1.0" encoding="UTF-8"?>\n'
                           f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}</sitemapindex>\n')

@@ -1,0 +1,135 @@
+"""Incremental builds (issue 7): a new batch for one county rewrites only what shows it, the
+rest keeps the last build's files (same inode, so rsync moves nothing), and the result is
+byte-identical to a full build of the same commit."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import build
+from generator.writer import MANIFEST
+from tests.gitrepo import commit, init_repo
+
+EPOCH = "1735689600"  # 2025-01-01
+NEW_BATCH = "410425-NY001-2024"  # 郏县; the tiny data has 宝丰县 (410421) only
+
+
+@pytest.fixture
+def repo(tmp_path: Path, tiny: Path, demo_env, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return init_repo(tmp_path / "repo", tiny)
+
+
+def add_batch(repo: Path) -> None:
+    """A copy of the 宝丰县 batch, paid in 郏县 大刘庄村."""
+    src = repo / "data/payments/2024/410421-NY001-2024"
+    dst = repo / f"data/payments/2024/{NEW_BATCH}"
+    dst.mkdir()
+    (dst / "batch.yaml").write_text((src / "batch.yaml").read_text(encoding="utf-8")
+                                    .replace("410421000000", "410425000000").replace("宝丰县", "郏县"), encoding="utf-8")
+    lines = (src / "records.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [",".join(f if not (f.startswith("410421") and len(f) == 12) else "410425101201" for f in line.split(","))
+            for line in lines[1:]]
+    (dst / "records.csv").write_text(lines[0] + "".join(rows), encoding="utf-8")
+    commit(repo, "郏县 2024 年耕地地力保护补贴")
+
+
+def tree(target: Path) -> Path:
+    return target.resolve()
+
+
+def files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def same_tree(a: Path, b: Path) -> list[str]:
+    """Paths that differ between two build directories (missing on either side, or other bytes)."""
+    fa, fb = files(a), files(b)
+    out = sorted(set(fa) ^ set(fb))
+    out += [rel for rel in sorted(set(fa) & set(fb)) if not filecmp.cmp(fa[rel], fb[rel], shallow=False)]
+    return out
+
+
+def rewritten(before: Path, after: Path) -> set[str]:
+    """Files of `after` that are not the very same file (inode) as in `before`."""
+    old = files(before)
+    return {rel for rel, p in files(after).items()
+            if rel not in old or os.stat(p).st_ino != os.stat(old[rel]).st_ino}
+
+
+def test_new_batch_rewrites_only_its_county_and_equals_a_full_build(repo: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    first = build(repo / "data", out)
+    assert first.changes.full
+    before = tree(out)
+    add_batch(repo)
+    second = build(repo / "data", out)
+    after = tree(out)
+    assert not second.changes.full and second.changes.reused > 0
+    assert "增量构建" in second.report()
+    changed = rewritten(before, after)
+    # What must change: the new batch's pages, its county, parents, listings, feeds, lookup.
+    for rel in ("site/gongshi/410425-NY001-2024/index.html", "site/diqu/410425101201/index.html",
+                "site/diqu/410425000000/index.html", "site/diqu/410400000000/index.html",
+                "site/feeds/all.atom.xml", "site/feeds/xian-410425.atom.xml", "site/gongshi/index.html",
+                "lookup.sqlite", MANIFEST):
+        assert rel in changed, rel
+    # What must not: anything of 宝丰县 (pages, downloads, posters), and the policy half.
+    untouched = [rel for rel in changed if "410421" in rel and not rel.startswith("site/tongji/")]
+    assert untouched == []
+    for prefix in ("site/banshi/", "site/wenjian/", "site/wangdian/", "site/guanyu/", "site/zhengce/mz"):
+        assert not [rel for rel in changed if rel.startswith(prefix)], prefix
+    # 宝丰县's village page still says which commit its own data came from.
+    page = (after / "site/diqu/410421100201/index.html").read_text(encoding="utf-8")
+    assert "数据版本：" in page and (before / "site/diqu/410421100201/index.html").read_text(encoding="utf-8") == page
+
+    full = build(repo / "data", tmp_path / "full" / "public", full=True)
+    assert full.changes.full and full.changes.reused == 0
+    assert same_tree(after, tree(tmp_path / "full" / "public")) == []
+
+
+def test_full_build_and_changed_code_reuse_nothing(repo: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    before = tree(out)
+    again = build(repo / "data", out)
+    assert again.changes.unchanged == len(files(before)) - 1 and again.changes.changed == 0  # all but the manifest
+    assert rewritten(before, tree(out)) == {MANIFEST}
+
+    before = tree(out)
+    forced = build(repo / "data", out, full=True)
+    assert forced.changes.reused == 0 and rewritten(before, tree(out)) == set(files(tree(out)))
+
+    # Another version of the code (here: a manifest written by one) must not hand over its files.
+    manifest = tree(out) / MANIFEST
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "code": "0" * 64}), encoding="utf-8")
+    before = tree(out)
+    other = build(repo / "data", out)
+    assert other.changes.reused == 0 and rewritten(before, tree(out)) == set(files(tree(out)))
+
+
+def test_a_changed_base_file_rerenders_what_shows_it(repo: Path, tmp_path: Path):
+    """A township window's phone is on the village pages and posters: those are made again."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    before = tree(out)
+    services = repo / "data/services.csv"
+    text = services.read_text(encoding="utf-8")
+    phones = [f for line in text.splitlines()[1:] for f in line.split(",") if f.startswith("0375-")]
+    assert phones
+    services.write_text(text.replace(phones[0], "0375-2669999"), encoding="utf-8")
+    commit(repo, "更新窗口电话")
+    build(repo / "data", out)
+    after = tree(out)
+    shown = [rel for rel, p in files(after).items() if rel.endswith(".html") and "2669999" in p.read_text(encoding="utf-8")]
+    assert shown and set(shown) <= rewritten(before, after)
+    shutil.rmtree(tmp_path / "full", ignore_errors=True)
+    build(repo / "data", tmp_path / "full" / "public", full=True)
+    assert same_tree(after, tree(tmp_path / "full" / "public")) == []
