@@ -18,7 +18,15 @@
 * ``notices``: every urgent notice (data/notices/), in force or not, with its
   scope; the API shows the ones in force at request time;
 * ``search`` (FTS4) + ``search_items``: policies, documents and procedures
-  segmented by :mod:`generator.segment`, for ``/api/v1/policies?q=``.
+  segmented by :mod:`generator.segment`, for ``/api/v1/policies?q=``;
+* ``batch_keys``: a hash of each batch's files, for the next build's delta.
+
+Incremental: when the last build left a lookup.sqlite made by the same code,
+the build copies it and applies the delta (payments of removed or changed
+batches deleted, of new or changed batches inserted; the small tables are
+written again), instead of inserting every payment again.  Unchanged batches
+keep their row ids, so the file differs from a full build's in row ids and
+page layout only, never in what a lookup returns (tests compare the content).
 
 Digit-only text columns never sit next to each other in a row (codes are
 stored as integers, amounts in cents), so no run of digits in the file can
@@ -27,7 +35,9 @@ look like an ID or card number to the privacy gate.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,6 +47,7 @@ from generator.context import LOOKUP_DB, BuildContext
 from generator.models import Dataset, region_level
 from generator.normalize import format_decimal
 from generator.segment import index_terms
+from generator.writer import input_key
 
 SCHEMA_VERSION = "2"
 
@@ -72,11 +83,14 @@ CREATE TABLE notices (
     period TEXT NOT NULL, scope TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
     regions TEXT NOT NULL, programmes TEXT NOT NULL
 );
+CREATE TABLE batch_keys (batch_id TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts4(title, body, tokenize=unicode61);
 """
+# Written again in full by every build, incremental or not (payments is the one big table).
+SMALL_TABLES = ("meta", "batches", "places", "windows", "programmes", "search_items", "search", "notices", "batch_keys")
 
 # Created after the bulk insert: much faster than maintaining them row by row.
-INDEXES = "CREATE INDEX payments_query_key ON payments(query_key);"
+INDEXES = "CREATE INDEX IF NOT EXISTS payments_query_key ON payments(query_key);"
 
 PAYMENT_COLUMNS = ("query_key", "batch", "village", "name", "card_tail", "bank", "quantity", "standard",
                    "amount", "date", "status", "reason")
@@ -91,13 +105,15 @@ def first_lookup_year(ds: Dataset, today) -> int:
     return today.year - years + 1
 
 
-def create(path: Path) -> sqlite3.Connection:
-    """A new, empty lookup database, tuned for one bulk load (the file is temporary until commit)."""
+def create(path: Path, *, schema: bool = True) -> sqlite3.Connection:
+    """A new, empty lookup database, tuned for one bulk load (the file is temporary until commit).
+
+    ``schema=False``: `path` is a copy of the last build's database, to be updated in place."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("BEGIN")
-    for statement in SCHEMA.split(";"):
+    for statement in SCHEMA.split(";") if schema else ():
         if statement.strip():
             conn.execute(statement)
     return conn
@@ -189,35 +205,91 @@ def _notice_rows(ds: Dataset) -> list[tuple]:
     return rows
 
 
-def _payment_rows(ds: Dataset, batch_ids: dict[str, int]) -> Iterable[tuple]:
+def _payment_rows(ds: Dataset, batch_ids: dict[str, int], only: set[str] | None = None) -> Iterable[tuple]:
     for b in ds.batches:
         bid = batch_ids.get(b.batch_id)
-        if bid is None:
+        if bid is None or (only is not None and b.batch_id not in only):
             continue
         for r in b.records:
             yield (r.query_key, bid, int(r.region), r.name, r.card_tail, r.bank, format_decimal(r.quantity),
                    cents(r.standard), cents(r.amount), r.date.isoformat(), r.status, r.reason)
 
 
+def batch_key(ds: Dataset, b) -> str:
+    """Hash of a batch's two files: its payment rows in the database change only with them."""
+    h = hashlib.sha256()
+    meta = Path(ds.root).joinpath(*Path(b.src.path).parts[-4:])  # payments/<年度>/<批次号>/batch.yaml
+    for path in (meta, meta.with_name("records.csv")):
+        try:
+            h.update(path.read_bytes())
+        except OSError:  # not where load found it: no delta for this batch
+            h.update(repr(b).encode() + repr(b.records).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _previous(ctx: BuildContext) -> tuple[Path | None, dict[str, tuple[int, str]]]:
+    """The last build's database and {batch id: (row id, key)}, when the writer may reuse it."""
+    prev_dir = ctx.writer.previous
+    path = prev_dir / LOOKUP_DB if prev_dir is not None else None
+    if path is None or not path.is_file():
+        return None, {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if dict(conn.execute("SELECT key, value FROM meta")).get("schema") != SCHEMA_VERSION:
+                return None, {}
+            old = {bid: (i, key) for bid, i, key in conn.execute(
+                "SELECT k.batch_id, b.id, k.key FROM batch_keys k JOIN batches b ON b.batch_id = k.batch_id")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None, {}
+    return path, old
+
+
 def write(ctx: BuildContext) -> int:
     ds = ctx.dataset
     first_year = first_lookup_year(ds, ctx.today)
     protected = {p.code for p in ds.policies if p.protected}
-    conn = create(ctx.writer.path_for(LOOKUP_DB))
+    published = [b for b in ds.batches if b.programme not in protected and first_year <= b.year <= ctx.today.year
+                 and ds.policy_for(b.programme, b.year) is not None]  # check() guarantees a policy; never guess
+    keys = {b.batch_id: batch_key(ds, b) for b in published}
+    # Nothing it is made of changed (same build time too, e.g. SOURCE_DATE_EPOCH): the last file as it is.
+    whole = input_key("lookup", sorted(keys.items()), ctx.version.as_dict(), ctx.version.label, first_year,
+                      ctx.today.year, ds.site, sorted(ds.regions.items()), ds.policies, ds.documents, ds.procedures,
+                      ds.services, ds.notices)
+    if ctx.writer.reuse(LOOKUP_DB, whole):
+        return 1
+    ctx.writer.note_key(LOOKUP_DB, whole)
+    target = ctx.writer.path_for(LOOKUP_DB)
+    prev_path, old = _previous(ctx)
+    if prev_path is not None:
+        shutil.copyfile(prev_path, target)
+    conn = create(target, schema=prev_path is None)
     try:
         batch_ids: dict[str, int] = {}
+        todo: set[str] | None = None  # batches whose payments go in (None: all)
+        if prev_path is not None:
+            keep = {bid: i for bid, (i, key) in old.items() if keys.get(bid) == key}
+            stale = [(i,) for bid, (i, _key) in old.items() if bid not in keep]
+            conn.executemany("DELETE FROM payments WHERE batch = ?", stale)
+            for table in SMALL_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            batch_ids.update(keep)
+            todo = {b.batch_id for b in published if b.batch_id not in keep}
+            ctx.stats["lookup_batches_updated"] = len(todo) + len(set(old) - set(keys))
+        next_id = max(batch_ids.values(), default=0) + 1
         batch_rows = []
-        for b in ds.batches:
-            if b.programme in protected or not first_year <= b.year <= ctx.today.year:
-                continue
+        for b in published:
             policy = ds.policy_for(b.programme, b.year)
-            if policy is None:  # check() guarantees one; never guess a name
-                continue
-            batch_ids[b.batch_id] = len(batch_ids) + 1
+            if b.batch_id not in batch_ids:
+                batch_ids[b.batch_id], next_id = next_id, next_id + 1
             batch_rows.append((batch_ids[b.batch_id], b.batch_id, b.programme, policy.name, policy.card_name,
                                policy.short_name, b.period, b.year, b.payer, b.phone, policy.phone))
         conn.executemany("INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
-        insert_payments(conn, _payment_rows(ds, batch_ids))
+        conn.executemany("INSERT INTO batch_keys VALUES (?,?)", sorted(keys.items()))
+        insert_payments(conn, _payment_rows(ds, batch_ids, todo))
         records = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
         conn.executemany("INSERT INTO programmes VALUES (?,?,?,?,?,?,?,?)", _programmes(ds))
         places, windows = _places(ds)

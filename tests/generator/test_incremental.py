@@ -56,6 +56,16 @@ def same_tree(a: Path, b: Path) -> list[str]:
     return out
 
 
+def assert_same_build(inc: Path, full: Path) -> None:
+    """An incremental build equals a full one: every file byte for byte, except lookup.sqlite
+    (updated by delta: same content, other row ids) and the manifest's hash of it."""
+    assert same_tree(inc, full) in ([], ["lookup.sqlite", MANIFEST])
+    assert lookup_content(inc / "lookup.sqlite") == lookup_content(full / "lookup.sqlite")
+    a, b = (json.loads((t / MANIFEST).read_text(encoding="utf-8"))["files"] for t in (inc, full))
+    a.pop("lookup.sqlite"), b.pop("lookup.sqlite")
+    assert a == b
+
+
 def rewritten(before: Path, after: Path) -> set[str]:
     """Files of `after` that are not the very same file (inode) as in `before`."""
     old = files(before)
@@ -91,7 +101,7 @@ def test_new_batch_rewrites_only_its_county_and_equals_a_full_build(repo: Path, 
 
     full = build(repo / "data", tmp_path / "full" / "public", full=True)
     assert full.changes.full and full.changes.reused == 0
-    assert same_tree(after, tree(tmp_path / "full" / "public")) == []
+    assert_same_build(after, tree(tmp_path / "full" / "public"))
 
 
 def test_full_build_and_changed_code_reuse_nothing(repo: Path, tmp_path: Path):
@@ -132,4 +142,49 @@ def test_a_changed_base_file_rerenders_what_shows_it(repo: Path, tmp_path: Path)
     assert shown and set(shown) <= rewritten(before, after)
     shutil.rmtree(tmp_path / "full", ignore_errors=True)
     build(repo / "data", tmp_path / "full" / "public", full=True)
-    assert same_tree(after, tree(tmp_path / "full" / "public")) == []
+    assert_same_build(after, tree(tmp_path / "full" / "public"))
+
+
+def lookup_content(path: Path) -> dict[str, list]:
+    """Every table of a lookup database as sorted rows, row ids of batches replaced by batch ids."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        ids = dict(conn.execute("SELECT id, batch_id FROM batches"))
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'search_%'"
+                                             " AND name NOT LIKE 'sqlite_%'")]
+        out = {}
+        for table in tables:
+            rows = conn.execute(f"SELECT * FROM {table}").fetchall()
+            if table == "batches":
+                rows = [r[1:] for r in rows]
+            elif table == "payments":
+                rows = [(r[0], ids[r[1]], *r[2:]) for r in rows]
+            out[table] = sorted(rows, key=repr)
+        out["search_segments"] = sorted(conn.execute("SELECT docid, title, body FROM search").fetchall())
+        return out
+    finally:
+        conn.close()
+
+
+def test_lookup_database_is_updated_by_delta_with_the_content_of_a_full_build(repo: Path, tmp_path: Path):
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    add_batch(repo)
+    # The 宝丰县 batch changes too (one amount), so the delta deletes, keeps and inserts.
+    records = repo / "data/payments/2024/410421-NY001-2024/records.csv"
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.pop()  # its last record goes
+    records.write_text("".join(lines), encoding="utf-8")
+    commit(repo, "宝丰县批次更正")
+    summary = build(repo / "data", out)
+    assert not summary.changes.full
+    full = tmp_path / "full" / "public"
+    build(repo / "data", full, full=True)
+    inc_db, full_db = tree(out) / "lookup.sqlite", tree(full) / "lookup.sqlite"
+    assert lookup_content(inc_db) == lookup_content(full_db)
+    n = len(lines) - 1
+    assert len([r for r in lookup_content(inc_db)["payments"] if r[1] == "410421-NY001-2024"]) == n
+    assert same_tree(tree(out), tree(full)) == ["lookup.sqlite", MANIFEST]  # different row ids
+    assert_same_build(tree(out), tree(full))
