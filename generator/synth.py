@@ -546,18 +546,18 @@ def make_sample(data_dir: Path, log=print) -> dict[str, int]:
 # ------------------------------------------------------- province scale
 
 
-def province_regions(villages: int, r: random.Random):
+def province_regions(villages: int, r: random.Random, cities: int = 18, counties: int = 9):
     """Made-up but well-formed codes for a province of about ``villages`` villages.
 
     Yields (code, name, parent) top-down, one county at a time, so callers can
     stream: 18 cities x 9 counties x ~16 townships x ~20 villages = ~46,000.
     """
-    per_county = max(1, villages // (18 * 9))
+    per_county = max(1, villages // (cities * counties))
     yield "410000000000", "河南省", ""
-    for city in range(1, 19):
+    for city in range(1, cities + 1):
         city_code = f"41{city:02d}00000000"
         yield city_code, f"示例{city:02d}市", "410000000000"
-        for county in range(1, 10):
+        for county in range(1, counties + 1):
             county_code = f"41{city:02d}{20 + county:02d}000000"
             yield county_code, f"示例{city:02d}市{county}县", city_code
             left = per_county
@@ -573,7 +573,7 @@ def province_regions(villages: int, r: random.Random):
 
 
 def make_province(out: Path, villages: int = 46_000, records_per_village: int = 450, year: int = 2025,
-                  log=print) -> dict[str, int]:
+                  log=print, cities: int = 18, counties: int = 9) -> dict[str, int]:
     """A province-sized data directory for benchmarks, written county by county.
 
     Payments are keyed directly (what ingest would write) rather than rendered
@@ -630,7 +630,7 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
     with open(out / "regions.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(("区划代码", "名称", "上级代码"))
-        for code, name, parent in province_regions(villages, r):
+        for code, name, parent in province_regions(villages, r, cities, counties):
             w.writerow((code, name, parent))
             totals["regions"] += 1
             level = region_level(code)

@@ -1,0 +1,161 @@
+"""Full and incremental builds (issue 7): seconds, peak memory, files rewritten, pages/s.
+
+    HUINONG_DEMO=1 python -m benchmarks.build                      # sample, county, city
+    HUINONG_DEMO=1 python -m benchmarks.build --sets sample county # a choice
+
+Each data set is put in a throwaway git repository without one of its
+batches; then, each build a separate `python -m generator build` process
+(peak memory is its maximum resident set size):
+
+* full: the first build (``--full``);
+* no change: the same commit again (every output reused or linked);
+* new batch: one commit adds the missing batch (one county) and the build
+  is incremental: only that county's pages, its parents, listings, feeds,
+  the lookup delta and files that show totals are written again;
+* full again: ``--full`` on the same commit, for comparison.
+
+Data sets: the committed sample (data/), a synthetic county (one county,
+300 villages × 450 records) and a synthetic city (9 counties, 2,600
+villages, ~1.2 million records) from ``generator.synth.make_province``.  The
+whole province (46,000 villages, 20.7 million records) does not fit one
+build in this machine's memory today (the build holds every record); its
+time is extrapolated from the city in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.invalid", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+SETS = {"sample": None, "county": dict(villages=300, cities=1, counties=1),
+        "city": dict(villages=2_600, cities=1, counties=9)}
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+
+
+def run_build(data: Path, out: Path, full: bool) -> dict:
+    """One build in its own process: seconds, peak RSS (MB), and what the Writer reported."""
+    cmd = [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)] + (["--full"] if full else [])
+    t = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    seconds = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB; the max over this process's children
+    return {"seconds": seconds, "peak_mb": peak / 1024, "report": done.stdout.strip().splitlines()}
+
+
+def peak_of_one(data: Path, out: Path, full: bool) -> dict:
+    """ru_maxrss of children is the max over all of them: measure each build in a fresh helper process."""
+    code = ("import sys,json; sys.path.insert(0, %r); from benchmarks.build import run_build; "
+            "from pathlib import Path; r = run_build(Path(%r), Path(%r), %r); print(json.dumps(r))") % (
+        str(REPO), str(data), str(out), full)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        raise SystemExit(done.stdout[-3000:] + done.stderr[-3000:])
+    import json
+
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def files_rewritten(report: list[str]) -> str:
+    line = next((x for x in report if x.startswith(("增量构建", "完整构建"))), "")
+    return line.rstrip("。")
+
+
+def counts(report: list[str]) -> tuple[int, int]:
+    import re
+
+    m = re.search(r"(\d+) 条记录，(\d+) 个页面/文件", report[0])
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def local_policies(data: Path) -> None:
+    """The sample's policies.csv names the sample's counties under 适用地区; the synthetic regions
+    have other codes, so those programmes apply everywhere here."""
+    import csv
+    import io
+
+    path = data / "policies.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    col = rows[0].index("适用地区")
+    for row in rows[1:]:
+        row[col] = ""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def prepare(name: str, root: Path) -> tuple[Path, Path, Path]:
+    """A git repository holding the data set without its last batch: (data dir, where the batch is kept,
+    where it goes back)."""
+    data = root / "repo" / "data"
+    if SETS[name] is None:
+        shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw", "private"))
+    else:
+        from generator.synth import make_province
+
+        make_province(data, records_per_village=450, log=lambda *a: None, **SETS[name])
+        local_policies(data)
+    batches = sorted(p for p in (data / "payments").glob("*/*") if p.is_dir())
+    # The batch that comes back: a 耕地地力保护补贴 one (public down to the village), the last one else.
+    batches.sort(key=lambda p: ("-NY001-" in p.name, p.name))
+    held = root / "held" / batches[-1].name
+    held.parent.mkdir(parents=True)
+    shutil.move(batches[-1], held)
+    git(data.parent, "init", "-q", "-b", "main")
+    git(data.parent, "add", "-A")
+    git(data.parent, "commit", "-q", "-m", "base")
+    return data, held, batches[-1]
+
+
+def measure(name: str) -> list[tuple]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix=f"bench-build-{name}-") as tmp:
+        root = Path(tmp)
+        data, held, home = prepare(name, root)
+        out = root / "public"
+        first = peak_of_one(data, out, True)
+        again = peak_of_one(data, out, False)
+        shutil.move(held, home)
+        git(data.parent, "add", "-A")
+        git(data.parent, "commit", "-q", "-m", f"new batch {held.name}")
+        inc = peak_of_one(data, out, False)
+        full = peak_of_one(data, root / "full" / "public", True)
+        for label, r in (("full", first), ("no change", again), (f"new batch {held.name}", inc), ("full again", full)):
+            records, files = counts(r["report"])
+            rows.append((name, label, records, files, r["seconds"], r["peak_mb"], files / r["seconds"],
+                         files_rewritten(r["report"])))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS))
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HUINONG_DEMO", "1")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
+    print("| data | build | records | files | seconds | peak MB | files/s | output |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for name in args.sets:
+        for row in measure(name):
+            n, label, records, files, seconds, peak, rate, what = row
+            print(f"| {n} | {label} | {records:,} | {files:,} | {seconds:.1f} | {peak:,.0f} | {rate:,.0f} | {what} |",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
