@@ -27,9 +27,10 @@ import yaml
 from generator.errors import ParseError, Problem
 from generator.models import (
     NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
-    Notice, PaymentRecord, Policy, Procedure, Region, Service, Site, Source, Step,
+    Notice, Policy, Procedure, Region, Service, Site, Source, Step,
 )
 from generator.normalize import parse_months, parse_period, parse_public_phone
+from generator.spill import spill
 
 # ----------------------------------------------------------- cell parsers
 
@@ -118,7 +119,7 @@ def year(raw: str) -> int:
 
 def positive_int(raw: str) -> int:
     value = raw.strip()
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise ParseError(f"不是正整数（{value}）", "正整数，如 3")
     return int(value)
 
@@ -727,14 +728,8 @@ def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
     _unknown_keys(data, BATCH_FIELDS, meta_path, pos, out)
     src = Source(out.rel(meta_path), 1, positions=pos)
     v = parse_cells(_as_cells(data, BATCH_FIELDS), BATCH_FIELDS, src, out)
-    records = tuple(
-        PaymentRecord(
-            r["记录号"], r["查询键"], r["人员键"], r["卡键"], r["姓名"], r["卡号尾号"], r["开户银行"],
-            r["区划代码"], r["发放数量"], r["补贴标准"], r["发放金额"], r["发放日期"], r["发放状态"],
-            r["失败原因"] or "", rsrc,
-        )
-        for rsrc, r in read_csv(rec_path, FIELD_PARSERS, out, exact=True)
-    )
+    # The rows go to the on-disk spill, not into memory (generator/spill.py): a province fits.
+    records = spill(read_csv(rec_path, FIELD_PARSERS, out, exact=True), out.rel(rec_path))
     if v is None:
         return None
     try:

@@ -42,7 +42,7 @@ class Finding:
 
 def id18_valid(s: str) -> bool:
     s = s.upper()
-    if len(s) != 18 or not s[:17].isdigit():
+    if len(s) != 18 or not (s[:17].isascii() and s[:17].isdigit()):
         return False
     if ric.calc_check_digit(s) != s[17]:
         return False

@@ -25,15 +25,64 @@ class PublicRow:
     status: str
 
 
+def public_rows(records) -> tuple[PublicRow, ...]:
+    """One village's records of a batch as published: numbered from 1, masked name and payment facts."""
+    return tuple(PublicRow(i, r.name, r.quantity, r.standard, r.amount, r.date, r.status)
+                 for i, r in enumerate(records, 1))
+
+
+class VillageRows:
+    """A village's rows of a spilled batch (generator/spill.py), read back when iterated.
+
+    Holds only the count and the paid total (computed in the one pass that found the
+    villages), so a province's public view stays small.  Its repr is the rows themselves:
+    input keys (Writer.reuse) must see a change in any row."""
+
+    __slots__ = ("_records", "_village", "_count", "total", "paid")
+
+    def __init__(self, records, village: str, count: int, total: Decimal, paid: int):
+        self._records, self._village, self._count, self.total, self.paid = records, village, count, total, paid
+
+    def __iter__(self):
+        return iter(public_rows(self._records.village(self._village)))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self._count > 0
+
+    def __getitem__(self, i):
+        return tuple(self)[i]
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, (VillageRows, tuple)) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._records, self._village))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True)
 class PublicBatch:
     batch: Batch
     village: str
-    rows: tuple[PublicRow, ...]
+    rows: tuple[PublicRow, ...] | VillageRows
 
     @property
     def total(self) -> Decimal:
+        if isinstance(self.rows, VillageRows):
+            return self.rows.total
         return sum((r.amount for r in self.rows if r.status in PAID_STATUSES), Decimal(0))
+
+    @property
+    def paid(self) -> int:
+        """How many of the rows were paid (已发放 and the like)."""
+        if isinstance(self.rows, VillageRows):
+            return self.rows.paid
+        return sum(1 for r in self.rows if r.status in PAID_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -57,13 +106,20 @@ def public_view(ds: Dataset, today: dt.date) -> PublicView:
         if b.year < first_year:
             withdrawn.append(b.batch_id)
             continue
+        if hasattr(b.records, "village"):  # spilled to disk: keep counts and totals, read rows when needed
+            counts: dict[str, list] = {}
+            for r in b.records:
+                c = counts.setdefault(r.region, [0, Decimal(0), 0])
+                c[0] += 1
+                if r.status in PAID_STATUSES:
+                    c[1] += r.amount
+                    c[2] += 1
+            for village in sorted(counts):
+                out.append(PublicBatch(b, village, VillageRows(b.records, village, *counts[village])))
+            continue
         by_village: dict[str, list] = {}
         for r in b.records:
             by_village.setdefault(r.region, []).append(r)
         for village in sorted(by_village):
-            rows = tuple(
-                PublicRow(i, r.name, r.quantity, r.standard, r.amount, r.date, r.status)
-                for i, r in enumerate(by_village[village], 1)
-            )
-            out.append(PublicBatch(b, village, rows))
+            out.append(PublicBatch(b, village, public_rows(by_village[village])))
     return PublicView(tuple(out), tuple(withdrawn), hidden)

@@ -66,7 +66,7 @@ class Disclosure:
         pbs = self.by_batch[batch_id]
         b = pbs[0].batch
         policy = self.ds.policy_for(b.programme, b.year)
-        paid = sum(1 for pb in pbs for r in pb.rows if r.status in PAID_STATUSES)
+        paid = sum(pb.paid for pb in pbs)
         total = sum((pb.total for pb in pbs), start=type(pbs[0].total)(0))
         status = "公示中" if self.running(b) else "公示已结束"
         e = html.escape
@@ -78,7 +78,7 @@ class Disclosure:
             t = self.ds.regions.get(t_code)
             for pb in by_township[t_code]:
                 v = self.ds.regions[pb.village]
-                n = sum(1 for r in pb.rows if r.status in PAID_STATUSES)
+                n = pb.paid
                 rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.village_batch(v.code, b.batch_id)}">{e(v.name)}</a></th>'
                             f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{money(pb.total)}</td></tr>')
         content = (
@@ -148,8 +148,7 @@ class Disclosure:
                 "id": b.batch_id, "anchor": urls.batch_anchor(b.batch_id), "year": b.year, "name": policy.name if policy else b.programme,
                 "period": period_label(b.period), "start": b.publicity_start.isoformat(),
                 "end": b.publicity_end.isoformat(), "running": self.running(b), "code": batch_check_code(pb),
-                "rows": rows, "total": money(pb.total), "paid": sum(1 for r in pb.rows if r.status in PAID_STATUSES),
-                "failed": sum(1 for r in pb.rows if r.status not in PAID_STATUSES),
+                "rows": rows, "total": money(pb.total), "paid": pb.paid, "failed": len(pb.rows) - pb.paid,
             })
         return out
 
