@@ -18,6 +18,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
+def weight(site: Path, page: Path) -> tuple[int, int, int]:
+    """Bytes and gzip bytes of a page plus the same-site files it loads (stylesheets, scripts,
+    images; not links), and the number of requests, as a browser without cache makes them."""
+    import re
+    from urllib.parse import urljoin, urlsplit
+
+    html = page.read_text(encoding="utf-8")
+    refs = set(re.findall(r'<(?:link[^>]+rel="?(?:stylesheet|icon)"?[^>]*href|script[^>]+src|img[^>]+src)="([^"]+)"',
+                          html))
+    raw, packed, files = len(html.encode()), len(gzip.compress(html.encode())), 1
+    base = "/" + page.relative_to(site).as_posix()
+    for ref in sorted(refs):
+        target = site / urlsplit(urljoin(base, ref)).path.lstrip("/")
+        if target.is_file():
+            data = target.read_bytes()
+            raw, packed, files = raw + len(data), packed + len(gzip.compress(data)), files + 1
+    return raw, packed, files
+
+
 def measure(data: Path, label: str) -> None:
     from generator.context import BuildContext
     from generator.pipeline import build_date, privacy_gate
@@ -71,8 +90,14 @@ def measure(data: Path, label: str) -> None:
         print(f"| village page, median | {statistics.median(gz):,.0f} |")
         print(f"| village page, largest | {gz[-1]:,} |")
         print(f"| stylesheet yikatong.css | {css:,} |")
-        for name in ("index.html", "zhengce/index.html", "gongshi/index.html"):
-            print(f"| {name} | {len(gzip.compress((site / name).read_bytes())):,} |")
+        largest = max(villages, key=lambda p: len(gzip.compress(p.read_bytes())))
+        policy = next(iter(sorted((site / "zhengce").glob("[a-z][a-z][0-9]*/index.html"))))
+        print("\n| page (with what it loads) | bytes | gzip bytes | requests |\n| --- | ---: | ---: | ---: |")
+        for name, page in (("home index.html", site / "index.html"), (f"policy page {policy.parent.name}/", policy),
+                           ("政策清单 zhengce/", site / "zhengce/index.html"),
+                           (f"largest village page {largest.parent.name}/", largest)):
+            raw, packed, requests = weight(site, page)
+            print(f"| {name} | {raw:,} | {packed:,} | {requests} |")
         writer.abort()
 
 

@@ -1,0 +1,61 @@
+"""Records spilled to disk (generator/spill.py) read back exactly as parsed, in file order."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from generator.load import load
+from generator.models import PAID_STATUSES
+from generator.public import VillageRows, public_rows, public_view
+from generator.spill import SpilledRecords
+
+
+def test_spilled_batch_reads_back_every_record_in_file_order(tiny: Path):
+    ds = load(tiny).dataset
+    b = ds.batches[0]
+    assert isinstance(b.records, SpilledRecords)
+    rows = list(b.records)
+    lines = (tiny / "payments/2024/410421-NY001-2024/records.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(b.records) == len(rows) == len(lines) and bool(b.records)
+    for r, line in zip(rows, lines):
+        cells = line.split(",")
+        assert (r.record_no, r.query_key, r.name, r.region, r.status) == (cells[0], cells[1], cells[4], cells[7], cells[12])
+        assert r.amount == Decimal(cells[10]) and str(r.amount) == cells[10]  # same scale as written
+        assert r.src.path.endswith("records.csv") and r.src.at("发放金额")[1] == 11  # column of the cell, for errors
+    assert [r.src.line for r in rows] == list(range(2, len(lines) + 2))
+    assert b.records[0] == rows[0] and b.records[-1] == rows[-1] and b.records[1:] == tuple(rows[1:])
+    assert b.records == tuple(rows)
+    for village in {r.region for r in rows}:
+        assert list(b.records.village(village)) == [r for r in rows if r.region == village]
+
+
+def test_public_view_keeps_totals_and_reads_village_rows_when_asked(tiny: Path):
+    ds = load(tiny).dataset
+    view = public_view(ds, ds.batches[0].publicity_start)
+    for pb in view.batches:
+        assert isinstance(pb.rows, VillageRows)
+        expected = public_rows(r for r in ds.batches[0].records if r.region == pb.village)
+        assert tuple(pb.rows) == expected and len(pb.rows) == len(expected)
+        assert pb.total == sum((r.amount for r in expected if r.status in PAID_STATUSES), Decimal(0))
+        assert pb.paid == sum(1 for r in expected if r.status in PAID_STATUSES)
+        assert repr(pb.rows) == repr(expected)  # input keys see the rows themselves
+
+
+def test_a_forked_process_reads_the_spill_through_its_own_connection(tiny: Path):
+    ds = load(tiny).dataset
+    records = ds.batches[0].records
+    expected = [r.record_no for r in records]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            os.write(write, ",".join(r.record_no for r in records).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    got = os.read(read, 1 << 16).decode()
+    os.waitpid(pid, 0)
+    assert got.split(",") == expected
+    assert [r.record_no for r in records] == expected  # the parent's connection still works
