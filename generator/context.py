@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +27,7 @@ class BuildContext:
     version: DataVersion
     writer: Writer
     stats: dict[str, int] = field(default_factory=dict)
+    _batch_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def notices(self):
@@ -33,6 +35,22 @@ class BuildContext:
         from generator.notices import NoticeBoard
 
         return NoticeBoard(self.dataset, self.version.built_at)
+
+    def batch_key(self, b) -> str:
+        """Hash of a batch's two files (batch.yaml, records.csv): what is made of its records changes
+        only with them (the lookup delta, reuse of village downloads)."""
+        key = self._batch_keys.get(b.batch_id)
+        if key is None:
+            h = hashlib.sha256()
+            meta = Path(self.dataset.root).joinpath(*Path(b.src.path).parts[-4:])  # payments/<年度>/<批次号>/batch.yaml
+            for path in (meta, meta.with_name("records.csv")):
+                try:
+                    h.update(path.read_bytes())
+                except OSError:  # not where load found it: a key of the parsed records, never reused wrongly
+                    h.update(repr(b).encode() + repr(tuple(b.records)).encode())
+                h.update(b"\0")
+            key = self._batch_keys[b.batch_id] = h.hexdigest()
+        return key
 
     @cached_property
     def versions(self) -> InputVersions:

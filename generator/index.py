@@ -35,7 +35,6 @@ look like an ID or card number to the privacy gate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -215,19 +214,6 @@ def _payment_rows(ds: Dataset, batch_ids: dict[str, int], only: set[str] | None 
                    cents(r.standard), cents(r.amount), r.date.isoformat(), r.status, r.reason)
 
 
-def batch_key(ds: Dataset, b) -> str:
-    """Hash of a batch's two files: its payment rows in the database change only with them."""
-    h = hashlib.sha256()
-    meta = Path(ds.root).joinpath(*Path(b.src.path).parts[-4:])  # payments/<年度>/<批次号>/batch.yaml
-    for path in (meta, meta.with_name("records.csv")):
-        try:
-            h.update(path.read_bytes())
-        except OSError:  # not where load found it: no delta for this batch
-            h.update(repr(b).encode() + repr(b.records).encode())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _previous(ctx: BuildContext) -> tuple[Path | None, dict[str, tuple[int, str]]]:
     """The last build's database and {batch id: (row id, key)}, when the writer may reuse it."""
     prev_dir = ctx.writer.previous
@@ -254,7 +240,7 @@ def write(ctx: BuildContext) -> int:
     protected = {p.code for p in ds.policies if p.protected}
     published = [b for b in ds.batches if b.programme not in protected and first_year <= b.year <= ctx.today.year
                  and ds.policy_for(b.programme, b.year) is not None]  # check() guarantees a policy; never guess
-    keys = {b.batch_id: batch_key(ds, b) for b in published}
+    keys = {b.batch_id: ctx.batch_key(b) for b in published}
     # Nothing it is made of changed (same build time too, e.g. SOURCE_DATE_EPOCH): the last file as it is.
     whole = input_key("lookup", sorted(keys.items()), ctx.version.as_dict(), ctx.version.label, first_year,
                       ctx.today.year, ds.site, sorted(ds.regions.items()), ds.policies, ds.documents, ds.procedures,

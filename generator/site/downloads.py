@@ -16,6 +16,7 @@ from generator import urls
 from generator.checkcode import batch_check_code
 from generator.normalize import format_decimal
 from generator.site.common import SiteData, period_label
+from generator.writer import input_key
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -123,11 +124,20 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
     count = 3
     for village, pbs in sorted(by_village.items()):
         ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
-        rows = village_rows(sd, ordered)
-        w.write_bytes(ctx.site_path(urls.village_download(village, "csv")), csv_bytes(VILLAGE_COLUMNS, rows))
-        w.write_bytes(ctx.site_path(urls.village_download(village, "json")), _json({
-            "区划代码": village, "名称": sd.ds.regions[village].name,
-            "数据版本": ctx.version_of(sorted({pb.batch.batch_id for pb in pbs})).as_dict(),
-            "记录": [dict(zip(VILLAGE_COLUMNS, r)) for r in rows]}))
+        version = ctx.version_of(sorted({pb.batch.batch_id for pb in pbs})).as_dict()
+        paths = [ctx.site_path(urls.village_download(village, kind)) for kind in ("csv", "json")]
+        # Made of the batches' files (and their policies): unchanged ones are taken from the last build.
+        key = input_key("village-download", village, sd.ds.regions[village].name, version,
+                        [(pb.batch.batch_id, ctx.batch_key(pb.batch), sd.ds.policy_for(pb.batch.programme, pb.batch.year))
+                         for pb in ordered])
         count += 2
+        if all([w.reuse(p, key) for p in paths]):
+            continue
+        rows = village_rows(sd, ordered)
+        for path, data in zip(paths, (csv_bytes(VILLAGE_COLUMNS, rows), _json({
+                "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": version,
+                "记录": [dict(zip(VILLAGE_COLUMNS, r)) for r in rows]}))):
+            if path not in w.reused:
+                w.write_bytes(path, data)
+                w.note_key(path, key)
     return count
