@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import multiprocessing as mp
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -740,6 +742,52 @@ def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
                  v["公示开始"], v["公示结束"], v["监督电话"], records, src)
 
 
+#: Parse batches in this many processes (0: one per CPU) when there are at least PARALLEL_MIN of them.
+LOAD_WORKERS = int(os.environ.get("HUINONG_LOAD_WORKERS", "0") or 0)
+PARALLEL_MIN = 16
+
+
+def _load_one(args) -> tuple[Batch | None, list[Problem]]:
+    batch_dir, base = args
+    out = Collector(base)
+    return load_batch(batch_dir, out), out.problems
+
+
+def _worker_init(directory: str, owner: int) -> None:
+    from generator.spill import use_store
+
+    use_store(directory, owner)
+
+
+def _load_batches(batch_dirs: list[Path], base: Path):
+    """(batch, its problems) for each directory, in order.  Parsing every cell of a province's
+    records is the biggest serial step of check and build: with many batches it runs in forked
+    worker processes, each spilling into its own file (generator/spill.py), the parent reading."""
+    workers = LOAD_WORKERS or os.cpu_count() or 1
+    if workers <= 1 or len(batch_dirs) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        yield from map(_load_one, ((d, base) for d in batch_dirs))
+        return
+    import tempfile
+
+    from generator.spill import adopt_store
+
+    dirs = [tempfile.mkdtemp(prefix="huinong-spill-") for _ in range(workers)]
+    for d in dirs:  # this process reads them, and deletes them at its exit
+        adopt_store(d)
+
+    ctx = mp.get_context("fork")
+    counter = ctx.Value("i", 0)
+
+    def init() -> None:
+        with counter.get_lock():
+            i = counter.value
+            counter.value += 1
+        _worker_init(dirs[i % len(dirs)], os.getppid())
+
+    with ctx.Pool(workers, initializer=init) as pool:
+        yield from pool.imap(_load_one, ((d, base) for d in batch_dirs), chunksize=1)
+
+
 @dataclass
 class Loaded:
     dataset: Dataset
@@ -772,6 +820,7 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
     procedures = [p for f in sorted((data_dir / "procedures").glob("*.yaml")) if (p := load_procedure(f, out))]
     notices = [n for p in sorted((data_dir / "notices").glob("*.md")) if (n := load_notice(p, out))]
     batches = []
+    batch_dirs: list[Path] = []
     pay_dir = data_dir / "payments"
     if payments and pay_dir.exists():
         for year_dir in sorted(pay_dir.iterdir()):
@@ -784,9 +833,11 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
                 if only_batches is not None and f"{year_dir.name}/{batch_dir.name}" not in only_batches:
                     continue
                 if batch_dir.is_dir():
-                    b = load_batch(batch_dir, out)
-                    if b is not None:
-                        batches.append(b)
+                    batch_dirs.append(batch_dir)
+    for b, problems in _load_batches(batch_dirs, base):
+        out.problems.extend(problems)
+        if b is not None:
+            batches.append(b)
     dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
                       tuple(procedures), tuple(services), tuple(batches), tuple(notices))
     return Loaded(dataset, out)

@@ -40,10 +40,10 @@ _INDEX = "CREATE INDEX IF NOT EXISTS records_region ON records(region, id)"
 class RecordStore:
     """One spill file per process tree; rows of a batch are contiguous ids."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, owner: int | None = None):
         self._dir = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="huinong-spill-"))
         self.path = self._dir / "records.sqlite"
-        self._owner = os.getpid()
+        self._owner = owner if owner is not None else os.getpid()  # the process that deletes it at exit
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -100,13 +100,35 @@ class RecordStore:
 
 
 _STORE: RecordStore | None = None
+_STORES: dict[str, RecordStore] = {}  # by directory: the spills of worker processes, read by this one
 
 
 def store() -> RecordStore:
     global _STORE
     if _STORE is None:
         _STORE = RecordStore()
+        _STORES[str(_STORE._dir)] = _STORE
     return _STORE
+
+
+def use_store(directory: str, owner: int) -> None:
+    """In a worker process: spill into `directory`, which `owner` (the parent) deletes at its exit."""
+    global _STORE
+    _STORE = RecordStore(Path(directory), owner=owner)
+    _STORES[directory] = _STORE
+
+
+def adopt_store(directory: str) -> RecordStore:
+    """The store in `directory` (written by a worker), read and deleted at exit by this process."""
+    s = _STORES.get(directory)
+    if s is None:
+        s = _STORES[directory] = RecordStore(Path(directory), owner=os.getpid())
+    return s
+
+
+def _reopen(directory: str, first: int, last: int, count: int, path: str, header: tuple) -> "SpilledRecords":
+    """Unpickling a handle made by another process of this build (see load's parallel batches)."""
+    return SpilledRecords(adopt_store(directory), first, last, count, path, header)
 
 
 def _decimal(text: str, cache: dict = {}) -> Decimal:  # noqa: B006 (a deliberate shared cache of immutables)
@@ -169,6 +191,9 @@ class SpilledRecords:
 
     def __hash__(self) -> int:
         return hash((id(self._store), self._first, self._last))
+
+    def __reduce__(self):
+        return _reopen, (str(self._store._dir), self._first, self._last, self._count, self._path, self._header)
 
     def __repr__(self) -> str:
         return f"<{self._count} records of {self._path}>"

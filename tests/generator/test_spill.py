@@ -59,3 +59,27 @@ def test_a_forked_process_reads_the_spill_through_its_own_connection(tiny: Path)
     os.waitpid(pid, 0)
     assert got.split(",") == expected
     assert [r.record_no for r in records] == expected  # the parent's connection still works
+
+
+def test_batches_parsed_in_worker_processes_equal_the_serial_load(tiny: Path, monkeypatch):
+    import shutil
+
+    import generator.load as load_module
+
+    src = tiny / "payments/2024/410421-NY001-2024"
+    for i in range(5):  # more batches (load parses; check would reject the names)
+        shutil.copytree(src, tiny / f"payments/2024/410421-NY00{i + 2}-2024")
+    (tiny / "payments/2024/410421-NY003-2024/records.csv").write_text(
+        src.joinpath("records.csv").read_text(encoding="utf-8").replace("367.50", "36x.50"), encoding="utf-8")
+    monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(load_module, "LOAD_WORKERS", 1)
+    serial = load(tiny)
+    monkeypatch.setattr(load_module, "LOAD_WORKERS", 3)
+    parallel = load(tiny)
+    assert [b.batch_id for b in parallel.dataset.batches] == [b.batch_id for b in serial.dataset.batches]
+    assert len(parallel.dataset.batches) == 6
+    for a, b in zip(parallel.dataset.batches, serial.dataset.batches):
+        assert a.records._store is not b.records._store or a is b  # read back from a worker's spill
+        assert tuple(a.records) == tuple(b.records) and list(a.records.village("410421100202")) == \
+            list(b.records.village("410421100202"))
+    assert parallel.problems == serial.problems and any("发放金额" in p.field for p in parallel.problems)
