@@ -106,14 +106,8 @@ def public_view(ds: Dataset, today: dt.date) -> PublicView:
         if b.year < first_year:
             withdrawn.append(b.batch_id)
             continue
-        if hasattr(b.records, "village"):  # spilled to disk: keep counts and totals, read rows when needed
-            counts: dict[str, list] = {}
-            for r in b.records:
-                c = counts.setdefault(r.region, [0, Decimal(0), 0])
-                c[0] += 1
-                if r.status in PAID_STATUSES:
-                    c[1] += r.amount
-                    c[2] += 1
+        if hasattr(b.records, "village_totals"):  # spilled to disk: keep counts and totals, read rows when needed
+            counts = b.records.village_totals(PAID_STATUSES)
             for village in sorted(counts):
                 out.append(PublicBatch(b, village, VillageRows(b.records, village, *counts[village])))
             continue

@@ -91,6 +91,13 @@ class RecordStore:
                                         "AND ? ORDER BY id", (village, lo, hi)).fetchall()
             yield from rows
 
+    def grouped(self, first: int, last: int) -> list[tuple[str, str, str, int]]:
+        """(village, status, amount text, how many) over the rows first..last: totals without objects."""
+        with self._lock:
+            return self._connection().execute(
+                "SELECT region, status, amount, count(*) FROM records WHERE id BETWEEN ? AND ? "
+                "GROUP BY region, status, amount ORDER BY region", (first, last)).fetchall()
+
     def close(self) -> None:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
@@ -166,6 +173,17 @@ class SpilledRecords:
         if not 0 <= i < self._count:
             raise IndexError(i)
         return next(self._records(None, self._first + i, self._first + i))
+
+    def village_totals(self, paid_statuses) -> dict[str, tuple[int, Decimal, int]]:
+        """Village → (records, paid amount, paid records), summed exactly (Decimal) in one query."""
+        out: dict[str, list] = {}
+        for region, status, amount, n in self._store.grouped(self._first, self._last) if self._count else ():
+            c = out.setdefault(region, [0, Decimal(0), 0])
+            c[0] += n
+            if status in paid_statuses:
+                c[1] += _decimal(amount) * n
+                c[2] += n
+        return {k: (a, b, c) for k, (a, b, c) in out.items()}
 
     def village(self, code: str) -> Iterator[PaymentRecord]:
         """The records paid in one village, in file order."""

@@ -177,21 +177,26 @@ class Disclosure:
                   yk_notice_list=notices, yk_page_version=version.label,
                   child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
                   full_name="".join(a.name for a in chain) if village else region.name)
+        facts = None
         if village:
-            batches = self.village_batches(region.code)
-            kw.update(batches=batches, years=sorted({b["year"] for b in batches}, reverse=True),
-                      csv_path=urls.village_download(region.code, "csv"),
+            kw.update(csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
                       policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))
+            # What the batch list is made of, without reading a record: each batch's files, policy, status.
+            facts = [(pb.batch.batch_id, self.ctx.batch_key(pb.batch), self.ds.policy_for(pb.batch.programme, pb.batch.year),
+                      self.running(pb.batch)) for pb in sorted(self.by_village[region.code], key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
         # A page made of the same inputs as in the last build is taken from it, not rendered (Writer.reuse).
         yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
-        key = input_key("region", path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()))
+        key = input_key("region", path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()), facts)
         if self.ctx.writer.reuse(self.ctx.site_path(path), key):
             return
         self.ctx.writer.note_key(self.ctx.site_path(path), key)
+        if village:
+            batches = self.village_batches(region.code)
+            kw.update(batches=batches, years=sorted({b["year"] for b in batches}, reverse=True))
         context = generator.context.copy()
         writer.write_file(path, template, context, relative_urls=True, url=path[:-len("index.html")], **kw)
 

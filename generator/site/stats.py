@@ -40,33 +40,65 @@ class Cell:
             self.failed += 1
 
     @property
+    def count(self) -> int:
+        """Distinct people paid (a set while counting, its size once frozen)."""
+        return self.people if isinstance(self.people, int) else len(self.people)
+
+    def freeze(self) -> "Cell":
+        """Keep the number of people, not their keys: a province's keys would not fit in memory."""
+        self.people = self.count
+        return self
+
+    def merge(self, other: "Cell") -> None:
+        self.people |= other.people
+        self.records += other.records
+        self.paid += other.paid
+        self.on_time += other.on_time
+        self.failed += other.failed
+        self.amount += other.amount
+
+    @property
     def suppressed(self) -> bool:
-        return len(self.people) < MIN_COUNT
+        return self.count < MIN_COUNT
 
     def row(self) -> dict:
         if self.suppressed:
             return {"people": "少于5人", "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
-        return {"people": f"{len(self.people):,}", "amount": money(self.amount),
+        return {"people": f"{self.count:,}", "amount": money(self.amount),
                 "on_time": f"{100 * self.on_time / self.paid:.1f}%" if self.paid else "—",
                 "failed": f"{100 * self.failed / self.records:.1f}%" if self.records else "—",
                 "suppressed": False, "value": float(self.amount)}
 
 
 def compute(sd: SiteData):
-    """(county, year) → programme → Cell, and (county, year) → township → Cell."""
+    """(county, year) → programme → Cell, (county, year) → township → Cell, (county, year) → all programmes.
+
+    One (county, year) at a time, its cells frozen to counts before the next: memory is bounded
+    by one county's people, not the province's."""
     published = {pb.batch.batch_id for pb in sd.ctx.view.batches}
-    by_programme: dict[tuple, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
-    by_township: dict[tuple, dict[str, Cell]] = defaultdict(lambda: defaultdict(Cell))
+    groups: dict[tuple, list] = defaultdict(list)
     for b in sd.ds.batches:
-        if b.batch_id not in published:
-            continue
-        policy = sd.ds.policy_for(b.programme, b.year)
-        months = policy.months if policy else tuple(range(1, 13))
-        key = (b.region, b.year)
-        for r in b.records:
-            by_programme[key][b.programme].add(r, months)
-            by_township[key][sd.ds.regions[r.region].parent or ""].add(r, months)
-    return by_programme, by_township
+        if b.batch_id in published:
+            groups[(b.region, b.year)].append(b)
+    by_programme: dict[tuple, dict[str, Cell]] = {}
+    by_township: dict[tuple, dict[str, Cell]] = {}
+    totals: dict[tuple, Cell] = {}
+    for key, batches in groups.items():
+        programmes: dict[str, Cell] = defaultdict(Cell)
+        townships: dict[str, Cell] = defaultdict(Cell)
+        for b in batches:
+            policy = sd.ds.policy_for(b.programme, b.year)
+            months = policy.months if policy else tuple(range(1, 13))
+            for r in b.records:
+                programmes[b.programme].add(r, months)
+                townships[sd.ds.regions[r.region].parent or ""].add(r, months)
+        total = Cell()
+        for cell in programmes.values():
+            total.merge(cell)
+        totals[key] = total.freeze()
+        by_programme[key] = {k: c.freeze() for k, c in programmes.items()}
+        by_township[key] = {k: c.freeze() for k, c in townships.items()}
+    return by_programme, by_township, totals
 
 
 def bar_chart(title: str, items: list[tuple[str, float, str]], width: int = 640) -> str:
@@ -95,7 +127,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
     from generator.site.common import jinja_env
 
     env = jinja_env()
-    by_programme, by_township = compute(sd)
+    by_programme, by_township, totals = compute(sd)
     counties = sorted({c for c, _ in by_programme})
     years = sorted({y for _, y in by_programme}, reverse=True)
     name = lambda code: sd.current(code).name if code in sd.programmes else code  # noqa: E731
@@ -109,14 +141,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
                 continue
             rows = [{"name": name(code), "short": sd.current(code).short_name if code in sd.programmes else code,
                      **cell.row()} for code, cell in sorted(cells.items())]
-            total = Cell()
-            for cell in cells.values():
-                total.people |= cell.people
-                total.records += cell.records
-                total.paid += cell.paid
-                total.on_time += cell.on_time
-                total.failed += cell.failed
-                total.amount += cell.amount
+            total = totals[(county, year)]
             chart = bar_chart(f"{region.name}{year}年各项目发放金额（元）",
                               [(r["short"], r["value"], r["amount"]) for r in rows if not r["suppressed"]])
             per_year.append({"year": year, "rows": rows, "total": total.row(), "chart": chart})
