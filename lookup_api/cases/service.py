@@ -150,8 +150,9 @@ class CaseService:
         for attempt in range(8):
             try:
                 with self.store.session() as s:
-                    self._spend(s, solved, now)
                     prefix = f"{day}-{place.county[:6]}-"
+                    self.store.lock_sequence(s, prefix)  # concurrent submissions wait, never collide
+                    self._spend(s, solved, now)
                     last = s.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
                     number = f"{prefix}{int(last[-4:]) + 1 if last else 1:04d}"
                     case = Case(
@@ -168,8 +169,8 @@ class CaseService:
                     self._event(s, case, "群众", "提交", None, now)
                 break
             except IntegrityError:
-                # Two submissions took the same sequence number (PostgreSQL, concurrent): try the next.
-                # A spent challenge also lands here: check it outside the race.
+                # A spent challenge lands here (two posts of one form at once): check it outside the race.
+                # So would two submissions taking one number, which lock_sequence prevents: try the next.
                 with self.store.session() as s:
                     if s.get(SpentChallenge, solved.nonce) is not None:
                         raise ApiError(422, "challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。") from None

@@ -6,10 +6,11 @@ PostgreSQL when ``CASES_DATABASE_URL`` says so.  The schema is Alembic's
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,6 +93,18 @@ class Store:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as s, s.begin():
             yield s
+
+    def lock_sequence(self, session: Session, name: str) -> None:
+        """Serialize the transactions that take the next number of one sequence (a 件号 prefix).
+
+        SQLite needs nothing: BEGIN IMMEDIATE already holds the database's write lock.  PostgreSQL
+        (READ COMMITTED) would let concurrent transactions read the same max(number) and all but
+        one fail on the unique index; a transaction-scoped advisory lock on the sequence's name
+        makes them wait their turn instead, and is released at commit or rollback.
+        """
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha256(f"case-sequence|{name}".encode()).digest()[:8], "big", signed=True)
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def dispose(self) -> None:
         self.engine.dispose()
