@@ -26,6 +26,7 @@ class BuildContext:
     version: DataVersion
     writer: Writer
     stats: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
 
     @cached_property
     def notices(self):

@@ -32,6 +32,7 @@ class Summary:
     withdrawn_ids: tuple[str, ...] = ()
     notices: int = 0
     next_notice_change: dt.datetime | None = None
+    notes: tuple[str, ...] = ()
 
     def report(self) -> str:
         """The summary line, the batches taken off the site for being older than 公开年限, and the notices."""
@@ -43,6 +44,7 @@ class Summary:
             if self.next_notice_change:
                 line += f"；{self.next_notice_change:%Y-%m-%d %H:%M} 有通知开始或到期，届时需要重新构建网站"
             lines.append(line + "。")
+        lines.extend(self.notes)
         return "\n".join(lines)
 
     def line(self) -> str:
@@ -92,4 +94,4 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True) -> Summary:
         raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
-                   len(ctx.notices.active), ctx.notices.next_change)
+                   len(ctx.notices.active), ctx.notices.next_change, tuple(ctx.notes))

@@ -14,7 +14,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, literal, or_, select
@@ -378,26 +378,36 @@ class CaseService:
         cached = self._stats_cache
         if cached and time.monotonic() - cached[0] < self._stats_ttl:
             return cached[1]
-        d = self._directory()
-        with self.store.session() as s:
-            rows = s.execute(select(Case.kind, Case.programme, Case.programme_name, Case.county, Case.status,
-                                    Case.created_at, Case.due_at, Case.replied_at, Rating.rating)
-                             .outerjoin(Rating, Rating.case_id == Case.id)).all()
-        now = utcnow()
-        groups: dict[str, dict[str, list]] = {"kind": defaultdict(list), "programme": defaultdict(list),
-                                              "county": defaultdict(list)}
-        for r in rows:
-            groups["kind"][r.kind].append(r)
-            groups["programme"][r.programme_name or "不涉及具体项目"].append(r)
-            groups["county"][d.counties.get(r.county, r.county)].append(r)
-        order = {"kind": list(KINDS)}
-        result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": summarize("全部", rows, now),
-                  "due_days": DUE_DAYS}
-        for name, by in groups.items():
-            keys = order.get(name) or sorted(by, key=lambda k: (-len(by[k]), k))
-            result[f"by_{name}"] = [summarize(k, by[k], now) for k in keys if k in by]
+        result = case_statistics(self.store, self._directory().counties, utcnow())
         self._stats_cache = (time.monotonic(), result)
         return result
+
+
+def case_statistics(store: Store, counties: Mapping[str, str], now: dt.datetime) -> dict:
+    """The public statistics of the cases, as of ``now`` (naive UTC): the live page and API
+    (CaseService.stats) and the site build (generator/site/case_stats.py) both show this.
+
+    Cases by type, by programme (over the whole database: a protected programme is never broken
+    down by place) and by county (no programme); each row with fewer than MIN_COUNT cases shows only
+    “少于5件”.  Only kind, programme, county, status, dates and rating are read: no case content.
+    """
+    with store.session() as s:
+        rows = s.execute(select(Case.kind, Case.programme, Case.programme_name, Case.county, Case.status,
+                                Case.created_at, Case.due_at, Case.replied_at, Rating.rating)
+                         .outerjoin(Rating, Rating.case_id == Case.id)).all()
+    groups: dict[str, dict[str, list]] = {"kind": defaultdict(list), "programme": defaultdict(list),
+                                          "county": defaultdict(list)}
+    for r in rows:
+        groups["kind"][r.kind].append(r)
+        groups["programme"][r.programme_name or "不涉及具体项目"].append(r)
+        groups["county"][counties.get(r.county, r.county)].append(r)
+    order = {"kind": list(KINDS)}
+    result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": summarize("全部", rows, now),
+              "due_days": DUE_DAYS}
+    for name, by in groups.items():
+        keys = order.get(name) or sorted(by, key=lambda k: (-len(by[k]), k))
+        result[f"by_{name}"] = [summarize(k, by[k], now) for k in keys if k in by]
+    return result
 
 
 def summarize(label: str, rows: list, now: dt.datetime) -> dict:
