@@ -10,7 +10,7 @@
     python -m generator diff    [BASE] [HEAD] [--format md|html] [--out FILE] [--data-dir DIR]
     python -m generator guard   FILE_OR_DIR...
     python -m generator staff   add USER --department 部门 --region 区划代码 | list | passwd USER | disable USER | enable USER
-    python -m generator cases   migrate | keygen
+    python -m generator cases   migrate | keygen | rekey [--batch N]
     python -m generator sms-names [--data DIR] [--out DIR]
 
 The console script ``huinong`` is the same program.
@@ -358,11 +358,43 @@ def cmd_cases(args) -> int:
 
         print(Fernet.generate_key().decode())
         return EXIT_OK
+    if args.action == "rekey":
+        return _cases_rekey(args)
     from lookup_api.cases.store import current_revision
 
     store = _cases_store()  # upgrades to the latest migration
     print(f"咨询投诉数据库已是最新结构（{current_revision(store.engine)}）。")
     store.dispose()
+    return EXIT_OK
+
+
+def _cases_rekey(args) -> int:
+    """After a key rotation: every encrypted value under the first key of CASES_FERNET_KEY(_FILE)."""
+    from lookup_api.cases.rekey import rekey
+    from lookup_api.config import get_settings
+
+    if args.batch < 1:
+        print("错误：--batch 至少为 1。", file=sys.stderr)
+        return EXIT_USAGE
+    cipher = get_settings().contact_cipher()  # KeyConfigError: no key, or the demo key outside demo mode
+    store = _cases_store()
+
+    def progress(done) -> None:
+        print(f"……已检查 {done.cases} 件，重新加密 {done.rewritten} 件", file=sys.stderr)
+
+    try:
+        done = rekey(store, cipher, batch=args.batch, after_batch=progress if args.progress else None)
+    finally:
+        store.dispose()
+    print(f"已检查 {done.cases} 件（{done.batches} 批，每批一个事务），用第一个密钥重新加密了 {done.rewritten} 件的 "
+          f"{done.values} 项内容；其余已经是第一个密钥加密的。")
+    if done.unreadable:
+        shown = "、".join(done.unreadable[:20]) + (f" 等 {len(done.unreadable)} 件" if len(done.unreadable) > 20 else "")
+        print(f"有 {len(done.unreadable)} 件的内容用现有的任何密钥都无法解密，未改动：{shown}。"
+              "请把加密它们的旧密钥加回 CASES_FERNET_KEY（放在新密钥之后）再运行一次；在此之前不要删去任何旧密钥。",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    print("全部内容都已是第一个密钥加密：旧密钥可以从 CASES_FERNET_KEY（或密钥文件）中删去，删去后重启查询服务。")
     return EXIT_OK
 
 
@@ -473,8 +505,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读密码（脚本用），否则提示输入")
     p.set_defaults(func=cmd_staff)
 
-    p = sub.add_parser("cases", help="咨询投诉数据库：migrate 升级结构，keygen 生成联系方式加密密钥")
-    p.add_argument("action", choices=["migrate", "keygen"])
+    p = sub.add_parser("cases", help="咨询投诉数据库：migrate 升级结构，keygen 生成联系方式加密密钥，"
+                                     "rekey 更换密钥后用新密钥重新加密已保存的内容")
+    p.add_argument("action", choices=["migrate", "keygen", "rekey"])
+    p.add_argument("--batch", type=int, default=500, help="rekey：每批（每个事务）处理多少件（默认 500）")
+    p.add_argument("--progress", action="store_true", help="rekey：每批完成后显示进度")
     p.set_defaults(func=cmd_cases)
 
     p = sub.add_parser("sms-names", help="导出给代发银行的到账短信项目名称（CSV 和 JSON）")

@@ -27,6 +27,7 @@ class BuildContext:
     version: DataVersion
     writer: Writer
     stats: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
     _batch_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property

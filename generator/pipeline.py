@@ -33,6 +33,7 @@ class Summary:
     notices: int = 0
     next_notice_change: dt.datetime | None = None
     changes: Changes | None = None
+    notes: tuple[str, ...] = ()
 
     def report(self) -> str:
         """The summary line, the batches taken off the site for being older than 公开年限, and the notices."""
@@ -44,6 +45,7 @@ class Summary:
             if self.next_notice_change:
                 line += f"；{self.next_notice_change:%Y-%m-%d %H:%M} 有通知开始或到期，届时需要重新构建网站"
             lines.append(line + "。")
+        lines.extend(self.notes)
         if self.changes is not None:
             lines.append(self.changes.line + "。")
         return "\n".join(lines)
@@ -99,4 +101,4 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
         raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
-                   len(ctx.notices.active), ctx.notices.next_change, writer.changes)
+                   len(ctx.notices.active), ctx.notices.next_change, changes=writer.changes, notes=tuple(ctx.notes))

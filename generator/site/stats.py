@@ -123,7 +123,9 @@ def bar_chart(title: str, items: list[tuple[str, float, str]], width: int = 640)
 
 
 def write_stats(sd: SiteData, docs) -> list[str]:
-    """Writes tongji/index.md and one page per county; returns the pages for the nav."""
+    """Writes tongji/index.md, the 咨询投诉统计 (case_stats.py) and one page per county; returns
+    the pages for the nav."""
+    from generator.site.case_stats import write_case_stats
     from generator.site.common import jinja_env
 
     env = jinja_env()
@@ -146,7 +148,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
                               [(r["short"], r["value"], r["amount"]) for r in rows if not r["suppressed"]])
             per_year.append({"year": year, "rows": rows, "total": total.row(), "chart": chart})
         tables.append({"region": region, "years": per_year})
-    pages = ["tongji/index.md"]
+    pages = ["tongji/index.md", write_case_stats(sd.ctx, docs, env)]
     page = "tongji/"
     (docs / page).mkdir(parents=True, exist_ok=True)
     (docs / page / "index.md").write_text(env.get_template("stats.md").render(

@@ -6,7 +6,9 @@ Like the HMAC key (generator/keys.py), a demo key exists only for
 ``HUINONG_DEMO=1``: it is derived from the public demo key, so anyone can
 decrypt what it encrypted, and it is refused outside demo mode.
 Several keys may be given, separated by spaces or commas: the first
-encrypts, all decrypt (key rotation, cryptography's MultiFernet).
+encrypts, all decrypt (key rotation, cryptography's MultiFernet).  After a
+rotation, ``python -m generator cases rekey`` (rekey.py) re-encrypts the
+stored values with the first key, so that the old one can be dropped.
 """
 
 from __future__ import annotations
@@ -60,12 +62,13 @@ def load_fernet(env: Mapping[str, str]) -> "ContactCipher":
                                  "（python -m generator cases keygen 生成）。") from None
     if not fernets:
         raise KeyConfigError("联系方式加密密钥为空。")
-    return ContactCipher(MultiFernet(fernets))
+    return ContactCipher(MultiFernet(fernets), fernets[0])
 
 
 class ContactCipher:
-    def __init__(self, fernet: MultiFernet):
+    def __init__(self, fernet: MultiFernet, primary: Fernet):
         self._fernet = fernet
+        self._primary = primary  # the first key: it encrypts
 
     def __repr__(self) -> str:
         return "ContactCipher()"
@@ -81,10 +84,22 @@ class ContactCipher:
         except InvalidToken:
             return "（无法解密：密钥不对）"
 
-
     def decrypt_strict(self, token: bytes) -> str:
         """For cookies: raises InvalidToken on anything not made by us."""
         return self._fernet.decrypt(token).decode("utf-8")
+
+    def rotate(self, token: bytes) -> bytes | None:
+        """``token`` encrypted with the first key, or None when it already is (nothing to rewrite).
+
+        Raises InvalidToken when no configured key decrypts it.  The new token keeps the original
+        timestamp (MultiFernet.rotate).
+        """
+        token = bytes(token)
+        try:
+            self._primary.decrypt(token)
+            return None
+        except InvalidToken:
+            return self._fernet.rotate(token)
 
 
 def new_query_code() -> str:

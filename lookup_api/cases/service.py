@@ -14,7 +14,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, literal, or_, select
@@ -150,8 +150,9 @@ class CaseService:
         for attempt in range(8):
             try:
                 with self.store.session() as s:
-                    self._spend(s, solved, now)
                     prefix = f"{day}-{place.county[:6]}-"
+                    self.store.lock_sequence(s, prefix)  # concurrent submissions wait, never collide
+                    self._spend(s, solved, now)
                     last = s.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
                     number = f"{prefix}{int(last[-4:]) + 1 if last else 1:04d}"
                     case = Case(
@@ -168,8 +169,8 @@ class CaseService:
                     self._event(s, case, "群众", "提交", None, now)
                 break
             except IntegrityError:
-                # Two submissions took the same sequence number (PostgreSQL, concurrent): try the next.
-                # A spent challenge also lands here: check it outside the race.
+                # A spent challenge lands here (two posts of one form at once): check it outside the race.
+                # So would two submissions taking one number, which lock_sequence prevents: try the next.
                 with self.store.session() as s:
                     if s.get(SpentChallenge, solved.nonce) is not None:
                         raise ApiError(422, "challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。") from None
@@ -377,26 +378,36 @@ class CaseService:
         cached = self._stats_cache
         if cached and time.monotonic() - cached[0] < self._stats_ttl:
             return cached[1]
-        d = self._directory()
-        with self.store.session() as s:
-            rows = s.execute(select(Case.kind, Case.programme, Case.programme_name, Case.county, Case.status,
-                                    Case.created_at, Case.due_at, Case.replied_at, Rating.rating)
-                             .outerjoin(Rating, Rating.case_id == Case.id)).all()
-        now = utcnow()
-        groups: dict[str, dict[str, list]] = {"kind": defaultdict(list), "programme": defaultdict(list),
-                                              "county": defaultdict(list)}
-        for r in rows:
-            groups["kind"][r.kind].append(r)
-            groups["programme"][r.programme_name or "不涉及具体项目"].append(r)
-            groups["county"][d.counties.get(r.county, r.county)].append(r)
-        order = {"kind": list(KINDS)}
-        result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": summarize("全部", rows, now),
-                  "due_days": DUE_DAYS}
-        for name, by in groups.items():
-            keys = order.get(name) or sorted(by, key=lambda k: (-len(by[k]), k))
-            result[f"by_{name}"] = [summarize(k, by[k], now) for k in keys if k in by]
+        result = case_statistics(self.store, self._directory().counties, utcnow())
         self._stats_cache = (time.monotonic(), result)
         return result
+
+
+def case_statistics(store: Store, counties: Mapping[str, str], now: dt.datetime) -> dict:
+    """The public statistics of the cases, as of ``now`` (naive UTC): the live page and API
+    (CaseService.stats) and the site build (generator/site/case_stats.py) both show this.
+
+    Cases by type, by programme (over the whole database: a protected programme is never broken
+    down by place) and by county (no programme); each row with fewer than MIN_COUNT cases shows only
+    “少于5件”.  Only kind, programme, county, status, dates and rating are read: no case content.
+    """
+    with store.session() as s:
+        rows = s.execute(select(Case.kind, Case.programme, Case.programme_name, Case.county, Case.status,
+                                Case.created_at, Case.due_at, Case.replied_at, Rating.rating)
+                         .outerjoin(Rating, Rating.case_id == Case.id)).all()
+    groups: dict[str, dict[str, list]] = {"kind": defaultdict(list), "programme": defaultdict(list),
+                                          "county": defaultdict(list)}
+    for r in rows:
+        groups["kind"][r.kind].append(r)
+        groups["programme"][r.programme_name or "不涉及具体项目"].append(r)
+        groups["county"][counties.get(r.county, r.county)].append(r)
+    order = {"kind": list(KINDS)}
+    result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": summarize("全部", rows, now),
+              "due_days": DUE_DAYS}
+    for name, by in groups.items():
+        keys = order.get(name) or sorted(by, key=lambda k: (-len(by[k]), k))
+        result[f"by_{name}"] = [summarize(k, by[k], now) for k in keys if k in by]
+    return result
 
 
 def summarize(label: str, rows: list, now: dt.datetime) -> dict:

@@ -1,17 +1,22 @@
 """Where cases live: SQLite (WAL) in a file outside the built site by default,
 PostgreSQL when ``CASES_DATABASE_URL`` says so.  The schema is Alembic's
-(``lookup_api/cases/migrations``); the app upgrades it on start.
+(``lookup_api/cases/migrations``); the app upgrades it on start.  The site build
+opens it read-only (``Store(url, readonly=True)``) for the public statistics.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -36,8 +41,29 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def _readonly_sqlite(path: Path) -> Engine:
+    """SQLite opened read-only (mode=ro, query_only): it cannot write, create or migrate the file.
+    Reading a WAL database still creates its -shm/-wal files when no one has them open."""
+    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+
+    def connect():
+        conn = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def make_engine(url: str, *, readonly: bool = False) -> Engine:
     parsed = make_url(url)
+    if readonly:
+        if parsed.get_backend_name() == "sqlite":
+            if not parsed.database or not Path(parsed.database).is_file():
+                raise FileNotFoundError(parsed.database or "(memory)")
+            return _readonly_sqlite(Path(parsed.database))
+        # Every transaction read-only, in the server itself; a build must not hang on a slow server.
+        return create_engine(url, poolclass=NullPool, connect_args={
+            "connect_timeout": 10, "options": "-c default_transaction_read_only=on -c statement_timeout=60000"})
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +94,13 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(conn), revision)
 
 
+def head_revision() -> str:
+    """The latest migration of this code."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -76,10 +109,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 class Store:
-    def __init__(self, url: str, *, upgrade: bool = True):
+    """``readonly=True``: never writes, creates or migrates (the site build reads the statistics);
+    a missing SQLite file raises FileNotFoundError."""
+
+    def __init__(self, url: str, *, upgrade: bool = True, readonly: bool = False):
         self.url = url
-        self.engine = make_engine(url)
-        if upgrade:
+        self.engine = make_engine(url, readonly=readonly)
+        if upgrade and not readonly:
             migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -92,6 +128,18 @@ class Store:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self.sessions() as s, s.begin():
             yield s
+
+    def lock_sequence(self, session: Session, name: str) -> None:
+        """Serialize the transactions that take the next number of one sequence (a 件号 prefix).
+
+        SQLite needs nothing: BEGIN IMMEDIATE already holds the database's write lock.  PostgreSQL
+        (READ COMMITTED) would let concurrent transactions read the same max(number) and all but
+        one fail on the unique index; a transaction-scoped advisory lock on the sequence's name
+        makes them wait their turn instead, and is released at commit or rollback.
+        """
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha256(f"case-sequence|{name}".encode()).digest()[:8], "big", signed=True)
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def dispose(self) -> None:
         self.engine.dispose()

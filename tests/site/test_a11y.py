@@ -14,7 +14,7 @@ def test_axe_finds_no_violations(chromium, base_url, view, dataset, width):
     pb = view.batches[0]
     proc = sorted(dataset.procedures, key=lambda p: p.slug)[0]
     pages = ["", "zhengce/", "zhengce/jici/xian/", "zhengce/ny001/", f"banshi/{proc.slug}/", "wangdian/",
-             "tongji/", "wenjian/", "gongshi/", f"gongshi/{pb.batch.batch_id}/", "diqu/", f"diqu/{pb.village}/",
+             "tongji/", "tongji/zixun/", "wenjian/", "gongshi/", f"gongshi/{pb.batch.batch_id}/", "diqu/", f"diqu/{pb.village}/",
              "guanyu/", "haibao/"]
     ctx = chromium.new_context(viewport={"width": width, "height": 900})
     page = ctx.new_page()
