@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.lookup import Stats, free_port, serve, stop
+from benchmarks.lookup import Stats, _client, free_port, serve, stop
 from lookup_api.cases.pow import solve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -106,23 +106,6 @@ def _submitter(args) -> tuple[list[float], list[float], int, list[tuple[str, str
     return challenge_lat, submit_lat, errors, made
 
 
-def _follower(args) -> tuple[list[float], int]:
-    port, cases, seconds = args
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    lat, errors, i = [], 0, 0
-    started = time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        number, code = cases[i % len(cases)]
-        t = time.perf_counter()
-        conn.request("GET", f"/api/v1/cases/{number}", headers={"X-Query-Code": code})
-        resp = conn.getresponse()
-        resp.read()
-        lat.append(time.perf_counter() - t)
-        errors += resp.status != 200
-        i += 1
-    return lat, errors
-
-
 def places(db: Path) -> tuple[list[str], list[str]]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         villages = [str(v) for (v,) in c.execute("SELECT village FROM places ORDER BY village")]
@@ -158,7 +141,9 @@ def run(label: str, db: Path, cases_env: dict, clients: int, seconds: float) -> 
         chunks = [made[k::clients] for k in range(clients)]
         started = time.perf_counter()
         with ctx.Pool(clients) as pool:
-            out = pool.map(_follower, [(port, c, seconds) for c in chunks])
+            # Follow-ups are plain keep-alive GETs: the lookup benchmark's client does them.
+            out = pool.map(_client, [(port, [("GET", f"/api/v1/cases/{n}", None, {"X-Query-Code": c}) for n, c in chunk],
+                                      seconds) for chunk in chunks])
         stats.append(Stats(f"{label}: GET /api/v1/cases/{{件号}}", [x for o in out for x in o[0]],
                            time.perf_counter() - started, sum(o[1] for o in out)))
     finally:
