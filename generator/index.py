@@ -241,8 +241,9 @@ def write(ctx: BuildContext) -> int:
     published = [b for b in ds.batches if b.programme not in protected and first_year <= b.year <= ctx.today.year
                  and ds.policy_for(b.programme, b.year) is not None]  # check() guarantees a policy; never guess
     keys = {b.batch_id: ctx.batch_key(b) for b in published}
-    # Nothing it is made of changed (same build time too, e.g. SOURCE_DATE_EPOCH): the last file as it is.
-    whole = input_key("lookup", sorted(keys.items()), ctx.version.as_dict(), ctx.version.label, first_year,
+    # Nothing it is made of changed: the last file as it is, with the build time it says it was built at
+    # (an hourly rebuild must not copy a province's database to every API host for a new timestamp).
+    whole = input_key("lookup", sorted(keys.items()), ctx.version.commit, ctx.version.dirty, first_year,
                       ctx.today.year, ds.site, sorted(ds.regions.items()), ds.policies, ds.documents, ds.procedures,
                       ds.services, ds.notices)
     if ctx.writer.reuse(LOOKUP_DB, whole):

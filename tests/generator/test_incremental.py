@@ -188,3 +188,15 @@ def test_lookup_database_is_updated_by_delta_with_the_content_of_a_full_build(re
     assert len([r for r in lookup_content(inc_db)["payments"] if r[1] == "410421-NY001-2024"]) == n
     assert same_tree(tree(out), tree(full)) == ["lookup.sqlite", MANIFEST]  # different row ids
     assert_same_build(tree(out), tree(full))
+
+
+def test_an_hourly_rebuild_without_changes_writes_nothing_again(repo: Path, tmp_path: Path, monkeypatch):
+    """Only the wall clock moved (the hourly publish): every file, lookup.sqlite included, stays the
+    last build's, so nothing is uploaded or copied to the API hosts."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    before = tree(out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3600))
+    later = build(repo / "data", out)
+    assert later.changes.changed == 0 and later.changes.new == 0
+    assert rewritten(before, tree(out)) == {MANIFEST}
