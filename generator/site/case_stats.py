@@ -81,7 +81,8 @@ def data(figures: CaseFigures, built_at: str) -> dict:
     """tongji/zixun.json; links in it are relative to the file itself."""
     live = {"page": "../" + LIVE_PAGE, "data": "../" + LIVE_DATA}
     if figures.stats is None:
-        return {"source": "live", "built_at": built_at, "live": live,
+        # No figures, so no time: a build time here would make every build differ (issue 7).
+        return {"source": "live", "live": live,
                 "note": "咨询投诉统计由咨询投诉服务实时提供，见 live.page（网页）和 live.data（JSON）。"}
     return {"source": "build", "built_at": built_at, "live": live, **figures.stats}
 
