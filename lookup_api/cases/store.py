@@ -87,10 +87,19 @@ def alembic_config(connection=None):
     return cfg
 
 
+#: pg_advisory_xact_lock key held while migrating (any constant; "huinong-cases-migrate").
+MIGRATION_LOCK = int.from_bytes(hashlib.sha256(b"huinong-cases-migrate").digest()[:8], "big", signed=True)
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Replicas starting together would run the same migration at once and all but one fail
+            # (a 503 on their first case request, seen in CI); the lock makes the others wait, then
+            # find the database at head.  SQLite's write lock (BEGIN IMMEDIATE) already does this.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         command.upgrade(alembic_config(conn), revision)
 
 

@@ -97,12 +97,12 @@ def test_readers_never_see_a_gap_or_a_mix(tmp_path: Path):
 BUILD = """
 import sys
 from generator.pipeline import build
-build(sys.argv[1], sys.argv[2], posters=False)
+build(sys.argv[1], sys.argv[2], posters=False, full=sys.argv[3:] == ["full"])
 """
 
 
-def _build_cmd(data: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", BUILD, str(data), str(out)]
+def _build_cmd(data: Path, out: Path, full: bool = False) -> list[str]:
+    return [sys.executable, "-c", BUILD, str(data), str(out)] + (["full"] if full else [])
 
 
 def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_path: Path):

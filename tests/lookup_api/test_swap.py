@@ -24,7 +24,9 @@ def test_requests_never_fail_while_builds_switch_the_database(tiny: Path, tmp_pa
     out = tmp_path / "public"
 
     def publish(epoch: str) -> None:
-        subprocess.run(_build_cmd(tiny, out), cwd=REPO, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+        # --full: an incremental build would keep the database (only the build time differs), and this
+        # test is about switching to a new one under load.
+        subprocess.run(_build_cmd(tiny, out, full=True), cwd=REPO, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
                        check=True, capture_output=True)
 
     publish(EPOCHS[0])
