@@ -753,12 +753,6 @@ def _load_one(args) -> tuple[Batch | None, list[Problem]]:
     return load_batch(batch_dir, out), out.problems
 
 
-def _worker_init(directory: str, owner: int) -> None:
-    from generator.spill import use_store
-
-    use_store(directory, owner)
-
-
 def _load_batches(batch_dirs: list[Path], base: Path):
     """(batch, its problems) for each directory, in order.  Parsing every cell of a province's
     records is the biggest serial step of check and build: with many batches it runs in forked
@@ -769,7 +763,7 @@ def _load_batches(batch_dirs: list[Path], base: Path):
         return
     import tempfile
 
-    from generator.spill import adopt_store
+    from generator.spill import adopt_store, use_store
 
     dirs = [tempfile.mkdtemp(prefix="huinong-spill-") for _ in range(workers)]
     for d in dirs:  # this process reads them, and deletes them at its exit
@@ -782,7 +776,7 @@ def _load_batches(batch_dirs: list[Path], base: Path):
         with counter.get_lock():
             i = counter.value
             counter.value += 1
-        _worker_init(dirs[i % len(dirs)], os.getppid())
+        use_store(dirs[i % len(dirs)], os.getppid())
 
     with ctx.Pool(workers, initializer=init) as pool:
         yield from pool.imap(_load_one, ((d, base) for d in batch_dirs), chunksize=1)

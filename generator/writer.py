@@ -211,9 +211,7 @@ class Writer:
                 digest = old["sha256"]
             else:
                 digest = _sha256(path)
-                if old is not None and old.get("sha256") == digest and self._link_old(rel, path):
-                    pass
-                else:
+                if not (old is not None and old.get("sha256") == digest and self._link_old(rel, path)):
                     fresh.append(path)
             entry = {"sha256": digest}
             if rel in self.keys:
