@@ -309,6 +309,53 @@ def test_scan_paths_clean_tree(tmp_path):
     assert scan_paths([tmp_path], relative_to=tmp_path) == []
 
 
+# ------------------------------------------------- big files, a chunk at a time
+
+_PIECES = [ID, X_ID, PHONE, CARD19, CARD16, "欧阳晓明", "\n", "\n\n", "0375-2661234", "1234.50", "a", "x", "7", "\x00",
+           "12812345678", "12345678901234567890123"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.integers(min_value=1, max_value=97))
+def test_scan_file_in_chunks_equals_scan_of_whole(tmp_path_factory, pieces, chunk):
+    """A file read CHUNK bytes at a time gives exactly what scanning it whole gives: candidates and
+    names across a chunk boundary, look-behind and look-ahead at the boundary, line numbers."""
+    import generator.privacy as privacy
+
+    data = "".join(pieces).encode()
+    path = tmp_path_factory.mktemp("chunks") / "f.bin"
+    path.write_bytes(data)
+    names = ["欧阳晓明".encode()]
+    whole = list(scan_bytes(data, "f", names=names))
+    saved = privacy.CHUNK
+    privacy.CHUNK = chunk
+    try:
+        assert list(privacy.scan_file(path, "f", names=names)) == whole
+    finally:
+        privacy.CHUNK = saved
+
+
+def test_scan_paths_reads_a_big_file_in_bounded_memory(tmp_path):
+    """lookup.sqlite of a province is gigabytes: the gate must not read it whole."""
+    import tracemalloc
+
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as f:
+        for i in range(48):  # 48 MB of digit-heavy filler, three findings far apart
+            f.write((b"2024-06-03,1234.50,410421000000\n" * 33_000)[: 1 << 20])
+            if i in (0, 20, 47):
+                f.write(PHONE.encode() + b"\n")
+    tracemalloc.start()
+    try:
+        found = scan_paths([big], relative_to=tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.kind for f in found] == ["phone"] * 3
+    assert peak < 48 << 20  # about 2 chunks of 16 MB, not the 48 MB file
+    lines = [i for i, line in enumerate(big.read_bytes().split(b"\n"), 1) if line == PHONE.encode()]
+    assert [f.line for f in found] == lines
+
+
 # ------------------------------------------------------- independent scanner
 
 _LINE = re.compile(r"^(.*):(\d+): (\w+): (.*)$")
