@@ -55,7 +55,7 @@ class RecordStore:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode=OFF")
             self._conn.execute("PRAGMA synchronous=OFF")
-            self._conn.execute("PRAGMA cache_size=-65536")  # 64 MB of page cache, whatever the data size
+            self._conn.execute("PRAGMA cache_size=-8192")  # 8 MB of page cache per connection: reads go by id range, the OS caches the file
             self._conn.execute(_SCHEMA)
             self._pid = os.getpid()
         return self._conn

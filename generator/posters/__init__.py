@@ -76,6 +76,11 @@ class Posters:
             self._info[village] = village_info(self.ctx.dataset, village, self.ctx.today.year)
         return self._info[village]
 
+    def forget(self) -> None:
+        """Drop what was kept for the villages done so far (the build goes a group of villages at a time)."""
+        self._info.clear()
+        self.keys.clear()
+
     def policy(self, village: str):
         from generator.posters.stories import policy_spec
 

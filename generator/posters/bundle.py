@@ -34,35 +34,59 @@ def write_bundles_and_index(ctx, posters, sel, prefix: str, workers: int | None 
     for v in sel.villages:
         townships[region_parent_code(v)].append(v)
 
-    specs: dict[tuple[str, str], PosterSpec] = {}  # (village, kind) -> spec, made once for every size
-    for v in sel.villages:
-        specs[(v, "zhengce")] = posters.policy(v)
-        for pb in batches_of.get(v, ()):
-            specs[(v, pb.batch.batch_id)] = posters.publicity(pb)
-
-    jobs: list[tuple[str, list[tuple[str, str]], str, str]] = []  # (path, spec keys, size, title)
-    for size in sel.sizes:
-        for (village, kind), spec in specs.items():
-            jobs.append((urls.poster_file(village, kind, size), [(village, kind)], size, spec.title))
-        for township, villages in (townships.items() if sel.bundles else ()):
-            name = ds.regions[township].name if township in ds.regions else township
-            jobs.append((urls.township_bundle(township, size), [k for v in villages for k in _keys(v, batches_of)],
-                         size, f"{name}公示栏海报合订本（{size}）"))
     sizes_kb: dict[str, int] = {}
-    todo = []
-    for job in jobs:  # posters whose inputs did not change since the last build are not drawn again
-        path, keys, size, title = job
-        key = input_key(path, keys, size, title, author, [posters.keys[k] for k in keys])
-        if ctx.writer.reuse(prefix + path, key):
-            sizes_kb[path] = _kb_of(ctx.writer.tmp / (prefix + path))
-        else:
-            todo.append(job)
-            ctx.writer.note_key(prefix + path, key)
-    for path, data in render_all(specs, todo, author, workers):
-        ctx.writer.write_bytes(prefix + path, data)
-        sizes_kb[path] = _kb(data)
-    _write_index(ctx, posters, specs, sel, townships, batches_of, sizes_kb, prefix)
-    return len(specs) * len(sel.sizes)
+    codes: dict[tuple[str, str], str] = {}  # (village, kind) -> check code, for the index pages
+    made = 0
+    for group in _groups(townships):  # a few thousand villages at a time: memory does not grow with the province
+        specs: dict[tuple[str, str], PosterSpec] = {}  # (village, kind) -> spec, made once for every size
+        for township in group:
+            for v in townships[township]:
+                specs[(v, "zhengce")] = posters.policy(v)
+                for pb in batches_of.get(v, ()):
+                    specs[(v, pb.batch.batch_id)] = posters.publicity(pb)
+        jobs: list[tuple[str, list[tuple[str, str]], str, str]] = []  # (path, spec keys, size, title)
+        for size in sel.sizes:
+            for (village, kind), spec in specs.items():
+                jobs.append((urls.poster_file(village, kind, size), [(village, kind)], size, spec.title))
+            for township in (group if sel.bundles else ()):
+                name = ds.regions[township].name if township in ds.regions else township
+                jobs.append((urls.township_bundle(township, size),
+                             [k for v in townships[township] for k in _keys(v, batches_of)],
+                             size, f"{name}公示栏海报合订本（{size}）"))
+        todo = []
+        for job in jobs:  # posters whose inputs did not change since the last build are not drawn again
+            path, keys, size, title = job
+            key = input_key(path, keys, size, title, author, [posters.keys[k] for k in keys])
+            if ctx.writer.reuse(prefix + path, key):
+                sizes_kb[path] = _kb_of(ctx.writer.tmp / (prefix + path))
+            else:
+                todo.append(job)
+                ctx.writer.note_key(prefix + path, key)
+        for path, data in render_all(specs, todo, author, workers):
+            ctx.writer.write_bytes(prefix + path, data)
+            sizes_kb[path] = _kb(data)
+        codes.update((k, spec.meta.check_code) for k, spec in specs.items())
+        made += len(specs) * len(sel.sizes)
+        posters.forget()
+    _write_index(ctx, codes, sel, townships, batches_of, sizes_kb, prefix)
+    return made
+
+
+#: Villages whose poster specs are held at once (whole townships; the last group may be smaller).
+GROUP_VILLAGES = 2_000
+
+
+def _groups(townships: dict[str, list[str]]):
+    group: list[str] = []
+    size = 0
+    for township, villages in townships.items():
+        group.append(township)
+        size += len(villages)
+        if size >= GROUP_VILLAGES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 _JOB_STATE: dict = {}
@@ -131,7 +155,7 @@ def _links(page: str, paths: dict[str, str], sizes_kb: dict[str, int], label: st
     )
 
 
-def _write_index(ctx, posters, specs, sel, townships, batches_of, sizes_kb, prefix: str) -> None:
+def _write_index(ctx, codes, sel, townships, batches_of, sizes_kb, prefix: str) -> None:
     ds = ctx.dataset
     top = urls.poster_index()
     intro = (
@@ -159,19 +183,18 @@ def _write_index(ctx, posters, specs, sel, townships, batches_of, sizes_kb, pref
         bundle = {size: urls.township_bundle(t, size) for size in sel.sizes} if sel.bundles else {}
         rows = []
         for v in villages:
-            info = posters.info(v)
             policy = {size: urls.poster_file(v, "zhengce", size) for size in sel.sizes}
             items = [f"<li>政策清单　{_links(page, policy, sizes_kb, '')}　核对码 "
-                     f"<span class=\"code\">{escape(specs[(v, 'zhengce')].meta.check_code)}</span></li>"]
+                     f"<span class=\"code\">{escape(codes[(v, 'zhengce')])}</span></li>"]
             for pb in batches_of.get(v, ()):
                 b = pb.batch
                 policy_row = ds.policy_for(b.programme, b.year)
                 files = {size: urls.poster_file(v, b.batch_id, size) for size in sel.sizes}
                 items.append(f"<li>发放名单公示：{escape(policy_row.name if policy_row else b.programme)}"
                              f" {escape(period_label(b.period))}　{_links(page, files, sizes_kb, '')}"
-                             f"　核对码 <span class=\"code\">{escape(specs[(v, b.batch_id)].meta.check_code)}</span></li>")
+                             f"　核对码 <span class=\"code\">{escape(codes[(v, b.batch_id)])}</span></li>")
             rows.append(f"<h2 id=\"v{v}\"><a href=\"{urls.relative(page, urls.region_page(v))}\">"
-                        f"{escape(info.village.name)}</a></h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n")
+                        f"{escape(_name(ds, v))}</a></h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n")
         body = ((f"<p>{_links(page, bundle, sizes_kb, '全乡镇合订本')}（本页全部海报合在一个文件里，方便到打印店打印）</p>\n"
                  if bundle else "") + f"<p><a href=\"{urls.relative(page, top)}\">其他乡镇</a></p>\n" + "".join(rows))
         listed = {pb.batch.batch_id for v in villages for pb in batches_of.get(v, ())}

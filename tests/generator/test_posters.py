@@ -251,3 +251,24 @@ def test_cli_errors_are_clear(tiny: Path, tmp_path: Path, monkeypatch, capsys):
     if Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
         with pytest.raises(FontError):  # CFF outlines: reportlab cannot embed them
             poster_font()
+
+
+def test_posters_made_a_group_of_villages_at_a_time_are_the_same(tiny: Path, tmp_path: Path, monkeypatch):
+    """The build holds the poster specs of a few thousand villages at a time (a province has 46,000):
+    groups of one township give the same files, bundles and index pages as one group of all."""
+    import generator.posters.bundle as bundle
+    from generator.posters.cli import make_posters
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    make_posters(tiny, tmp_path / "one", region=None, sizes=("A4",), workers=1)
+    monkeypatch.setattr(bundle, "GROUP_VILLAGES", 1)
+    groups = list(bundle._groups({"t1": ["a", "b"], "t2": ["c"], "t3": []}))
+    assert groups == [["t1"], ["t2"], ["t3"]]
+    make_posters(tiny, tmp_path / "many", region=None, sizes=("A4",), workers=1)
+
+    def files(root: Path) -> dict:
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    one, many = files(tmp_path / "one"), files(tmp_path / "many")
+    assert len({p.parent for p in one if p.suffix == ".pdf"}) > 1  # more than one township, so more than one group
+    assert many == one
