@@ -45,12 +45,14 @@ class Disclosure:
         for pb in self.ctx.view.batches:
             self.by_batch[pb.batch.batch_id].append(pb)
             self.by_village[pb.village].append(pb)
-        self.villages = set(self.by_village)
-        # Regions with published villages under them, and how many villages each has.
+        self.villages = set(self.by_village)  # villages with published lists
+        # Every village has a page (its 政策清单 poster's QR code points there), with or without
+        # published lists; a region's count is of all villages under it.
         self.village_count: dict[str, int] = defaultdict(int)
-        for v in self.villages:
-            for a in sd.ancestors(v)[:-1]:
-                self.village_count[a.code] += 1
+        for r in self.ds.regions.values():
+            if r.level == "村":
+                for a in sd.ancestors(r.code)[:-1]:
+                    self.village_count[a.code] += 1
         # The batches each region's page is made of (its own and everything under it): its data version.
         self.batches_under: dict[str, set[str]] = defaultdict(set)
         for pb in self.ctx.view.batches:
@@ -157,7 +159,7 @@ class Disclosure:
         levels = {"市": "县（市、区）", "县": "乡镇（街道）", "乡": "村（社区）"}
         roots = [r for r in self.ds.regions.values() if r.level == "市"]
         pages = [(r, self.sd.ancestors(r.code)) for r in self.ds.regions.values()
-                 if r.level in ("市", "县") or self.village_count.get(r.code) or r.code in self.villages]
+                 if r.level in ("市", "县", "村") or self.village_count.get(r.code)]
         # diqu/ itself is the first city (the sample is one city; a province lists its cities).
         top = roots[0] if len(roots) == 1 else None
         for region, chain in [(top, [])] + pages if top else pages:
@@ -166,10 +168,10 @@ class Disclosure:
 
     def write_region(self, generator, writer, template, region, chain, levels, save_as=None) -> None:
         ancestors = chain[:-1] if chain else []
-        village = region.code in self.villages and region.level == "村"
+        village = region.level == "村"
         children = [{"code": c.code, "name": c.name, "count": self.village_count.get(c.code, 0)}
                     for c in self.sd.children.get(region.code, [])
-                    if c.level in ("县",) or self.village_count.get(c.code) or c.code in self.villages]
+                    if c.level in ("县", "村") or self.village_count.get(c.code)]
         notices = self.ctx.notices.for_page(region.code, ANY)
         version = (self.ctx.version_of(sorted(self.batches_under[region.code]), [n.slug for n in notices])
                    if chain else self.ctx.version_of(everything=True))
@@ -179,7 +181,8 @@ class Disclosure:
                   full_name="".join(a.name for a in chain) if village else region.name)
         facts = None
         if village:
-            kw.update(csv_path=urls.village_download(region.code, "csv"),
+            kw.update(published=region.code in self.villages,
+                      csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
                       policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))

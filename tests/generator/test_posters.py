@@ -231,6 +231,14 @@ def test_build_writes_policy_posters_recent_lists_and_an_index_that_links_them(t
         assert '<html lang="zh-CN">' in html and "../assets/yikatong.css" in html or "../../assets/yikatong.css" in html
         for href in re.findall(r'href="([^"#]+\.pdf)"', html):
             assert (page.parent / href).is_file(), href
+        for href in re.findall(r'href="([^"#:]+/)(?:#[^"]*)?"', html):  # village pages, other indexes
+            assert (page.parent / href / "index.html").is_file(), (page, href)
+    # 大刘庄村 has no published list, but its 政策清单 poster's QR code leads to its page: the page
+    # is there, says so, shows the poster's check code, offers no empty downloads; 冢头镇 lists it.
+    village = (site / "diqu/410425101201/index.html").read_text(encoding="utf-8")
+    code = policy_poster_check_code(village_info(check(tiny)[0], "410425101201", TODAY.year))
+    assert "没有需要在网上公示的发放结果" in village and code in village and "下载名单" not in village
+    assert 'href="../../diqu/410425101201/"' in (site / "diqu/410425101000/index.html").read_text(encoding="utf-8")
     township = (site / "haibao/410421100/index.html").read_text(encoding="utf-8")
     assert township.count("-zhengce-A4.pdf") == 3 and township.count(f"-{BATCH}-A4.pdf") == 3
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01: the 2024 publicity ended long ago
