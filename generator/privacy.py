@@ -80,16 +80,8 @@ def classify(v: str) -> str | None:
     return None
 
 
-def scan_bytes(data: bytes, path: str = "", allow: frozenset[str] = frozenset(),
-               names: Iterable[bytes] = (), *, lo: int = 0, hi: int | None = None,
-               first_line: int = 1) -> Iterator[Finding]:
-    """Findings in `data`, in order of position; only those starting in data[lo:hi] (see scan_file),
-    numbered from `first_line`."""
-    hi = len(data) if hi is None else hi
-
-    def line_of(pos: int) -> int:
-        return first_line + data.count(b"\n", 0, pos)
-
+def _found(data: bytes, allow: frozenset[str], names: Iterable[bytes], lo: int, hi: int) -> list[tuple[int, str, str]]:
+    """(position, kind, value) of what starts in data[lo:hi], in order of position."""
     found: list[tuple[int, str, str]] = []
     for m in RUN.finditer(data, lo):
         if m.start() >= hi:
@@ -102,8 +94,14 @@ def scan_bytes(data: bytes, path: str = "", allow: frozenset[str] = frozenset(),
         start = data.find(n, lo)
         if 0 <= start < hi:
             found.append((start, "name", n.decode()))
-    for pos, kind, v in sorted(found, key=lambda f: f[0]):
-        yield Finding(path, line_of(pos), kind, preview(v))
+    return sorted(found, key=lambda f: f[0])
+
+
+def scan_bytes(data: bytes, path: str = "", allow: frozenset[str] = frozenset(),
+               names: Iterable[bytes] = ()) -> Iterator[Finding]:
+    """Findings in `data`, in order of position (a name once, where it first is)."""
+    for pos, kind, v in _found(data, allow, names, 0, len(data)):
+        yield Finding(path, data.count(b"\n", 0, pos) + 1, kind, preview(v))
 
 
 def scan_file(file: Path, shown: str, allow: frozenset[str] = frozenset(),
@@ -116,7 +114,10 @@ def scan_file(file: Path, shown: str, allow: frozenset[str] = frozenset(),
             data = f.read(CHUNK)
             buf += data
             hi = len(buf) if not data else max(lo, len(buf) - OVERLAP)
-            yield from scan_bytes(buf, shown, allow, names, lo=lo, hi=hi, first_line=line)
+            for pos, kind, v in _found(buf, allow, names, lo, hi):
+                if kind == "name":  # reported once per file, where it first is
+                    names.remove(v.encode())
+                yield Finding(shown, line + buf.count(b"\n", 0, pos), kind, preview(v))
             if not data:
                 return
             # keep one byte before the next start: the look-behind of a candidate starting there
@@ -128,17 +129,29 @@ def scan_file(file: Path, shown: str, allow: frozenset[str] = frozenset(),
 def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
                names: Iterable[str] = (), relative_to: Path | None = None,
                exclude: Iterable[Path | str] = ()) -> list[Finding]:
-    """Scan every file under ``paths`` (binary files byte for byte), except under ``exclude``."""
+    """Scan every file under ``paths`` (binary files byte for byte), except under ``exclude``
+    (directories, or single files)."""
     skip = tuple(os.path.abspath(e) for e in exclude)
+    skip_files = set(skip)
+    skip_dirs = tuple(e for e in skip if os.path.isdir(e))
     encoded = [n.encode("utf-8") for n in names if len(n) >= 2]
     findings: list[Finding] = []
     for root in paths:
         root = Path(root)
-        files = [root] if root.is_file() else sorted(
-            Path(d) / f for d, dirs, fs in os.walk(root) for f in fs if ".git" not in Path(d).parts
-            and not (skip and any(os.path.abspath(d) == e or os.path.abspath(d).startswith(e + os.sep) for e in skip))
-        )
+        files = [root] if root.is_file() else sorted(_files_under(root, skip_dirs))
         for file in files:
+            if skip_files and os.path.abspath(file) in skip_files:
+                continue
             shown = os.path.relpath(file, relative_to) if relative_to else str(file)
             findings.extend(scan_file(file, shown, allow, encoded))
     return findings
+
+
+def _files_under(root: Path, skip_dirs: tuple[str, ...]) -> Iterator[Path]:
+    """Files under root, but not under .git or a directory of skip_dirs."""
+    for d, dirs, fs in os.walk(root):
+        here = os.path.abspath(d)
+        if ".git" in Path(d).parts or any(here == e or here.startswith(e + os.sep) for e in skip_dirs):
+            dirs[:] = []
+            continue
+        yield from (Path(d) / f for f in fs)
