@@ -122,7 +122,7 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
     w.write_bytes(ctx.site_path(base + "zhengce.json"), _json({
         "数据版本": version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
     count = 3
-    for village, pbs in sorted(by_village.items()):
+    for village, pbs in sorted((v, pbs) for v, pbs in by_village.items() if pbs):
         ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
         version = ctx.version_of(sorted({pb.batch.batch_id for pb in pbs})).as_dict()
         paths = [ctx.site_path(urls.village_download(village, kind)) for kind in ("csv", "json")]

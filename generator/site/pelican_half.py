@@ -45,6 +45,7 @@ class Disclosure:
         for pb in self.ctx.view.batches:
             self.by_batch[pb.batch.batch_id].append(pb)
             self.by_village[pb.village].append(pb)
+        self.by_village = dict(self.by_village)  # a plain dict: asking for a village adds none
         self.villages = set(self.by_village)  # villages with published lists
         # Every village has a page (its 政策清单 poster's QR code points there), with or without
         # published lists; a region's count is of all villages under it.
@@ -141,7 +142,7 @@ class Disclosure:
     # ------------------------------------------------------------ region pages
     def village_batches(self, code: str) -> list[dict]:
         out = []
-        for pb in sorted(self.by_village[code], key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True):
+        for pb in sorted(self.by_village.get(code, ()), key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True):
             b = pb.batch
             policy = self.ds.policy_for(b.programme, b.year)
             rows = [(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
@@ -188,7 +189,7 @@ class Disclosure:
                       policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))
             # What the batch list is made of, without reading a record: each batch's files, policy, status.
             facts = [(pb.batch.batch_id, self.ctx.batch_key(pb.batch), self.ds.policy_for(pb.batch.programme, pb.batch.year),
-                      self.running(pb.batch)) for pb in sorted(self.by_village[region.code], key=lambda pb: pb.batch.batch_id)]
+                      self.running(pb.batch)) for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
         # A page made of the same inputs as in the last build is taken from it, not rendered (Writer.reuse).
