@@ -37,6 +37,10 @@ class BuildContext:
 
         return NoticeBoard(self.dataset, self.version.built_at)
 
+    def know_batch_keys(self, keys: dict[str, str]) -> None:
+        """Batch id -> batch_key, as the loader computed them (generator.batch_cache.files_key)."""
+        self._batch_keys.update(keys)
+
     def batch_key(self, b) -> str:
         """Hash of a batch's two files (batch.yaml, records.csv): what is made of its records changes
         only with them (the lookup delta, reuse of village downloads)."""

@@ -26,13 +26,14 @@ from typing import Any
 
 import yaml
 
+from generator.batch_cache import BatchCache
 from generator.errors import ParseError, Problem
 from generator.models import (
     NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
     Notice, Policy, Procedure, Region, Service, Site, Source, Step,
 )
 from generator.normalize import parse_months, parse_period, parse_public_phone
-from generator.spill import spill
+from generator.spill import SpilledRecords, spill
 
 # ----------------------------------------------------------- cell parsers
 
@@ -338,6 +339,9 @@ class Collector:
         #: 项目编码 of policy rows that exist but failed to parse: references to
         #: them are not reported again as "not in the list" (one error, not a cascade).
         self.invalid_policy_codes: set[str] = set()
+        #: Batches whose records passed the check before, with the same files and context
+        #: (generator/batch_cache.py): validate skips their records.
+        self.checked_before: set[str] = set()
 
     def rel(self, path: Path) -> str:
         try:
@@ -715,7 +719,8 @@ def load_procedure(path: Path, out: Collector) -> Procedure | None:
     return Procedure(path.stem, name, tuple(codes), tuple(steps), src)
 
 
-def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
+def load_batch(batch_dir: Path, out: Collector, records: SpilledRecords | None = None) -> Batch | None:
+    """One batch directory; `records`: its records as parsed by an earlier build (generator/batch_cache.py)."""
     meta_path = batch_dir / "batch.yaml"
     rec_path = batch_dir / "records.csv"
     if not meta_path.exists():
@@ -731,7 +736,8 @@ def load_batch(batch_dir: Path, out: Collector) -> Batch | None:
     src = Source(out.rel(meta_path), 1, positions=pos)
     v = parse_cells(_as_cells(data, BATCH_FIELDS), BATCH_FIELDS, src, out)
     # The rows go to the on-disk spill, not into memory (generator/spill.py): a province fits.
-    records = spill(read_csv(rec_path, FIELD_PARSERS, out, exact=True), out.rel(rec_path))
+    if records is None:
+        records = spill(read_csv(rec_path, FIELD_PARSERS, out, exact=True), out.rel(rec_path))
     if v is None:
         return None
     try:
@@ -753,30 +759,71 @@ def _load_one(args) -> tuple[Batch | None, list[Problem]]:
     return load_batch(batch_dir, out), out.problems
 
 
-def _load_batches(batch_dirs: list[Path], base: Path):
-    """(batch, its problems) for each directory, in order.  Parsing every cell of a province's
-    records is the biggest serial step of check and build: with many batches it runs in forked
-    worker processes, each spilling into its own file (generator/spill.py), the parent reading."""
+def _load_batches(batch_dirs: list[Path], base: Path, cache: BatchCache | None = None):
+    """(batch, its problems) for each directory, in order.
+
+    With a cache (the build's, generator/batch_cache.py), a batch whose files are unchanged since
+    the last published build takes its records from there instead of parsing them; the others
+    are parsed into new spill files of the cache."""
+    from generator.spill import KEEP, adopt_store, spilling_into
+
+    taken: dict[str, SpilledRecords] = {}
+    for d, e in (cache.usable(batch_dirs) if cache else {}).items():
+        if e.path == Collector(base).rel(Path(d) / "records.csv"):
+            taken[d] = SpilledRecords(adopt_store(str(cache.root / e.store), keep=True), e.first, e.last, e.count,
+                                      e.path, e.header)
+    todo = [d for d in batch_dirs if str(d) not in taken]
+    parsed = iter(())
+    if todo and cache is None:
+        parsed = _parse_batches(todo, base)
+    elif todo:
+        directory = cache.new_store()
+        with spilling_into(directory):  # serial parsing, when few batches changed
+            parsed = _parse_batches(todo, base, lambda n: [directory] + [cache.new_store() for _ in range(n - 1)],
+                                    KEEP)
+            parsed = iter(list(parsed))  # all parsed while spilling into the cache
+    for d in batch_dirs:
+        checked = False  # the check of its records can be skipped: passed under the same context
+        if str(d) in taken:
+            out = Collector(base)
+            b = load_batch(d, out, records=taken[str(d)])
+            problems = out.problems
+            if b is not None:
+                cache.hits += 1
+                checked = cache.entries[cache.key(d)].checked == cache.context
+        else:
+            b, problems = next(parsed)
+        if cache is not None and b is not None:
+            cache.batch_keys[b.batch_id] = cache.key(d)
+        yield b, problems, checked
+
+
+def _parse_batches(batch_dirs: list[Path], base: Path, stores=None, owner: int | None = None):
+    """Parse batches.  Parsing every cell of a province's records is the biggest serial step of
+    check and build: with many batches it runs in forked worker processes, each spilling into
+    its own file (generator/spill.py; `stores(n)`: n directories for them, else temporary ones
+    this process deletes at exit), the parent reading."""
     workers = LOAD_WORKERS or os.cpu_count() or 1
     if workers <= 1 or len(batch_dirs) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
         yield from map(_load_one, ((d, base) for d in batch_dirs))
         return
     import tempfile
 
-    from generator.spill import adopt_store, use_store
+    from generator.spill import KEEP, adopt_store, use_store
 
-    dirs = [tempfile.mkdtemp(prefix="huinong-spill-") for _ in range(workers)]
-    for d in dirs:  # this process reads them, and deletes them at its exit
-        adopt_store(d)
+    dirs = stores(workers) if stores else [tempfile.mkdtemp(prefix="huinong-spill-") for _ in range(workers)]
+    for d in dirs:  # this process reads them (and deletes them at its exit, unless kept)
+        adopt_store(d, keep=owner == KEEP)
 
     ctx = mp.get_context("fork")
     counter = ctx.Value("i", 0)
+    parent = os.getpid() if owner is None else owner
 
     def init() -> None:
         with counter.get_lock():
             i = counter.value
             counter.value += 1
-        use_store(dirs[i % len(dirs)], os.getppid())
+        use_store(dirs[i % len(dirs)], parent)
 
     with ctx.Pool(workers, initializer=init) as pool:
         yield from pool.imap(_load_one, ((d, base) for d in batch_dirs), chunksize=1)
@@ -793,9 +840,10 @@ class Loaded:
 
 
 def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool = True,
-         only_batches: set[str] | None = None) -> Loaded:
+         only_batches: set[str] | None = None, cache: BatchCache | None = None) -> Loaded:
     """Load all of data/ (``payments=False``: all but the batches; ``only_batches``: only the batch
-    directories named "<年度>/<批次号>").  Problems are collected, never raised."""
+    directories named "<年度>/<批次号>"; ``cache``: the build's, batches parsed before are taken
+    from it).  Problems are collected, never raised."""
     data_dir = Path(data_dir).resolve()
     base = Path(base).resolve() if base is not None else data_dir.parent
     out = Collector(base)
@@ -828,10 +876,12 @@ def load(data_dir: Path | str, base: Path | str | None = None, *, payments: bool
                     continue
                 if batch_dir.is_dir():
                     batch_dirs.append(batch_dir)
-    for b, problems in _load_batches(batch_dirs, base):
+    for b, problems, checked in _load_batches(batch_dirs, base, cache):
         out.problems.extend(problems)
         if b is not None:
             batches.append(b)
+            if checked:
+                out.checked_before.add(b.batch_id)
     dataset = Dataset(str(data_dir), site, regions, tuple(policies), tuple(documents),
                       tuple(procedures), tuple(services), tuple(batches), tuple(notices))
     return Loaded(dataset, out)

@@ -13,13 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.batch_cache import BatchCache
 from generator.context import BuildContext
 from generator.errors import DataError, PrivacyError
 from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.version import build_time, data_version
-from generator.writer import Changes, Writer
+from generator.writer import Changes, Writer, builds_dir
 
 
 @dataclass
@@ -84,17 +85,26 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     from it instead of rendered, and unchanged files keep the last build's inode (see Writer)."""
     started = time.perf_counter()
     data_dir = Path(data_dir)
-    dataset, problems = check(data_dir, private=False)  # never opens data/private (reference lists)
-    if problems:
-        raise DataError(problems)
-    today = build_date()
-    view = public_view(dataset, today)
-    writer = Writer(out_dir, full=full)
-    ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
+    writer = Writer(out_dir, full=full)  # holds the output's lock from here: the batch cache is ours
     try:
+        cache = BatchCache(builds_dir(writer.target) / "cache", data_dir, fresh=full)
+        dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
+        if problems:
+            raise DataError(problems)
+        today = build_date()
+        view = public_view(dataset, today)
+        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
+        ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
         privacy_gate(writer.tmp, writer.finish())
+        if cache.hits:
+            ctx.notes.append(f"{cache.hits} 个批次（共 {len(dataset.batches)} 个）的文件与上次构建时相同，"
+                             "沿用上次的解析和检查结果。")
+        try:  # every batch passed every check: the next build can take them as they are (still under the lock)
+            cache.save(dataset.batches)
+        except OSError:  # a full disk: the next build parses everything again, nothing is wrong
+            ctx.notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
         writer.commit()
     except BaseException:
         writer.abort()

@@ -18,6 +18,7 @@ processes (the poster renderers) open their own connection.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -40,10 +41,12 @@ _INDEX = "CREATE INDEX IF NOT EXISTS records_region ON records(region, id)"
 class RecordStore:
     """One spill file per process tree; rows of a batch are contiguous ids."""
 
-    def __init__(self, directory: Path | None = None, owner: int | None = None):
+    def __init__(self, directory: Path | None = None, owner: int | None = None, *, durable: bool = False):
         self._dir = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="huinong-spill-"))
         self.path = self._dir / "records.sqlite"
-        self._owner = owner if owner is not None else os.getpid()  # the process that deletes it at exit
+        # The process that deletes it at exit; KEEP: nobody (a build's cache, generator/batch_cache.py).
+        self._owner = owner if owner is not None else os.getpid()
+        self._durable = durable  # kept between builds: a rollback journal, so a kill never corrupts it
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -53,8 +56,8 @@ class RecordStore:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=OFF")
-            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute("PRAGMA journal_mode=DELETE" if self._durable else "PRAGMA journal_mode=OFF")
+            self._conn.execute("PRAGMA synchronous=NORMAL" if self._durable else "PRAGMA synchronous=OFF")
             self._conn.execute("PRAGMA cache_size=-8192")  # 8 MB of page cache per connection: reads go by id range, the OS caches the file
             self._conn.execute(_SCHEMA)
             self._pid = os.getpid()
@@ -118,19 +121,36 @@ def store() -> RecordStore:
     return _STORE
 
 
+KEEP = -1  # owner of a store nobody deletes at exit
+
+
 def use_store(directory: str, owner: int) -> None:
-    """In a worker process: spill into `directory`, which `owner` (the parent) deletes at its exit."""
+    """In a worker process: spill into `directory`, which `owner` (the parent) deletes at its exit
+    (KEEP: nobody does, it is the build's cache)."""
     global _STORE
-    _STORE = RecordStore(Path(directory), owner=owner)
+    _STORE = RecordStore(Path(directory), owner=owner, durable=owner == KEEP)
     _STORES[directory] = _STORE
 
 
-def adopt_store(directory: str) -> RecordStore:
-    """The store in `directory` (written by a worker), read and deleted at exit by this process."""
+def adopt_store(directory: str, keep: bool = False) -> RecordStore:
+    """The store in `directory` (written by a worker, or kept by an earlier build if `keep`), read by
+    this process and deleted at its exit unless `keep`."""
     s = _STORES.get(directory)
     if s is None:
-        s = _STORES[directory] = RecordStore(Path(directory), owner=os.getpid())
+        s = _STORES[directory] = RecordStore(Path(directory), owner=KEEP if keep else os.getpid(), durable=keep)
     return s
+
+
+@contextlib.contextmanager
+def spilling_into(directory: str):
+    """Spill into the kept store in `directory` (the build's cache) instead of this process's own."""
+    global _STORE
+    saved = _STORE
+    _STORE = adopt_store(directory, keep=True)
+    try:
+        yield
+    finally:
+        _STORE = saved
 
 
 def _reopen(directory: str, first: int, last: int, count: int, path: str, header: tuple) -> "SpilledRecords":
@@ -209,6 +229,18 @@ class SpilledRecords:
 
     def __hash__(self) -> int:
         return hash((id(self._store), self._first, self._last))
+
+    def location(self) -> tuple[str, int, int]:
+        """(spill directory, first row id, last row id): where these records are kept."""
+        return str(self._store._dir), self._first, self._last
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return self._header
 
     def __reduce__(self):
         return _reopen, (str(self._store._dir), self._first, self._last, self._count, self._path, self._header)

@@ -45,7 +45,7 @@ def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
         build(tiny, out)
     assert tree(out) == before
     # Only the live build is left: the failed one's directory is gone.
-    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"] == [out.resolve()]
+    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache")] == [out.resolve()]
 
 
 def test_privacy_gate_blocks_and_keeps_old_output(tmp_path: Path):

@@ -17,7 +17,7 @@ from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.cli import main
 from generator.pipeline import build
 from generator.posters.fonts import ENV_FONT, FontError, poster_font
-from generator.public import PublicRow, public_view
+from generator.public import public_view
 from generator.validate import check
 from generator.village_info import village_info
 from tests.conftest import SHARED

@@ -4,6 +4,7 @@ cleans up after it."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -129,7 +130,11 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
     # The next build cleans up whatever the killed ones left behind (it keeps the build it superseded).
     before = out.resolve()
     subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
-    assert {p for p in (tmp_path / ".public.builds").iterdir() if p.name != "lock"} == {out.resolve(), before}
+    builds = tmp_path / ".public.builds"
+    assert {p for p in builds.iterdir() if p.name not in ("lock", "cache")} == {out.resolve(), before}
+    # The batch cache (generator/batch_cache.py) holds exactly the spill files its index names.
+    index = json.loads((builds / "cache/index.json").read_text(encoding="utf-8"))
+    assert {p.name for p in (builds / "cache").iterdir() if p.is_dir()} == set(index["stores"]) != set()
 
 
 def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_path: Path):

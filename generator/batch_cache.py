@@ -1,0 +1,172 @@
+"""Parsed batches kept between builds of one output (issue 7: publishing several times a day).
+
+A province is some 1,300 batches and 20 million records; parsing every cell of
+them and checking every record takes minutes, on every build, though a
+publication usually adds or changes one county's batch.  The build therefore
+keeps, next to its outputs (``builds_dir(target)/cache``), the spill files its
+batches were parsed into (generator/spill.py) and an index:
+
+    batch files key (sha256 of batch.yaml and records.csv)
+        -> spill directory, row ids, record count, header, records.csv path,
+           and the context it was checked clean under
+
+The next build of the same output parses and checks only batches whose files
+changed.  A batch whose key is in the index gets its records from the kept
+spill instead of its CSV; when the context (our code, regions.csv,
+policies.csv: everything a record's check depends on) is also unchanged, the
+check of its records is skipped too, since it would find the same nothing.
+The batch.yaml of every batch is still read and checked.
+
+Safety: the index is replaced (atomically) only after a build was published,
+so it names only batches that passed every check; a build that fails or is
+killed leaves the old index, and the spill directories it started are removed
+by the next build (all of this under the Writer's lock).  Kept spill files are
+opened with a rollback journal (the lazily made village index must not
+corrupt them if killed).  ``build --full`` neither reads nor keeps the cache
+across that build: it starts a new one.  A spill file whose rows are mostly of
+batches no longer present is dropped and its live batches parsed again, so
+the cache stays within about twice the spill of the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+FORMAT = 1
+INDEX = "index.json"
+
+
+def files_key(batch_dir: Path) -> str:
+    """Hash of a batch's two files, batch.yaml and records.csv (a missing one hashes as absent)."""
+    h = hashlib.sha256()
+    for name in ("batch.yaml", "records.csv"):
+        try:
+            with open(batch_dir / name, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            h.update(b"\1missing")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def check_context(data_dir: Path) -> str:
+    """What the check of a batch's records depends on besides the batch: code, regions, policies."""
+    from generator.writer import code_fingerprint
+
+    h = hashlib.sha256(code_fingerprint().encode())
+    for name in ("regions.csv", "policies.csv"):
+        try:
+            h.update((Path(data_dir) / name).read_bytes())
+        except OSError:
+            h.update(b"\1missing")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    store: str  # spill directory name under the cache root
+    first: int
+    last: int
+    count: int
+    path: str  # records.csv as shown in errors (relative to data/'s parent)
+    header: tuple[str, ...]
+    checked: str  # check_context it passed under
+
+
+class BatchCache:
+    """The cache of one output; used only while holding that output's Writer lock."""
+
+    def __init__(self, root: Path, data_dir: Path, *, fresh: bool = False):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.context = check_context(data_dir)
+        self.entries: dict[str, Entry] = {}
+        self.sizes: dict[str, int] = {}  # spill directory -> rows in it
+        data = {} if fresh else self._read()
+        if data.get("format") == FORMAT:
+            for key, e in data.get("batches", {}).items():
+                self.entries[key] = Entry(e["store"], e["first"], e["last"], e["count"], e["path"],
+                                          tuple(e["header"]), e["checked"])
+            self.sizes = {k: int(v) for k, v in data.get("stores", {}).items()}
+        # Spill directories the index does not name: from a failed or killed build, or dropped.
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name not in self.sizes:
+                shutil.rmtree(entry, ignore_errors=True)
+        self.keys: dict[str, str] = {}  # batch directory -> files key, this build
+        self.batch_keys: dict[str, str] = {}  # batch id -> files key, of the batches loaded
+        self.hits = 0  # batches taken from the cache
+        self.checked = 0  # of which the records' check was skipped
+
+    def _read(self) -> dict:
+        try:
+            return json.loads((self.root / INDEX).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def key(self, batch_dir: Path) -> str:
+        k = self.keys.get(str(batch_dir))
+        if k is None:
+            k = self.keys[str(batch_dir)] = files_key(batch_dir)
+        return k
+
+    def usable(self, batch_dirs: list[Path]) -> dict[str, Entry]:
+        """The entries this build can take, by batch directory.  A spill directory less than half of
+        whose rows are still in use is given up (its batches are parsed again, into a new one)."""
+        wanted = {str(d): self.entries.get(self.key(d)) for d in batch_dirs}
+        live: dict[str, int] = {}
+        for e in wanted.values():
+            if e is not None:
+                live[e.store] = live.get(e.store, 0) + e.count
+        keep = {s for s, n in live.items() if 2 * n >= self.sizes.get(s, 0) and (self.root / s).is_dir()}
+        return {d: e for d, e in wanted.items() if e is not None and e.store in keep}
+
+    def new_store(self) -> str:
+        """A new spill directory in the cache (not deleted at exit: the index may name it)."""
+        d = self.root / f"spill-{uuid.uuid4().hex}"
+        d.mkdir()
+        return str(d)
+
+    def save(self, batches) -> None:
+        """After a published build: index its batches (all passed every check under this context),
+        and drop every spill directory none of them is in."""
+        entries: dict[str, dict] = {}
+        used: set[str] = set()
+        for b in batches:
+            key, where = self.batch_keys.get(b.batch_id), getattr(b.records, "location", None)
+            if key is None or where is None:
+                continue
+            directory, first, last = where()
+            d = Path(directory)
+            if d.parent != self.root:  # parsed into a temporary spill (not through this cache)
+                continue
+            entries[key] = {"store": d.name, "first": first, "last": last, "count": len(b.records),
+                            "path": b.records.path, "header": list(b.records.header), "checked": self.context}
+            used.add(d.name)
+        sizes = {name: self.sizes.get(name) or _rows(self.root / name) for name in sorted(used)}
+        tmp = self.root / (INDEX + ".tmp")
+        tmp.write_text(json.dumps({"format": FORMAT, "batches": entries, "stores": sizes}, ensure_ascii=False),
+                       encoding="utf-8")
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, self.root / INDEX)
+        self.sizes = sizes
+        for entry in self.root.iterdir():
+            if entry.is_dir() and entry.name not in used:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+def _rows(store_dir: Path) -> int:
+    conn = sqlite3.connect(f"file:{store_dir / 'records.sqlite'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()[0]
+    finally:
+        conn.close()
