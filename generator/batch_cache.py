@@ -101,6 +101,10 @@ class BatchCache:
         for entry in self.root.iterdir():
             if entry.is_dir() and entry.name not in self.sizes:
                 shutil.rmtree(entry, ignore_errors=True)
+        # Results derived from batches (统计 per county-year), by kind and key: what the last build
+        # saved, and what this one used or made (only those are saved again).
+        self._memo_old: dict[str, dict] = data.get("memo", {}) if data.get("format") == FORMAT else {}
+        self._memo: dict[str, dict] = {}
         self.keys: dict[str, str] = {}  # batch directory -> files key, this build
         self.batch_keys: dict[str, str] = {}  # batch id -> files key, of the batches loaded
         self.hits = 0  # batches taken from the cache
@@ -129,6 +133,17 @@ class BatchCache:
         keep = {s for s, n in live.items() if 2 * n >= self.sizes.get(s, 0) and (self.root / s).is_dir()}
         return {d: e for d, e in wanted.items() if e is not None and e.store in keep}
 
+    def recall(self, kind: str, key: str):
+        """A result the last build kept under `key` (None if none); kept again by this build."""
+        value = self._memo_old.get(kind, {}).get(key)
+        if value is not None:
+            self._memo.setdefault(kind, {})[key] = value
+        return value
+
+    def keep(self, kind: str, key: str, value) -> None:
+        """Keep a result (plain JSON data) for the next build."""
+        self._memo.setdefault(kind, {})[key] = value
+
     def new_store(self) -> str:
         """A new spill directory in the cache (not deleted at exit: the index may name it)."""
         d = self.root / f"spill-{uuid.uuid4().hex}"
@@ -153,7 +168,8 @@ class BatchCache:
             used.add(d.name)
         sizes = {name: self.sizes.get(name) or _rows(self.root / name) for name in sorted(used)}
         tmp = self.root / (INDEX + ".tmp")
-        tmp.write_text(json.dumps({"format": FORMAT, "batches": entries, "stores": sizes}, ensure_ascii=False),
+        tmp.write_text(json.dumps({"format": FORMAT, "batches": entries, "stores": sizes, "memo": self._memo},
+                                  ensure_ascii=False),
                        encoding="utf-8")
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())

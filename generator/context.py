@@ -29,6 +29,7 @@ class BuildContext:
     stats: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
     _batch_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    cache: object = field(default=None, repr=False)  # the build's BatchCache (generator/batch_cache.py), if any
 
     @cached_property
     def notices(self):

@@ -95,6 +95,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
         view = public_view(dataset, today)
         ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
         ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
+        ctx.cache = cache
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
         privacy_gate(writer.tmp, writer.finish())

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from generator.models import PAID_STATUSES
 from generator.site.common import SiteData, money
+from generator.writer import input_key
 
 MIN_COUNT = 5
 
@@ -48,6 +49,15 @@ class Cell:
         """Keep the number of people, not their keys: a province's keys would not fit in memory."""
         self.people = self.count
         return self
+
+    def dump(self) -> list:
+        """A frozen cell as JSON data (the batch cache keeps it for the next build)."""
+        return [self.count, self.records, self.paid, self.on_time, self.failed, str(self.amount)]
+
+    @classmethod
+    def load(cls, data: list) -> "Cell":
+        people, records, paid, on_time, failed, amount = data
+        return cls(people, records, paid, on_time, failed, Decimal(amount))
 
     def merge(self, other: "Cell") -> None:
         self.people |= other.people
@@ -83,7 +93,17 @@ def compute(sd: SiteData):
     by_programme: dict[tuple, dict[str, Cell]] = {}
     by_township: dict[tuple, dict[str, Cell]] = {}
     totals: dict[tuple, Cell] = {}
+    cache = sd.ctx.cache
     for key, batches in groups.items():
+        # A county-year whose batches' files are those of the last build is not counted again
+        # (the cache's context covers our code, regions.csv and policies.csv).
+        memo = cache and input_key("stats", cache.context, key, [(b.batch_id, sd.ctx.batch_key(b)) for b in batches])
+        kept = cache.recall("stats", memo) if memo else None
+        if kept is not None:
+            by_programme[key], by_township[key], totals[key] = (
+                {k: Cell.load(v) for k, v in kept[0].items()}, {k: Cell.load(v) for k, v in kept[1].items()},
+                Cell.load(kept[2]))
+            continue
         programmes: dict[str, Cell] = defaultdict(Cell)
         townships: dict[str, Cell] = defaultdict(Cell)
         for b in batches:
@@ -98,6 +118,9 @@ def compute(sd: SiteData):
         totals[key] = total.freeze()
         by_programme[key] = {k: c.freeze() for k, c in programmes.items()}
         by_township[key] = {k: c.freeze() for k, c in townships.items()}
+        if memo:
+            cache.keep("stats", memo, [{k: c.dump() for k, c in by_programme[key].items()},
+                                       {k: c.dump() for k, c in by_township[key].items()}, totals[key].dump()])
     return by_programme, by_township, totals
 
 

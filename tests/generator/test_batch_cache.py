@@ -164,3 +164,30 @@ def test_the_loaders_key_is_the_build_contexts_batch_key(tiny: Path):
     (b,) = ds.batches
     ctx = BuildContext(tiny, ds, None, None, None, None)
     assert ctx.batch_key(b) == files_key(tiny / "payments/2024" / b.batch_id)
+
+
+def test_statistics_of_unchanged_county_years_come_from_the_cache(repo: Path, tmp_path: Path):
+    """统计 counts every record of a county-year; one whose batches did not change is taken from the
+    cache (shown here by planting a count there), and counted again when one of them changes."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    index_path = cache_dir(out) / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    kept = index["memo"]["stats"]
+    assert len(kept) == 2  # 宝丰县 2024, 郏县 2024
+    for programmes, townships, total in kept.values():
+        total[0] = 987654
+    index_path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    build(repo / "data", out)
+
+    def tables() -> tuple[str, str]:  # the 合计 rows of 宝丰县 and 郏县 on the 统计 page
+        page = (tree(out) / "site/tongji/index.html").read_text(encoding="utf-8")
+        return tuple(page.split("<caption>郏县2024年各项目发放情况"))
+
+    assert ["987,654" in t for t in tables()] == [True, True]
+    path = records(repo, NEW_BATCH)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    commit(repo, "删除一条记录")
+    build(repo / "data", out)
+    assert ["987,654" in t for t in tables()] == [True, False]
