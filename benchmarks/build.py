@@ -2,24 +2,28 @@
 
     HUINONG_DEMO=1 python -m benchmarks.build                      # sample, county, city
     HUINONG_DEMO=1 python -m benchmarks.build --sets sample county # a choice
+    HUINONG_DEMO=1 python -m benchmarks.build --sets province      # 46,000 villages (hours)
+    HUINONG_DEMO=1 python -m benchmarks.build --sets province --province-data DIR
+                                         # a province made before by `python -m generator.synth province DIR`
 
 Each data set is put in a throwaway git repository without one of its
 batches; then, each build a separate `python -m generator build` process
-(peak memory is its maximum resident set size):
+(peak memory is the largest maximum resident set size of it and its
+children):
 
 * full: the first build (``--full``);
-* no change: the same commit again (every output reused or linked);
+* no change: the same commit again (every output reused or linked, every
+  batch taken from the batch cache);
 * new batch: one commit adds the missing batch (one county) and the build
-  is incremental: only that county's pages, its parents, listings, feeds,
-  the lookup delta and files that show totals are written again;
+  is incremental: only that batch is parsed and checked, and only that
+  county's pages, its parents, listings, feeds, the lookup delta and files
+  that show totals are written again;
 * full again: ``--full`` on the same commit, for comparison.
 
 Data sets: the committed sample (data/), a synthetic county (one county,
-300 villages × 450 records) and a synthetic city (9 counties, 2,600
-villages, ~1.2 million records) from ``generator.synth.make_province``.  The
-whole province (46,000 villages, 20.7 million records) does not fit one
-build in this machine's memory today (the build holds every record); its
-time is extrapolated from the city in benchmarks/README.md.
+300 villages × 450 records), a synthetic city (9 counties, 2,600 villages,
+~1.2 million records) and the synthetic province (18 cities, 45,846
+villages, 20.7 million records) from ``generator.synth.make_province``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ REPO = Path(__file__).resolve().parents[1]
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@example.invalid", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 SETS = {"sample": None, "county": dict(villages=300, cities=1, counties=1),
-        "city": dict(villages=2_600, cities=1, counties=9)}
+        "city": dict(villages=2_600, cities=1, counties=9), "province": dict(villages=46_000)}
+DEFAULT_SETS = ["sample", "county", "city"]
+PROVINCE_DATA: Path | None = None  # --province-data: a province made before (copied, not changed)
 
 
 def git(repo: Path, *args: str) -> None:
@@ -104,6 +110,9 @@ def prepare(name: str, root: Path) -> tuple[Path, Path, Path]:
     data = root / "repo" / "data"
     if SETS[name] is None:
         shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw", "private"))
+    elif name == "province" and PROVINCE_DATA is not None:
+        shutil.copytree(PROVINCE_DATA, data)
+        local_policies(data)
     else:
         from generator.synth import make_province
 
@@ -143,8 +152,11 @@ def measure(name: str) -> list[tuple]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS))
+    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=DEFAULT_SETS)
+    ap.add_argument("--province-data", type=Path, help="a directory made by `python -m generator.synth province`")
     args = ap.parse_args(argv)
+    global PROVINCE_DATA
+    PROVINCE_DATA = args.province_data
     os.environ.setdefault("HUINONG_DEMO", "1")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
     print("| data | build | records | files | seconds | peak MB | files/s | output |")
