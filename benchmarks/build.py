@@ -44,6 +44,7 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invali
 SETS = {"sample": None, "county": dict(villages=300, cities=1, counties=1),
         "city": dict(villages=2_600, cities=1, counties=9), "province": dict(villages=46_000)}
 DEFAULT_SETS = ["sample", "county", "city"]
+STEPS: list[tuple[str, str, list[str]]] = []  # (data, build, the build's HUINONG_TIMINGS lines)
 PROVINCE_DATA: Path | None = None  # --province-data: a province made before (copied, not changed)
 
 
@@ -55,12 +56,13 @@ def run_build(data: Path, out: Path, full: bool) -> dict:
     """One build in its own process: seconds, peak RSS (MB), and what the Writer reported."""
     cmd = [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)] + (["--full"] if full else [])
     t = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env={**os.environ, "HUINONG_TIMINGS": "1"})
     seconds = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(f"build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB; the max over this process's children
-    return {"seconds": seconds, "peak_mb": peak / 1024, "report": done.stdout.strip().splitlines()}
+    return {"seconds": seconds, "peak_mb": peak / 1024, "report": done.stdout.strip().splitlines(),
+            "steps": [line[len("timing: "):] for line in done.stderr.splitlines() if line.startswith("timing: ")]}
 
 
 def peak_of_one(data: Path, out: Path, full: bool) -> dict:
@@ -147,6 +149,7 @@ def measure(name: str) -> list[tuple]:
             records, files = counts(r["report"])
             rows.append((name, label, records, files, r["seconds"], r["peak_mb"], files / r["seconds"],
                          files_rewritten(r["report"])))
+            STEPS.append((name, label, r["steps"]))
     return rows
 
 
@@ -166,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             n, label, records, files, seconds, peak, rate, what = row
             print(f"| {n} | {label} | {records:,} | {files:,} | {seconds:.1f} | {peak:,.0f} | {rate:,.0f} | {what} |",
                   flush=True)
+    print("\nSteps of each build (seconds, peak memory so far):")
+    for n, label, steps in STEPS:
+        print(f"\n{n}, {label}:")
+        for line in steps:
+            print(f"    {line}")
     return 0
 
 

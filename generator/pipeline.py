@@ -9,6 +9,9 @@ swapped in when every stage, the privacy gate included, has passed.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +59,23 @@ class Summary:
                 f"{self.withdrawn} 个批次超过公开年限未发布，用时 {self.seconds:.1f} 秒。")
 
 
+class Timings:
+    """With HUINONG_TIMINGS=1, each step's seconds and peak memory on stderr (for benchmarks)."""
+
+    def __init__(self):
+        self.on = bool(os.environ.get("HUINONG_TIMINGS"))
+        self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        if self.on:
+            now = time.perf_counter()
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+            print(f"timing: {step:<16} {now - self.last:8.1f} s   peak {own} MB, workers {workers} MB",
+                  file=sys.stderr, flush=True)
+            self.last = now
+
+
 def build_date() -> dt.date:
     """The reference date for 公开年限; SOURCE_DATE_EPOCH makes builds reproducible."""
     return build_time().date()
@@ -84,21 +104,28 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     Incremental unless `full`: outputs whose inputs did not change since the last build are taken
     from it instead of rendered, and unchanged files keep the last build's inode (see Writer)."""
     started = time.perf_counter()
+    timed = Timings()
     data_dir = Path(data_dir)
     writer = Writer(out_dir, full=full)  # holds the output's lock from here: the batch cache is ours
     try:
         cache = BatchCache(builds_dir(writer.target) / "cache", data_dir, fresh=full)
         dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
+        timed("check")
         if problems:
             raise DataError(problems)
         today = build_date()
         view = public_view(dataset, today)
+        timed("public view")
         ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
         ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
         ctx.cache = cache
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
-        privacy_gate(writer.tmp, writer.finish())
+            timed(stage.__module__.removeprefix("generator."))
+        changed = writer.finish()
+        timed("finish")
+        privacy_gate(writer.tmp, changed)
+        timed("privacy gate")
         if cache.hits:
             ctx.notes.append(f"{cache.hits} 个批次（共 {len(dataset.batches)} 个）的文件与上次构建时相同，"
                              "沿用上次的解析和检查结果。")
@@ -107,6 +134,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
         except OSError:  # a full disk: the next build parses everything again, nothing is wrong
             ctx.notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
         writer.commit()
+        timed("publish")
     except BaseException:
         writer.abort()
         raise
