@@ -59,10 +59,11 @@ class Services:
         if self._cases is None:
             with self._cases_lock:
                 if self._cases is None:
+                    url = self.settings.cases_url()
                     try:
-                        store = Store(self.settings.cases_url())
-                    except Exception as e:  # never echo the URL: it may hold a password
-                        log.error("cases database unavailable: %s", type(e).__name__)
+                        store = Store(url)
+                    except Exception as e:  # never echo the URL's password
+                        log.error("cases database unavailable: %s: %s", type(e).__name__, _scrub(str(e), url)[:500])
                         raise ApiError(503, "cases_unavailable", "咨询投诉服务暂时不可用，请稍后再试，或拨打监督电话。") from None
                     self._cases = CaseService(store, self.cipher, self.keyer.key, self.directory)
         return self._cases
@@ -164,3 +165,17 @@ class Services:
     def search(self, client: str, query: str, limit: int) -> dict:
         self.limits.hit("search", tag(self.keyer.key, "client", client), "搜索太频繁，")
         return service.search(self.snapshot(), query, limit)
+
+
+def _scrub(message: str, url: str) -> str:
+    """An error message with the database URL's password (and the URL itself) taken out."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - an unparsable URL: say nothing of it
+        return message.replace(url, "<url>")
+    message = message.replace(url, parsed.render_as_string(hide_password=True))
+    if parsed.password:
+        message = message.replace(str(parsed.password), "***")
+    return message

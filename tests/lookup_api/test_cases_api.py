@@ -181,3 +181,15 @@ def test_statistics_suppress_small_groups_and_hold_no_content(server, villages):
         assert by_kind["举报"] == {"label": "举报", "cases": None, "shown": "少于5件", "suppressed": True}
         assert stats["total"]["cases"] == 7
         assert "问题" not in r.text and "举报内容" not in r.text
+
+
+def test_an_unreachable_cases_database_is_a_503_logged_without_its_password(live, sample_db, villages, caplog):
+    """The API answers the one error shape and logs why (for the operator), never the password."""
+    url = "postgresql://huinong:s3cret-pw@127.0.0.1:1/cases"  # nothing listens on port 1
+    settings = settings_for(sample_db, cases_database_url=url, cases_pow_bits=8)
+    with caplog.at_level(logging.ERROR), live(settings) as s, s.client() as c:
+        r = submit(c, villages[0])
+    assert r.status_code == 503 and r.json()["code"] == "cases_unavailable", r.text
+    logged = "\n".join(rec.getMessage() for rec in caplog.records)
+    assert "cases database unavailable: OperationalError: " in logged
+    assert "s3cret-pw" not in logged and "s3cret-pw" not in r.text
