@@ -8,7 +8,6 @@ accessible HTML using the site stylesheet; the site may restyle them.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import defaultdict
 from html import escape
@@ -16,6 +15,7 @@ from html import escape
 from generator import urls
 from generator.models import region_parent_code
 from generator.normalize import period_label
+from generator.parallel import fork_map, state
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
 from generator.writer import input_key
@@ -89,12 +89,9 @@ def _groups(townships: dict[str, list[str]]):
         yield group
 
 
-_JOB_STATE: dict = {}
-
-
 def _render_job(job) -> tuple[str, bytes]:
     path, keys, size, title = job
-    specs, author = _JOB_STATE["specs"], _JOB_STATE["author"]
+    specs, author = state()["specs"], state()["author"]
     return path, render_pdf([specs[k] for k in keys], size, title=title, author=author)
 
 
@@ -104,17 +101,8 @@ def render_all(specs, jobs, author: str, workers: int | None):
     Each PDF depends only on its own specs, so the output is the same whatever
     the number of processes; forking shares the dataset without pickling it.
     """
-    _JOB_STATE.update(specs=specs, author=author)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    try:
-        if workers <= 1 or len(jobs) < 8 or "fork" not in mp.get_all_start_methods():
-            yield from map(_render_job, jobs)
-            return
-        poster_font()  # load once in the parent; the children inherit it
-        with mp.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_render_job, jobs, chunksize=4)
-    finally:
-        _JOB_STATE.clear()
+    # the font is loaded once in the parent; the children inherit it
+    yield from fork_map(_render_job, jobs, {"specs": specs, "author": author}, workers, before_fork=poster_font)
 
 
 def _keys(village: str, batches_of) -> list[tuple[str, str]]:
