@@ -28,6 +28,7 @@ from generator.normalize import format_decimal
 from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.version import CST
 from generator.village_info import village_info
+from generator.parallel import fork_map, state
 from generator.writer import input_key
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
@@ -163,11 +164,17 @@ class Disclosure:
                  if r.level in ("市", "县", "村") or self.village_count.get(r.code)]
         # diqu/ itself is the first city (the sample is one city; a province lists its cities).
         top = roots[0] if len(roots) == 1 else None
-        for region, chain in [(top, [])] + pages if top else pages:
-            self.write_region(generator, writer, template, region, chain, levels,
-                              save_as="diqu/index.html" if chain == [] else None)
+        jobs = [job for region, chain in ([(top, [])] + pages if top else pages)
+                if (job := self.region_job(generator, region, chain, levels,
+                                           save_as="diqu/index.html" if chain == [] else None))]
+        # A province's 50,000 region pages, in one process per CPU; each writes its own file.
+        # Jobs go to the workers by number: they hold the pages' variables already (forked).
+        for _ in fork_map(_render_region, range(len(jobs)), {"jobs": jobs, "build": self, "generator": generator,
+                                                             "writer": writer, "template": template}, chunksize=32):
+            pass
 
-    def write_region(self, generator, writer, template, region, chain, levels, save_as=None) -> None:
+    def region_job(self, generator, region, chain, levels, save_as=None) -> tuple[str, dict] | None:
+        """(path, template variables) of a region page to render; None when the last build's is taken."""
         ancestors = chain[:-1] if chain else []
         village = region.level == "村"
         children = [{"code": c.code, "name": c.name, "count": self.village_count.get(c.code, 0)}
@@ -196,13 +203,20 @@ class Disclosure:
         yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
         key = input_key("region", path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()), facts)
         if self.ctx.writer.reuse(self.ctx.site_path(path), key):
-            return
+            return None
         self.ctx.writer.note_key(self.ctx.site_path(path), key)
-        if village:
-            batches = self.village_batches(region.code)
-            kw.update(batches=batches, years=sorted({b["year"] for b in batches}, reverse=True))
-        context = generator.context.copy()
-        writer.write_file(path, template, context, relative_urls=True, url=path[:-len("index.html")], **kw)
+        return path, kw
+
+
+def _render_region(i: int) -> None:
+    """Render region page `i` with pelican's writer (in a worker of fork_map): a village's lists
+    are read from the spill here."""
+    path, kw = state()["jobs"][i]
+    build, generator, writer, template = (state()[k] for k in ("build", "generator", "writer", "template"))
+    if kw["village"]:
+        batches = build.village_batches(kw["region"].code)
+        kw = {**kw, "batches": batches, "years": sorted({b["year"] for b in batches}, reverse=True)}
+    writer.write_file(path, template, generator.context.copy(), relative_urls=True, url=path[:-len("index.html")], **kw)
 
 
 def _pretaxonomy(generator) -> None:
