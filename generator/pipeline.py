@@ -82,10 +82,22 @@ def build_date() -> dt.date:
 
 
 def privacy_gate(out_dir: Path, files: list[Path] | None = None) -> None:
-    """Fail the build if anything personal made it into the output (`files`: only these, under out_dir)."""
-    findings = scan_paths([out_dir] if files is None else files, relative_to=out_dir)
+    """Fail the build if anything personal made it into the output (`files`: only these, under out_dir).
+    A province's full output is some 20 GB: scanned in one process per CPU."""
+    from generator.parallel import fork_map
+    from generator.privacy import files_under
+
+    files = sorted(files_under(Path(out_dir))) if files is None else files
+    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], {"root": Path(out_dir)}, chunksize=64)
+                for f in found]
     if findings:
         raise PrivacyError(findings)
+
+
+def _scan_one(path: str) -> list:
+    from generator.parallel import state
+
+    return scan_paths([path], relative_to=state()["root"])
 
 
 # Render stages in order; each takes the BuildContext and returns how many files it made.

@@ -138,7 +138,7 @@ def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
     findings: list[Finding] = []
     for root in paths:
         root = Path(root)
-        files = [root] if root.is_file() else sorted(_files_under(root, skip_dirs))
+        files = [root] if root.is_file() else sorted(files_under(root, skip_dirs))
         for file in files:
             if skip_files and os.path.abspath(file) in skip_files:
                 continue
@@ -147,7 +147,7 @@ def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
     return findings
 
 
-def _files_under(root: Path, skip_dirs: tuple[str, ...]) -> Iterator[Path]:
+def files_under(root: Path, skip_dirs: tuple[str, ...] = ()) -> Iterator[Path]:
     """Files under root, but not under .git or a directory of skip_dirs."""
     for d, dirs, fs in os.walk(root):
         here = os.path.abspath(d)

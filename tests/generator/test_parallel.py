@@ -36,3 +36,21 @@ def test_a_build_in_forked_workers_equals_one_in_one_process(tiny: Path, tmp_pat
     assert any(str(f).endswith(".csv") and "diqu" in str(f) for f in files)
     _match, mismatch, errors = filecmp.cmpfiles(a, b, [str(f) for f in files], shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_the_privacy_gate_in_forked_workers_finds_what_one_process_finds(tmp_path: Path, monkeypatch):
+    import pytest
+
+    from generator.errors import PrivacyError
+    from generator.pipeline import privacy_gate
+
+    for i in range(40):
+        (tmp_path / f"d{i % 3}").mkdir(exist_ok=True)
+        (tmp_path / f"d{i % 3}" / f"{i}.html").write_text(f"<p>第{i}页</p>\n" + ("<p>联系 13812345678</p>\n" if i in (7, 31) else ""),
+                                                        encoding="utf-8")
+    monkeypatch.setattr(parallel, "MIN_JOBS", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    with pytest.raises(PrivacyError) as e:
+        privacy_gate(tmp_path)
+    assert sorted((f.path, f.line, f.kind) for f in e.value.findings) == [("d1/31.html", 2, "phone"),
+                                                                        ("d1/7.html", 2, "phone")]
