@@ -46,6 +46,7 @@ SETS = {"sample": None, "county": dict(villages=300, cities=1, counties=1),
 DEFAULT_SETS = ["sample", "county", "city"]
 STEPS: list[tuple[str, str, list[str]]] = []  # (data, build, the build's HUINONG_TIMINGS lines)
 PROVINCE_DATA: Path | None = None  # --province-data: a province made before (copied, not changed)
+SKIP_FULL_AGAIN = False  # --skip-full-again: three builds, not four (a province's full build takes long)
 
 
 def git(repo: Path, *args: str) -> None:
@@ -144,8 +145,10 @@ def measure(name: str) -> list[tuple]:
         git(data.parent, "add", "-A")
         git(data.parent, "commit", "-q", "-m", f"new batch {held.name}")
         inc = peak_of_one(data, out, False)
-        full = peak_of_one(data, root / "full" / "public", True)
-        for label, r in (("full", first), ("no change", again), (f"new batch {held.name}", inc), ("full again", full)):
+        runs = [("full", first), ("no change", again), (f"new batch {held.name}", inc)]
+        if not SKIP_FULL_AGAIN:
+            runs.append(("full again", peak_of_one(data, root / "full" / "public", True)))
+        for label, r in runs:
             records, files = counts(r["report"])
             rows.append((name, label, records, files, r["seconds"], r["peak_mb"], files / r["seconds"],
                          files_rewritten(r["report"])))
@@ -157,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=DEFAULT_SETS)
     ap.add_argument("--province-data", type=Path, help="a directory made by `python -m generator.synth province`")
+    ap.add_argument("--skip-full-again", action="store_true", help="no second full build for comparison")
     args = ap.parse_args(argv)
-    global PROVINCE_DATA
-    PROVINCE_DATA = args.province_data
+    global PROVINCE_DATA, SKIP_FULL_AGAIN
+    PROVINCE_DATA, SKIP_FULL_AGAIN = args.province_data, args.skip_full_again
     os.environ.setdefault("HUINONG_DEMO", "1")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
     print("| data | build | records | files | seconds | peak MB | files/s | output |")
