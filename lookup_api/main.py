@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
@@ -61,8 +63,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="个人补贴发放结果查询 API",
         description="惠民惠农财政补贴资金“一卡通”：本人发放结果查询和政策搜索。所有错误的格式都是 {code, message, request_id}。",
-        version=API_VERSION, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+        version=API_VERSION, docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
     )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # The schema by a relative URL: the page works under a sub-path (nginx strips the prefix).
+        return get_swagger_ui_html(openapi_url="openapi.json", title=f"{app.title} - 接口文档")
+
     services = Services(settings)
     app.state.services = services
     errors.install(app)

@@ -235,7 +235,11 @@ def test_site_under_a_sub_path(stack, subpath_site):
         action = urljoin(f"{base}/chaxun/", links_of(chaxun.text).forms[0])
         form = c.post(action, data=lookup_body(30))
         home_links = local_links(f"{base}/", home.text)
+        docs = c.get(f"{base}/api/docs")
+        schema = c.get(urljoin(f"{base}/api/docs", re.search(r"url: '([^']+)'", docs.text).group(1)))
     assert home.status_code == 200 and "测试专栏" in home.text
+    # The API's developer page finds its schema under the sub-path too.
+    assert docs.status_code == 200 and schema.status_code == 200 and "/api/v1/lookup" in schema.json()["paths"]
     assert redirect.status_code == 301 and redirect.headers["location"] == f"{SUBPATH}diqu/"
     assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert health.status_code == 200 and health.json()["status"] == "ok"
