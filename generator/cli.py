@@ -1,7 +1,7 @@
 """Command line: the only place that turns domain errors into messages and exit codes.
 
     python -m generator check   [--data DIR] [FILES...]
-    python -m generator ingest  RAW.csv --programme CODE --period 期号 [...]
+    python -m generator ingest  RAW.csv|RAW.xlsx --programme CODE --period 期号 [...]
     python -m generator ingest-reference FILE --kind 死亡人员|财政供养人员|残疾人证|在校学生 [--keyed]
     python -m generator screen  [--batch ID ...] [--year YYYY] [--out DIR] [--summary]
     python -m generator build   [--data DIR] [--out DIR] [--full]
@@ -421,7 +421,7 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_guard)
 
     p = sub.add_parser("ingest", help="导入“一卡通”系统导出的原始发放明细，生成脱敏批次")
-    p.add_argument("raw", help="原始导出文件（CSV，UTF-8/GBK/GB18030）")
+    p.add_argument("raw", help="原始导出文件（CSV：UTF-8/GBK/GB18030；或 Excel .xlsx 的第一个工作表）")
     p.add_argument("--programme", required=True, help="项目编码，如 NY001")
     p.add_argument("--period", required=True, help="期号，如 2024、2024Q2、2024-03")
     p.add_argument("--out", help="批次目录（默认 data/payments/<年度>/<批次号>）")
@@ -440,7 +440,7 @@ def parser() -> argparse.ArgumentParser:
     from generator.reference import KINDS_ORDER
 
     p = sub.add_parser("ingest-reference", help="导入其他部门的比对名单（死亡、财政供养、残疾人证、在校学生），只保存人员键")
-    p.add_argument("raw", help="部门导出的名单文件（CSV，UTF-8/GBK/GB18030）")
+    p.add_argument("raw", help="部门导出的名单文件（CSV：UTF-8/GBK/GB18030；或 Excel .xlsx 的第一个工作表）")
     p.add_argument("--kind", required=True, choices=KINDS_ORDER, help="名单类型")
     p.add_argument("--keyed", action="store_true", help="名单已由提供部门用同一密钥加密（有“人员键”列，没有身份证号）；不写时按表头自动判断")
     p.add_argument("--fingerprint", help="已加密名单的密钥指纹（名单中没有“密钥指纹”列时必填）")

@@ -128,15 +128,14 @@ def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterab
     lookup = {_header_key(alias): canon for canon, names in aliases.items() for alias in names}
     empty = Table(shown, "?", {}, [], iter(()), has_header=False)
     try:
-        text, encoding = decode(path.read_bytes())
+        records, encoding = (_xlsx_records(path) if path.suffix.lower() in EXCEL_SUFFIXES
+                             else _csv_records(path))
     except ParseError as e:
-        return empty, [Problem(shown, 1, 0, "编码", e.message, e.expected)]
+        return empty, [Problem(shown, 1, 0, "文件" if path.suffix.lower().startswith(".xls") else "编码",
+                               e.message, e.expected)]
     empty.encoding = encoding
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = next(reader)
+        _first, header = next(records)
     except StopIteration:
         return empty, [Problem(shown, 1, 0, "表头", "文件为空", "第一行为表头")]
     columns: dict[str, int] = {}
@@ -156,16 +155,81 @@ def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterab
             problems.append(Problem(shown, 1, 0, canon, "缺少此列", "、".join(aliases[canon][:4]) + "等列名之一"))
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        line = 1
-        for cells in reader:
-            start = line + 1
-            line = reader.line_num
+        for start, cells in records:
             if not any(c.strip() for c in cells):
                 continue
             yield start, {canon: (cells[i] if i < len(cells) else "") for canon, i in columns.items()}
 
     table = Table(shown, encoding, {canon: i + 1 for canon, i in columns.items()}, dropped, rows())
     return table, problems
+
+
+#: Spreadsheets read as they are (the first sheet): staff get exports as .xlsx as often as CSV.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+
+
+def _csv_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    """(first line of each record, its cells) of a CSV or tab-separated export, and its encoding."""
+    text, encoding = decode(path.read_bytes())
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        line = 0
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            yield start, cells
+
+    return records(), encoding
+
+
+def _xlsx_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
+    """(row number as Excel shows it, cells as text) of the first sheet of an .xlsx export."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    if path.suffix.lower() in (".xls", ".et"):
+        raise ParseError("不支持旧版 Excel（.xls）或 WPS 表格（.et）文件",
+                         "在 Excel 或 WPS 中“另存为”.xlsx 或 CSV（UTF-8）后再导入")
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise ParseError(f"无法读取 Excel 文件（{type(e).__name__}）", "用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV") from None
+    sheet = book.worksheets[0]
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(v) for v in row]
+        finally:
+            book.close()
+
+    return records(), "Excel（.xlsx，第一个工作表）"
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text an export would have.  A number of 16 or more digits (an ID
+    or card number typed into a number cell) has lost its last digits in Excel: it comes out as
+    Excel shows it (4.10421198503071E+17), which the ID and card parsers explain."""
+    import datetime as _dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**15 else format(float(value), ".15g").upper()
+    if isinstance(value, float):
+        if abs(value) >= 1e15:
+            return format(value, ".15g").upper()
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Problem]]:

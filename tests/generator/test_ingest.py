@@ -324,3 +324,73 @@ def test_cli_reports_bad_rows_without_echoing_numbers(tiny: Path):
     assert "未写入任何文件" in proc.stderr
     for p in P:
         assert p.id18[:17] not in proc.stdout + proc.stderr and p.card not in proc.stdout + proc.stderr
+
+
+# ------------------------------------------------------------ Excel exports
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.create_sheet("说明").append(["第二个工作表不读"])
+    book.save(path)
+    return path
+
+
+def _excel_rows(ids_as_numbers: bool = False) -> tuple[list[str], list[list]]:
+    """ok_rows() as a spreadsheet holds them: amounts and quantities as numbers, dates as dates."""
+    import datetime as dt
+
+    from tests.golden import RAW_HEADER
+
+    out = []
+    for i, row in enumerate(ok_rows(), 1):
+        cells = []
+        for h in RAW_HEADER:
+            v = row.get(h, str(i) if h == "序号" else "")
+            if h in ("发放数量", "补贴标准", "发放金额", "序号"):
+                v = float(v) if "." in v else int(v)
+            elif h == "发放日期":
+                v = dt.datetime.fromisoformat(v)
+            elif h == "身份证号码" and ids_as_numbers and v[-1] != "X":
+                v = int(v)
+            cells.append(v)
+        out.append(cells)
+    return list(RAW_HEADER), out
+
+
+def test_an_xlsx_export_gives_the_batch_its_csv_gives(tiny: Path, tmp_path: Path):
+    header, rows = _excel_rows()
+    from_csv = records(run(tiny, raw_csv(ok_rows())))
+    raw = _xlsx(tiny.parent / "raw.xlsx", header, rows)
+    loaded = load(tiny)
+    result = ingest(raw, "NY001", "2025", loaded.dataset, KEYER, data_dir=tiny, shown_path="raw.xlsx", replace=True,
+                    history=History.from_batches(loaded.dataset.batches))
+    assert records(result) == from_csv and result.records == 5
+
+
+def test_ids_typed_as_numbers_in_excel_are_refused_with_the_row(tiny: Path):
+    header, rows = _excel_rows(ids_as_numbers=True)
+    raw = _xlsx(tiny.parent / "raw.xlsx", header, rows)
+    loaded = load(tiny)
+    with pytest.raises(DataError) as e:
+        ingest(raw, "NY001", "2025", loaded.dataset, KEYER, data_dir=tiny, shown_path="raw.xlsx",
+               history=History.from_batches(loaded.dataset.batches))
+    shown = errors_of(e)
+    col = header.index("身份证号码") + 1
+    numeric = [i for i, p in enumerate(P, 2) if not p.id18.endswith("X")]
+    assert numeric and all(any(s.startswith(f"raw.xlsx:{line}:{col}") and "科学计数法" in s for s in shown)
+                           for line in numeric), shown
+    assert not any(p.id18 in " ".join(shown) or p.id18[:15] in " ".join(shown) for p in P)
+
+
+@pytest.mark.parametrize("name, message", [("raw.xls", "旧版 Excel"), ("raw.xlsx", "无法读取 Excel 文件")])
+def test_old_or_broken_spreadsheets_are_refused_clearly(tiny: Path, name: str, message: str):
+    with pytest.raises(DataError) as e:
+        run(tiny, b"\xd0\xcf\x11\xe0 not a workbook", name=name)
+    assert any(s.startswith(f"{name}:1:") and message in s for s in errors_of(e)), errors_of(e)
