@@ -119,3 +119,13 @@ def test_fernet_key_rules(monkeypatch):
     token = case_secrets.load_fernet({"CASES_FERNET_KEY": old}).encrypt("13900001111")
     rotated = case_secrets.load_fernet({"CASES_FERNET_KEY": f"{new},{old}"})
     assert rotated.decrypt(token) == "13900001111"
+
+
+def test_an_empty_database_url_means_the_sqlite_default(monkeypatch, tmp_path):
+    """A CI secret that is not set arrives as an empty variable: the default, not a broken URL."""
+    from lookup_api.config import Settings
+
+    monkeypatch.setenv("CASES_DATABASE_URL", "")
+    monkeypatch.setenv("LOOKUP_CASES_DB", str(tmp_path / "cases.sqlite"))
+    url = Settings(huinong_demo=True).cases_url()
+    assert url.startswith("sqlite") and str(tmp_path / "cases.sqlite") in url
