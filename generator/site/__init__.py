@@ -16,7 +16,9 @@ from generator.site.sitemap import page_urls, write_sitemap
 
 def render(ctx: BuildContext) -> int:
     sd = SiteData(ctx)
-    with tempfile.TemporaryDirectory(prefix="huinong-site-") as tmp:
+    # The renderers' work directory sits with the builds: a killed build's is removed by the next
+    # one (Writer removes every build-* but the live one), not left in /tmp.
+    with tempfile.TemporaryDirectory(prefix="build-site-", dir=ctx.writer.builds) as tmp:
         work = Path(tmp)
         policy = build_policy_half(sd, work)
         disclosure, pelican_build = build_disclosure_half(sd, work)

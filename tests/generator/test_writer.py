@@ -108,7 +108,9 @@ def _build_cmd(data: Path, out: Path, full: bool = False) -> list[str]:
 
 def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_path: Path):
     out = tmp_path / "public"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+    scratch = tmp_path / "tmp"  # the builds' TMPDIR: a killed build must not leave anything there either
+    scratch.mkdir()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600", "TMPDIR": str(scratch)}
     started = time.perf_counter()
     subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
     duration = time.perf_counter() - started
@@ -135,6 +137,8 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
     # The batch cache (generator/batch_cache.py) holds exactly the spill files its index names.
     index = json.loads((builds / "cache/index.json").read_text(encoding="utf-8"))
     assert {p.name for p in (builds / "cache").iterdir() if p.is_dir()} == set(index["stores"]) != set()
+    # Work directories (the renderers') live with the builds and went with the killed ones.
+    assert [p.name for p in scratch.iterdir() if p.name.startswith(("huinong-", "build-"))] == []
 
 
 def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_path: Path):
