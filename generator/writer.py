@@ -128,7 +128,7 @@ class Writer:
         self.reused: set[str] = set()
         self.changes = Changes()
         self.previous: Path | None = None
-        self._previous: dict = {}
+        self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
         current = self._current()
         if not full and current is not None and (current / MANIFEST).is_file():
             try:
@@ -136,7 +136,10 @@ class Writer:
             except (OSError, ValueError):
                 manifest = {}
             if manifest.get("code") == code_fingerprint():
-                self.previous, self._previous = current, manifest.get("files", {})
+                # tuples, not the parsed dicts: a province's manifest has 190,000 entries
+                self.previous = current
+                self._previous = {rel: (e.get("sha256"), e.get("key")) for rel, e in manifest.get("files", {}).items()}
+            del manifest
 
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
@@ -180,7 +183,7 @@ class Writer:
     def reuse(self, rel: str, key: str) -> bool:
         """Take the last build's file for `rel` if it was made from the same `key`; else False (render it)."""
         old = self._previous.get(rel)
-        if self.previous is None or old is None or old.get("key") != key:
+        if self.previous is None or old is None or old[1] != key:
             return False
         path = self._path(rel)
         try:
@@ -200,32 +203,35 @@ class Writer:
         """Hash every file, link the unchanged ones to the last build's, write the manifest.
 
         Returns the files that are new or changed (the ones the privacy gate must read; an
-        unchanged file passed the same gate, with the same code, in the last build)."""
-        files: dict[str, dict] = {}
+        unchanged file passed the same gate, with the same code, in the last build).  The
+        manifest is written an entry at a time, not built in memory (a province has 190,000)."""
         fresh: list[Path] = []
         changes = Changes(full=self.previous is None, reused=len(self.reused))
-        for rel in sorted(self.written):
-            path = self.tmp / rel
-            old = self._previous.get(rel)
-            if rel in self.reused:
-                digest = old["sha256"]
-            else:
-                digest = _sha256(path)
-                if not (old is not None and old.get("sha256") == digest and self._link_old(rel, path)):
-                    fresh.append(path)
-            entry = {"sha256": digest}
-            if rel in self.keys:
-                entry["key"] = self.keys[rel]
-            files[rel] = entry
-            if old is None:
-                changes.new += 1
-            elif old.get("sha256") == digest:
-                changes.unchanged += 1
-            else:
-                changes.changed += 1
-        changes.removed = len(set(self._previous) - set(files))
-        (self.tmp / MANIFEST).write_text(json.dumps({"code": code_fingerprint(), "files": files}, ensure_ascii=False,
-                                                    indent=0, sort_keys=True), encoding="utf-8")
+        seen_old = 0
+        with open(self.tmp / MANIFEST, "w", encoding="utf-8") as f:
+            f.write('{"code": %s, "files": {' % json.dumps(code_fingerprint()))
+            for i, rel in enumerate(sorted(self.written)):
+                path = self.tmp / rel
+                old_sha, _old_key = self._previous.get(rel, (None, None))
+                if rel in self.reused:
+                    digest = old_sha
+                else:
+                    digest = _sha256(path)
+                    if not (old_sha == digest and self._link_old(rel, path)):
+                        fresh.append(path)
+                entry = {"sha256": digest} if rel not in self.keys else {"key": self.keys[rel], "sha256": digest}
+                f.write(("," if i else "") + "\n" + json.dumps(rel, ensure_ascii=False) + ": "
+                        + json.dumps(entry, ensure_ascii=False))
+                if old_sha is None:
+                    changes.new += 1
+                else:
+                    seen_old += 1
+                    if old_sha == digest:
+                        changes.unchanged += 1
+                    else:
+                        changes.changed += 1
+            f.write("\n}}\n")
+        changes.removed = len(self._previous) - seen_old
         self.changes = changes
         return fresh
 
