@@ -23,7 +23,7 @@ from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.version import build_time, data_version
-from generator.writer import Changes, Writer, builds_dir
+from generator.writer import Changes, Writer
 
 
 @dataclass
@@ -120,7 +120,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     data_dir = Path(data_dir)
     writer = Writer(out_dir, full=full)  # holds the output's lock from here: the batch cache is ours
     try:
-        cache = BatchCache(builds_dir(writer.target) / "cache", data_dir, fresh=full)
+        cache = BatchCache(writer.builds / "cache", data_dir, fresh=full)
         dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
         timed("check")
         if problems:

@@ -113,7 +113,7 @@ class Changes:
 class Writer:
     def __init__(self, target: Path, *, full: bool = False):
         self.target = Path(target)
-        self.builds = builds_dir(self.target)
+        self.builds = builds_dir(self.target.absolute())  # absolute: renderers resolve relative paths elsewhere
         self.builds.mkdir(parents=True, exist_ok=True)
         self._lock = open(self.builds / "lock", "a")
         try:
