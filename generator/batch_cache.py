@@ -108,7 +108,6 @@ class BatchCache:
         self.keys: dict[str, str] = {}  # batch directory -> files key, this build
         self.batch_keys: dict[str, str] = {}  # batch id -> files key, of the batches loaded
         self.hits = 0  # batches taken from the cache
-        self.checked = 0  # of which the records' check was skipped
 
     def _read(self) -> dict:
         try:
