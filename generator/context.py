@@ -47,15 +47,14 @@ class BuildContext:
         only with them (the lookup delta, reuse of village downloads)."""
         key = self._batch_keys.get(b.batch_id)
         if key is None:
-            h = hashlib.sha256()
+            from generator.batch_cache import files_key
+
             meta = Path(self.dataset.root).joinpath(*Path(b.src.path).parts[-4:])  # payments/<年度>/<批次号>/batch.yaml
-            for path in (meta, meta.with_name("records.csv")):
-                try:
-                    h.update(path.read_bytes())
-                except OSError:  # not where load found it: a key of the parsed records, never reused wrongly
-                    h.update(repr(b).encode() + repr(tuple(b.records)).encode())
-                h.update(b"\0")
-            key = self._batch_keys[b.batch_id] = h.hexdigest()
+            if meta.is_file() and meta.with_name("records.csv").is_file():
+                key = files_key(meta.parent)
+            else:  # not where load found it: a key of the parsed records, never reused wrongly
+                key = hashlib.sha256(repr(b).encode() + repr(tuple(b.records)).encode()).hexdigest()
+            self._batch_keys[b.batch_id] = key
         return key
 
     @cached_property
