@@ -101,12 +101,14 @@ def relative(from_page: str, to_path: str) -> str:
 
 
 def batch_anchor(batch_id: str) -> str:
-    """id of one batch's list on the village page (the 公示 poster's QR code lands on it)."""
+    """id of one batch's entry in the index of the village page."""
     return f"pici-{batch_id}"
 
 
 def village_batch(village: str, batch_id: str) -> str:
-    return f"{region_page(village)}#{batch_anchor(batch_id)}"
+    """One batch's list for one village, a page of its own: the 公示 poster's QR code and
+    printed URL open it (a whole village page of many batches is too long for a phone)."""
+    return f"{region_page(village)}{batch_id}/"
 
 
 def poster_township_index(township: str) -> str:
