@@ -91,7 +91,7 @@ def test_qr_codes_scan_small_and_blurred(posters: Path, tmp_path: Path):
     """The 4 cm code printed at 3 cm and photographed badly: ~75 px for 37 modules, blurred, low contrast."""
     from PIL import ImageEnhance, ImageFilter
 
-    for kind, expected in (("zhengce", f"{SITE}/chaxun/"), (BATCH, f"{SITE}/diqu/{VILLAGE}/#pici-{BATCH}")):
+    for kind, expected in (("zhengce", f"{SITE}/chaxun/"), (BATCH, urls.absolute(SITE, urls.village_batch(VILLAGE, BATCH)))):
         image = png(poster(posters, VILLAGE, kind), tmp_path, 150).convert("L")
         small = image.resize((image.width * 3 // 8, image.height * 3 // 8))  # 150 dpi * 3/4 (3 cm) / 2 (photo)
         worse = ImageEnhance.Contrast(small.filter(ImageFilter.GaussianBlur(0.8))).enhance(0.5)
