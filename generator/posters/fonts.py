@@ -1,17 +1,29 @@
-"""The CJK font embedded (subset) in every poster, found through fontconfig.
+"""The CJK fonts embedded (subset) in the posters, found through fontconfig.
 
 reportlab embeds TrueType outlines only, so CFF/OpenType CJK fonts (Noto
 Sans CJK) do not qualify; Debian's fonts-wqy-zenhei does.  The environment
 variable HUINONG_POSTER_FONT (a font file, optionally ``file.ttc:INDEX``)
 overrides the lookup.
+
+WenQuanYi Zen Hei has the common characters and Extension A but not the rare
+ones a name may hold (𠮷, U+20BB7, Extension B).  Text is therefore drawn in
+runs (``runs``): each character in the first font of a chain that has it,
+the main font, then FALLBACK (fonts-hanazono: Extensions A-F complete;
+fonts-babelstone-han: most of G).  A fallback is read only when a character
+needs it, and reportlab embeds a font in a PDF only when the PDF uses it.
+A character no font of the chain has, or a private-use one (some office
+systems' home-made characters: a font's glyph there means whatever the font
+maker chose), is a GlyphError, never dropped or printed as something else.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 
 from generator.errors import HuinongError
@@ -20,6 +32,9 @@ ENV_FONT = "HUINONG_POSTER_FONT"
 #: Families tried first, in this order; any other TrueType CJK font after them.
 PREFERRED = ("WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN", "AR PL UKai CN", "Droid Sans Fallback")
 FONT_NAME = "PosterCJK"
+#: Fallback families, in this order: HanaMinA (BMP, some B), HanaMinB (Extensions B-F), BabelStone Han (G, part of H).
+FALLBACK = ("HanaMinA", "HanaMinB", "BabelStone Han")
+FALLBACK_PACKAGES = "fonts-hanazono fonts-babelstone-han"
 HINT = ("海报需要一种带 TrueType 轮廓、可嵌入 PDF 的中文字体（Noto CJK 等 OpenType/CFF 字体不行）："
         "请运行 scripts/system-deps.sh run，或 apt-get install fonts-wqy-zenhei；"
         f"也可以用环境变量 {ENV_FONT}=字体文件路径（.ttc 可写成 路径:序号）指定。")
@@ -27,6 +42,10 @@ HINT = ("海报需要一种带 TrueType 轮廓、可嵌入 PDF 的中文字体�
 
 class FontError(HuinongError):
     pass
+
+
+class GlyphError(FontError):
+    """A character that no font of the chain prints (its message says which, and where)."""
 
 
 @dataclass(frozen=True)
@@ -60,12 +79,12 @@ def _candidates(override: str | None) -> list[tuple[str, int, str]]:
 @functools.lru_cache(maxsize=4)
 def _load(override: str | None) -> PosterFont:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    from reportlab.pdfbase.ttfonts import TTFError
 
     tried = []
     for path, index, family in _candidates(override):
         try:
-            font = TTFont(FONT_NAME, path, subfontIndex=index)
+            font = _TTFont(FONT_NAME, path, subfontIndex=index)
         except (OSError, TTFError) as e:
             tried.append(f"{path}:{index}（{e}）")
             continue
@@ -84,6 +103,118 @@ def poster_font() -> PosterFont:
 
 
 def has_glyph(ch: str) -> bool:
+    """Whether some font of the chain prints `ch`."""
+    return font_for(ch) is not None
+
+
+def _cmap(name: str) -> dict[int, int]:
     from reportlab.pdfbase import pdfmetrics
 
-    return ord(ch) in pdfmetrics.getFont(poster_font().name).face.charToGlyph
+    return pdfmetrics.getFont(name).face.charToGlyph
+
+
+@functools.lru_cache(maxsize=1)
+def _fallback_files() -> tuple[tuple[str, int, str], ...]:
+    """(file, index, family) of the FALLBACK families installed, in chain order."""
+    if shutil.which("fc-list") is None:
+        return ()
+    out = subprocess.run(["fc-list", ":fontformat=TrueType", "--format", "%{file}\t%{index}\t%{family[0]}\n"],
+                         capture_output=True, text=True, timeout=60)
+    found: dict[str, tuple[str, int, str]] = {}
+    for line in sorted(out.stdout.splitlines()):  # the same file whatever fontconfig's order
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1].isdigit() and parts[2] in FALLBACK:
+            found.setdefault(parts[2], (parts[0], int(parts[1]), parts[2]))
+    return tuple(found[f] for f in FALLBACK if f in found)
+
+
+@functools.lru_cache(maxsize=None)
+def _fallback(i: int) -> str | None:
+    """Registered name of the i-th fallback (read on first use, ~0.1 s); None if it cannot be read."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFError
+
+    path, index, family = _fallback_files()[i]
+    name = f"{FONT_NAME}-{family.replace(' ', '')}"  # fixed names: the PDF does not depend on load order
+    try:
+        pdfmetrics.registerFont(_TTFont(name, path, subfontIndex=index))
+    except (OSError, TTFError):
+        return None
+    return name
+
+
+def font_for(ch: str) -> str | None:
+    """Registered name of the first font of the chain with a glyph for `ch`; None if there is none."""
+    main = poster_font().name
+    code = ord(ch)
+    if code in _cmap(main) or ch.isspace():
+        return main
+    if unicodedata.category(ch) == "Co":  # private use: no font knows what it stands for
+        return None
+    for i in range(len(_fallback_files())):
+        name = _fallback(i)
+        if name is not None and code in _cmap(name):
+            return name
+    return None
+
+
+def glyph_error(ch: str, where: str) -> GlyphError:
+    """The error for a character `ch` of `where` (e.g. 批次…序号 3 的姓名“𠀀*”) that no font prints."""
+    code = f"U+{ord(ch):04X}"
+    if unicodedata.category(ch) == "Co":
+        why = f"“{ch}”（{code}）是私用区字符（各单位自造的字，字体无法表示），请改为 Unicode 标准字符"
+    else:
+        why = (f"“{ch}”（{code}）在所有海报字体里都没有字形，请核对是否录错；"
+               f"生僻字需要安装 {FALLBACK_PACKAGES}（scripts/system-deps.sh run）")
+    return GlyphError(f"无法生成海报：{where}中的{why}。")
+
+
+def runs(text: str, where: str | None = None) -> list[tuple[str, str]]:
+    """`text` cut into (font name, piece): each character in the first font of the chain that has it.
+
+    Raises GlyphError for a character no font prints (`where` names the text in the message).
+    """
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        name = font_for(ch)
+        if name is None:
+            raise glyph_error(ch, where or f"“{text}”")
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + ch)
+        else:
+            out.append((name, ch))
+    return out
+
+
+def check_text(text: str, where: str) -> None:
+    """Raise GlyphError (naming `where`) if some character of `text` has no glyph in the chain."""
+    runs(text, where)
+
+
+_BEYOND_BMP = re.compile(r"<([0-9A-F]{2})> <([0-9A-F]{5,6})>")
+
+
+def _utf16(m: re.Match) -> str:
+    return f"<{m.group(1)}> <{chr(int(m.group(2), 16)).encode('utf-16-be').hex().upper()}>"
+
+
+@functools.lru_cache(maxsize=1)
+def _ttfont_class():
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    class PosterTTFont(TTFont):
+        """reportlab writes each ToUnicode entry as hex digits of the code point, which PDF readers
+        take as UTF-16: 𠮷 (U+20BB7) came out of pdftotext, copy and search as "₻".  Entries
+        beyond U+FFFF are rewritten as surrogate pairs once reportlab has made the objects."""
+
+        def addObjects(self, doc):
+            super().addObjects(doc)
+            for key, obj in doc.idToObject.items():
+                if key.startswith("toUnicodeCMap:") and isinstance(getattr(obj, "content", None), str):
+                    obj.content = _BEYOND_BMP.sub(_utf16, obj.content)
+
+    return PosterTTFont
+
+
+def _TTFont(*args, **kw):
+    return _ttfont_class()(*args, **kw)
