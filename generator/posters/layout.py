@@ -29,7 +29,7 @@ from reportlab.platypus import (
     Paragraph, Spacer, Table, TableStyle,
 )
 
-from generator.posters.fonts import poster_font
+from generator.posters.fonts import poster_font, runs
 from generator.posters.qr import QRFlowable
 
 # Binary (Flate only) streams: smaller and faster to write than ASCII85 on top of Flate.
@@ -44,7 +44,11 @@ HEADER_BAND = 9 * mm  # running title on continuation pages
 FOOTER_BAND = 15 * mm  # check code, data version, page number
 BODY_PT = 14  # the smallest running text on A4 (issue: at least 14 pt)
 FOOTER_PT = 12
-QR_SIDE = 4 * cm  # printed side of a QR code on A4 (5.7 cm on A3), quiet zone included
+CHECK_CODE_PT = BODY_PT  # the check code is compared by eye with the web page's: as large as the text
+QR_SIDE = 4 * cm  # printed side of a QR code on A4 (4.8 cm on A3), quiet zone included
+#: The 公示 poster's code: its URL (village and batch) needs a denser code, which must still scan
+#: from a 50 dpi picture of the page.
+LIST_QR_SIDE = 5.5 * cm
 
 
 TYPE_SCALE = {"A4": 1.0, "A3": 1.2}
@@ -55,8 +59,26 @@ def scale_of(size: str) -> float:
 
 
 def para(text: str) -> str:
-    """Data text made safe for reportlab's mini-markup."""
-    return escape(text)
+    """Data text made safe for reportlab's mini-markup; characters the main font lacks (𠮷) in
+    the fallback font that has them.  Raises GlyphError for a character no font has."""
+    main = poster_font().name
+    return "".join(escape(piece) if name == main else f'<font face="{name}">{escape(piece)}</font>'
+                   for name, piece in runs(text))
+
+
+def text_width(text: str, size: float) -> float:
+    """Printed width of `text` at `size`, in the fonts `para` and `draw_text` use."""
+    return sum(stringWidth(piece, name, size) for name, piece in runs(text))
+
+
+def draw_text(canv: Canvas, x: float, y: float, text: str, size: float, *, right: bool = False) -> None:
+    """canv.drawString in runs of the font chain (right: x is where the text ends)."""
+    if right:
+        x -= text_width(text, size)
+    for name, piece in runs(text):
+        canv.setFont(name, size)
+        canv.drawString(x, y, piece)
+        x += stringWidth(piece, name, size)
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,10 @@ class Styles:
     @property
     def qr_side(self) -> float:
         return QR_SIDE * self.scale
+
+    @property
+    def list_qr_side(self) -> float:
+        return LIST_QR_SIDE * self.scale
 
 
 @functools.lru_cache(maxsize=4)
@@ -176,20 +202,20 @@ class PosterCanvas(Canvas):
         s = self.scale
         width, height = self._pagesize
         left, right = MARGIN * s, width - MARGIN * s
-        font = poster_font().name
         self.saveState()
         self.setFillGray(0)
         self.setStrokeGray(0)
         if page > 1:
-            self.setFont(font, BODY_PT * s)
-            self.drawString(left, height - MARGIN * s - BODY_PT * s, f"{meta.running_title}（续）")
+            draw_text(self, left, height - MARGIN * s - BODY_PT * s, f"{meta.running_title}（续）", BODY_PT * s)
         y = MARGIN * s + FOOTER_PT * s * 1.6
         self.setLineWidth(0.8 * s)
-        self.line(left, y + FOOTER_PT * s * 1.3, right, y + FOOTER_PT * s * 1.3)
-        self.setFont(font, FOOTER_PT * s)
-        self.drawString(left, y, f"核对码 {meta.check_code}　数据版本 {meta.version}")
-        self.drawRightString(right, y, f"第 {page} 页　共 {total} 页")
-        self.drawString(left, MARGIN * s, f"网上 {meta.online} 显示同一核对码，说明内容一致。")
+        self.line(left, y + CHECK_CODE_PT * s * 1.2, right, y + CHECK_CODE_PT * s * 1.2)
+        draw_text(self, left, y, f"核对码 {meta.check_code}　数据版本 {meta.version}", CHECK_CODE_PT * s)
+        draw_text(self, right, y, f"第 {page} 页　共 {total} 页", FOOTER_PT * s, right=True)
+        online = f"网上 {meta.online} 显示同一核对码"
+        size = FOOTER_PT * s
+        size = min(size, size * (right - left) / text_width(online, size))  # a long site URL: smaller, not cut off
+        draw_text(self, left, MARGIN * s, online, size)
         self.restoreState()
 
 
@@ -224,6 +250,11 @@ def render_pdf(specs: Sequence[PosterSpec], size: str, *, title: str, author: st
 
 
 # ------------------------------------------------------------------ building blocks
+
+
+def phone_line(st: Styles, phone: str) -> Paragraph:
+    """监督举报电话, as large on every poster."""
+    return Paragraph(para(f"监督举报电话：{phone}"), st.big)
 
 
 def qr_row(st: Styles, url: str, typed: str, caption: str, note: str) -> Table:
@@ -285,7 +316,10 @@ def data_table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[str]],
     size = st.cell.fontSize
 
     def w(text: str) -> float:
-        return stringWidth(text, st.font, size)
+        return text_width(text, size)
+
+    def plain(text: str) -> bool:  # drawn by the table in the main font
+        return all(name == st.font for name, _ in runs(text))
 
     natural = [max([w(h)] + [w(r[i]) for r in rows]) + 2 * pad for i, h in enumerate(header)]
     spare = width - sum(natural)
@@ -297,7 +331,8 @@ def data_table(st: Styles, header: Sequence[str], rows: Sequence[Sequence[str]],
         widths[widest] = max(natural[widest] + spare, 4 * size)
     cells: list[list] = [list(header)]
     for r in rows:
-        cells.append([Paragraph(para(v), st.cell) if w(v) + 2 * pad > widths[i] else v for i, v in enumerate(r)])
+        cells.append([Paragraph(para(v), st.cell) if w(v) + 2 * pad > widths[i] or not plain(v) else v
+                      for i, v in enumerate(r)])
     t = LongTable(cells, colWidths=widths, repeatRows=1)
     style = [
         ("FONT", (0, 0), (-1, -1), st.font, size, st.cell.leading),
@@ -331,4 +366,5 @@ def page_room(st: Styles, height_mm: float) -> CondPageBreak:
 __all__ = [
     "PAGE_SIZES", "SIZES", "PosterMeta", "PosterSpec", "Styles", "styles", "render_pdf", "qr_row", "boxed",
     "rule", "data_table", "layout_table", "keep", "space", "page_room", "para", "scale_of", "TA_RIGHT",
+    "phone_line", "draw_text", "text_width",
 ]

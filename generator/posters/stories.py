@@ -15,13 +15,17 @@ from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.models import Policy
 from generator.normalize import format_decimal, period_label
+from generator.posters.fonts import check_text
 from generator.posters.layout import (
-    PosterMeta, PosterSpec, Styles, boxed, data_table, keep, layout_table, page_room, para, qr_row, rule, space,
+    PosterMeta, PosterSpec, Styles, boxed, data_table, keep, layout_table, page_room, para, phone_line, qr_row, rule,
+    space,
 )
 from generator.posters.qr import QRFlowable
 from generator.public import PublicBatch
 from generator.village_info import VillageInfo
 
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 PUBLICITY_HEADER = ("序号", "姓名", "项目", "数量", "标准(元)", "金额(元)", "发放日期", "状态")
@@ -75,7 +79,7 @@ def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec
                 "钱到账时，银行短信会写上补贴的四字“短信名”。"
                 "任何人都不能替您保管卡、代领补贴，也不能向您收钱；遇到这种事，请打监督电话。", st.body),
                 space(st, 1.5),
-                Paragraph(para(f"监督举报电话：{info.phone}"), st.big)]),
+                phone_line(st, info.phone)]),
             space(st, 4),
             qr_row(st, urls.absolute(site_url, page), urls.short(site_url, page), "扫一扫，看本村补贴发放公示",
                    "本村谁领了哪项补贴、领了多少，网上都能看到。"),
@@ -120,17 +124,19 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
                    version: str) -> PosterSpec:
     b = pb.batch
     village = pb.village
-    target = urls.village_batch(village, b.batch_id)
+    target = urls.village_batch(village, b.batch_id)  # the QR code opens it, the poster prints it
     title = f"{policy.name}发放名单公示"
     meta = PosterMeta(
         key=f"{b.batch_id}-{village}", running_title=f"{info.village.name} {title}",
-        check_code=batch_check_code(pb), version=version, online=urls.short(site_url, urls.region_page(village)),
+        check_code=batch_check_code(pb), version=version, online=urls.short(site_url, target),
     )
     rows = publicity_rows(pb, policy.short_name)
+    for r in rows:  # here, in the build, so that the error names the record, not just the poster
+        check_text(r[1], f"批次 {b.batch_id} {info.village.name}（{village}）序号 {r[0]} 的姓名“{r[1]}”")
 
     def story(st: Styles) -> list:
-        side = st.qr_side
-        objection = f"对名单有异议的，请在公示期内拨打监督电话 {b.phone}"
+        side = st.list_qr_side
+        objection = "对名单有异议的，请在公示期内拨打下面的监督举报电话"
         for s in info.windows[:1]:
             objection += f"，或到{s.name}反映（地址：{s.address}）"
         objection += "。反映时请说明村名、补贴名称和序号。"
@@ -139,9 +145,10 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
             Paragraph(para(f"本村共 {len(rows)} 条，实际发放金额合计 {format_decimal(pb.total, 2)} 元"
                            "（“发放失败”“已退回”的不计入）。"), st.body),
             space(st, 2),
-            boxed(st, [Paragraph(para(objection), st.body)], width=st.frame_width - side - st.pt(12)),
+            Paragraph(para(objection), st.body),
         ]
-        right = [QRFlowable(urls.absolute(site_url, target), side), Paragraph("扫码看网上名单", st.body)]
+        right = [QRFlowable(urls.absolute(site_url, target), side),
+                 Paragraph("扫码看网上名单", ParagraphStyle("qr-caption", parent=st.body, alignment=TA_CENTER))]
         head = layout_table(st, [[left, right]], [st.frame_width - side - st.pt(6), side + st.pt(6)],
                             extra=[("ALIGN", (1, 0), (1, 0), "RIGHT")])
         return [
@@ -150,9 +157,11 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
             Paragraph(para(f"公示期：{date_range_cn(b.publicity_start, b.publicity_end)}"), st.big),
             space(st, 3),
             head,
-            space(st, 3),
-            Paragraph(para(f"网上名单：{urls.short(site_url, urls.region_page(village))}　"
-                           "姓名已部分隐去，保护个人信息。"), st.body),
+            space(st, 2),
+            boxed(st, [phone_line(st, b.phone)], width=st.frame_width),
+            space(st, 2),
+            Paragraph("网上名单（姓名已部分隐去，保护个人信息），手机打开网址：", st.body),
+            Paragraph(para(urls.short(site_url, target)), st.url),
             space(st, 2),
             data_table(st, PUBLICITY_HEADER, rows, width=st.frame_width, align_right=(0, 3, 4, 5)),
         ]

@@ -132,7 +132,7 @@ def test_publicity_poster_rows_equal_the_public_view(posters: Path, tiny_view, t
         assert _printed_rows(text) == expected
         flat = re.sub(r"\s+", "", text)
         assert "公示期：2024年6月11日至6月21日" in flat
-        assert "监督电话0375-2661234" in flat and "宝丰县城关镇人民政府便民服务中心一楼" in flat
+        assert "监督举报电话：0375-2661234" in flat and "宝丰县城关镇人民政府便民服务中心一楼" in flat
         assert f"核对码{batch_check_code(pb)}" in flat
         assert qr_texts(png(pdf, tmp_path, 150)) == {urls.absolute(SITE, urls.village_batch(pb.village, pb.batch.batch_id))}
     assert "合计577.50元" in re.sub(r"\s+", "", text_of(poster(posters, "410421100201", BATCH)))
