@@ -3,12 +3,14 @@
 #   chromium       headless browser for page tests (Playwright drives /usr/bin/chromium)
 #   poppler-utils  pdftoppm, to render posters to PNG in tests
 #   fonts-wqy-zenhei  CJK font with TrueType outlines that reportlab can embed
+#   fonts-hanazono, fonts-babelstone-han  the posters' fallbacks for rare characters in names
+#                  (HanaMinA/B: CJK Extensions A-F; BabelStone Han: most of G), TrueType too
 #   redis-server   the rate-limit tests against real Redis
 #   faketime       the reproducible-build test runs a second build with another wall clock
 #   rsync          scripts/pipeline.sh publishes with it (tests publish to a local directory)
 #   nginx          the deployment tests serve the site and proxy the API through deploy/nginx.conf
 #   postgresql     the 咨询与投诉 tests also run on PostgreSQL (a throwaway cluster from initdb)
-# Usage: system-deps.sh [run|test]   (run: only what the build needs, the font)
+# Usage: system-deps.sh [run|test]   (run: only what the build needs, the fonts)
 set -euo pipefail
 need=()
 if [ "${1:-test}" = test ]; then
@@ -22,6 +24,8 @@ if [ "${1:-test}" = test ]; then
 fi
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 fc-list 2>/dev/null | grep -i "wqy-zenhei" >/dev/null || need+=(fonts-wqy-zenhei)
+fc-list 2>/dev/null | grep "HanaMinB" >/dev/null || need+=(fonts-hanazono)
+fc-list 2>/dev/null | grep "BabelStone Han" >/dev/null || need+=(fonts-babelstone-han)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
