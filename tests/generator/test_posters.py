@@ -280,3 +280,113 @@ def test_posters_made_a_group_of_villages_at_a_time_are_the_same(tiny: Path, tmp
     one, many = files(tmp_path / "one"), files(tmp_path / "many")
     assert len({p.parent for p in one if p.suffix == ".pdf"}) > 1  # more than one township, so more than one group
     assert many == one
+
+
+# ------------------------------------------------------------------ rare characters, sizes, the 公示 QR code
+
+#: One masked name per CJK extension A-G (records.csv of the tiny batch: 记录号 -> name).
+RARE_NAMES = {
+    "00001": "\U0002A700*国",  # 𪜀 Extension C
+    "00002": "\U0002B740*英",  # 𫝀 D
+    "00003": "\U00020BB7**\U00030000",  # 𠮷 B, 𰀀 G
+    "00004": "\U00020BB7**\U00030000",
+    "00005": "\U0002CEB0*",  # 𬺰 F
+    "00006": "\u3400****\U0002B820",  # 㐀 A, 𫠠 E
+}
+
+
+def fallback_fonts_installed() -> bool:
+    from generator.posters.fonts import FALLBACK, _fallback_files
+
+    return [f for _, _, f in _fallback_files()] == list(FALLBACK)
+
+
+needs_fallbacks = pytest.mark.skipif(not fallback_fonts_installed(),
+                                     reason="needs fonts-hanazono and fonts-babelstone-han (scripts/system-deps.sh)")
+
+
+def rename(data: Path, names: dict[str, str]) -> None:
+    """Give records of the tiny batch other masked names (record number -> name)."""
+    path = data / f"payments/2024/{BATCH}/records.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines[1:], 1):
+        cells = line.split(",")
+        if cells[0] in names:
+            cells[4] = names[cells[0]]
+            lines[i] = ",".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@needs_fallbacks
+def test_names_with_characters_of_cjk_extensions_a_to_g_are_printed(tiny: Path, tmp_path: Path, monkeypatch):
+    rename(tiny, RARE_NAMES)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["posters", "--data", str(tiny), "--out", str(tmp_path / "out"), "--region", TOWNSHIP]) == 0
+    out = tmp_path / "out"
+    for village in ("410421100001", "410421100201", VILLAGE):
+        fonts = {line.split()[0].split("+")[1] for line in run("pdffonts", str(poster(out, village, BATCH))).splitlines()[2:]}
+        assert "HanaMinB" in fonts, (village, fonts)  # C-F: every village has one
+    by_village = {v: [r[1] for r in _printed_rows(text_of(poster(out, v, BATCH), "-layout"))]
+                  for v in ("410421100001", "410421100201", VILLAGE)}
+    assert by_village == {
+        "410421100001": [RARE_NAMES["00006"]],
+        "410421100201": [RARE_NAMES["00001"], RARE_NAMES["00002"]],
+        VILLAGE: [RARE_NAMES["00003"], RARE_NAMES["00004"], RARE_NAMES["00005"]],
+    }
+    # a fallback is embedded only where a name needs it: the 政策清单 poster has the main font alone
+    fonts = [line.split()[0] for line in run("pdffonts", str(poster(out, VILLAGE, "zhengce"))).splitlines()[2:]]
+    assert fonts and all(f.endswith("+WenQuanYiZenHei-0") for f in fonts), fonts
+
+
+@pytest.mark.parametrize("name, code", [("\U0002EBF0*", "U+2EBF0"),  # Extension I (Unicode 15.1): in no font here
+                                        ("\ue000*", "U+E000")])  # private use: never printed, whatever a font has
+def test_a_character_no_font_prints_fails_the_posters_naming_the_record(tiny: Path, tmp_path: Path, monkeypatch,
+                                                                         capsys, name: str, code: str):
+    rename(tiny, {"00005": name})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["posters", "--data", str(tiny), "--out", str(tmp_path / "out"), "--region", TOWNSHIP]) == 1
+    err = capsys.readouterr().err
+    assert f"批次 {BATCH} 张庄村（{VILLAGE}）序号 3 的姓名“{name}”" in err, err
+    assert f"“{name[0]}”（{code}）" in err
+    assert not (tmp_path / "out").exists()  # nothing written, nothing dropped
+
+
+def test_publicity_qr_code_scans_from_a_50_dpi_picture_and_is_the_printed_url(posters: Path, tmp_path: Path):
+    """The page at 50 dpi, also a little out of focus and grey (a phone photo of a notice board): at 4 cm,
+    the side of the 政策清单 poster's codes, the longer URL's code no longer scans blurred."""
+    from PIL import ImageEnhance, ImageFilter
+
+    for size in ("A4", "A3"):
+        pdf = poster(posters, VILLAGE, BATCH, size)
+        image = png(pdf, tmp_path, 50)
+        decoded = qr_texts(image)
+        assert decoded == {urls.absolute(SITE, urls.village_batch(VILLAGE, BATCH))}, size
+        blurred = ImageEnhance.Contrast(image.convert("L").filter(ImageFilter.GaussianBlur(0.9))).enhance(0.5)
+        assert qr_texts(blurred) == decoded, size
+        lines = text_of(pdf).splitlines()
+        printed = lines[lines.index("网上名单（姓名已部分隐去，保护个人信息），手机打开网址：") + 1]
+        assert printed == urls.short(SITE, urls.village_batch(VILLAGE, BATCH))
+        assert "https://" + printed + "/" in decoded  # what one types opens what one scans
+
+
+def _word_heights(pdf: Path) -> list[tuple[str, float]]:
+    """(word, height in pt) of page 1, from pdftotext's boxes: the height is the type size."""
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+                       text_of(pdf, "-bbox", "-f", "1", "-l", "1"))
+    return [(w, float(y1) - float(y0)) for y0, y1, w in words]
+
+
+def test_supervision_phone_as_large_as_on_the_policy_poster_and_check_code_at_least_14_pt(posters: Path, tiny_view):
+    ds, view = tiny_view
+    pb = next(pb for pb in view.batches if pb.village == VILLAGE)
+    for size in ("A4", "A3"):
+        listing = dict(_word_heights(poster(posters, VILLAGE, BATCH, size)))
+        policy = dict(_word_heights(poster(posters, VILLAGE, "zhengce", size)))
+        phone = "监督举报电话：0375-2661234"
+        assert listing[phone] == pytest.approx(policy[phone], abs=0.01)
+        body = listing["发放单位：宝丰县农业农村局"]  # 14 pt on A4, the smallest running text
+        assert body == pytest.approx(14 * (1.2 if size == "A3" else 1), abs=0.05)
+        assert listing[phone] > 1.5 * body
+        assert listing[batch_check_code(pb)] >= body - 0.01
+        code = policy_poster_check_code(village_info(ds, VILLAGE, TODAY.year))
+        assert policy[code] >= body - 0.01
