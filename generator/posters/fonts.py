@@ -174,6 +174,10 @@ def runs(text: str, where: str | None = None) -> list[tuple[str, str]]:
 
     Raises GlyphError for a character no font prints (`where` names the text in the message).
     """
+    main = poster_font().name
+    cmap = _cmap(main)
+    if all(ord(ch) in cmap for ch in text):  # nearly all text: one run, no per-character work
+        return [(main, text)] if text else []
     out: list[tuple[str, str]] = []
     for ch in text:
         name = font_for(ch)
