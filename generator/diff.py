@@ -37,9 +37,9 @@ ADDED, REMOVED, CHANGED = "新增", "删除", "修改"
 POLICY_LABELS = {
     "code": "项目编码", "name": "补贴政策名称", "card_name": "一卡通发放项目名称", "short_name": "四字简称",
     "level": "政策级次", "department": "主管部门", "target": "补贴对象", "groups": "对象类别", "standard": "补贴标准",
-    "use": "资金用途", "basis": "政策依据", "method": "发放方式", "timing": "发放时间", "funding": "资金来源",
-    "phone": "政策解答电话", "protected": "隐私保护", "regions": "适用地区", "start_year": "起始年度",
-    "end_year": "终止年度", "note": "备注",
+    "quantity_unit": "数量单位", "use": "资金用途", "basis": "政策依据", "method": "发放方式", "timing": "发放时间",
+    "funding": "资金来源", "phone": "政策解答电话", "protected": "隐私保护", "regions": "适用地区",
+    "start_year": "起始年度", "end_year": "终止年度", "note": "备注",
 }
 SITE_LABELS = {"name": "站点名称", "publisher": "发布单位", "phone": "监督电话", "url": "网址",
                "publish_years": "公开年限", "lookup_years": "查询年限"}

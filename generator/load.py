@@ -75,12 +75,21 @@ def programme_code(raw: str) -> str:
 
 
 _CJK4 = re.compile(r"^[\u4e00-\u9fff]{4}$")
+_CJK_UNIT = re.compile(r"[\u4e00-\u9fff]{1,4}")
 
 
 def short_name(raw: str) -> str:
     value = raw.strip()
     if not _CJK4.match(value):
         raise ParseError(f"四字简称必须正好是四个汉字（{value}）", "四个汉字，如 耕地地力")
+    return value
+
+
+def quantity_unit(raw: str) -> str:
+    """The unit of 发放数量 (亩, 月, 人, 学期): it heads the 数量 column of the published lists."""
+    value = raw.strip()
+    if not _CJK_UNIT.fullmatch(value):
+        raise ParseError(f"数量单位必须是一至四个汉字（{value}）", "如 亩、月、人、台、学期；没有数量的留空")
     return value
 
 
@@ -247,6 +256,7 @@ POLICY_FIELDS = {
     "补贴对象": (long_text, True),
     "对象类别": (some_of(TARGET_GROUPS), True),
     "补贴标准": (long_text, True),
+    "数量单位": (quantity_unit, False),
     "资金用途": (long_text, False),
     "政策依据": (long_text, False),
     "发放方式": (text, True),
@@ -556,7 +566,7 @@ def load_policies(path: Path, out: Collector) -> list[Policy]:
         policies.append(Policy(
             code=v["项目编码"], name=v["补贴政策名称"], card_name=v["一卡通发放项目名称"],
             short_name=v["四字简称"], level=v["政策级次"], department=v["主管部门"],
-            target=v["补贴对象"], groups=v["对象类别"], standard=v["补贴标准"], use=v["资金用途"] or "",
+            target=v["补贴对象"], groups=v["对象类别"], standard=v["补贴标准"], quantity_unit=v["数量单位"] or "", use=v["资金用途"] or "",
             basis=v["政策依据"] or "", method=v["发放方式"], timing=v["发放时间"], months=months,
             funding=v["资金来源"], phone=v["政策解答电话"], protected=v["隐私保护"],
             regions=v["适用地区"] or (), start_year=v["起始年度"], end_year=v["终止年度"],

@@ -111,6 +111,7 @@ class Policy:
     target: str
     groups: tuple[str, ...]
     standard: str
+    quantity_unit: str  # of 发放数量: 亩, 月, 人…; "" when not given
     use: str
     basis: str
     method: str

@@ -61,6 +61,7 @@ class Disclosure:
             for a in sd.ancestors(pb.village):
                 self.batches_under[a.code].add(pb.batch.batch_id)
         self.region_pages = 0
+        self.batch_pages = 0  # one village's list in one batch: urls.village_batch
 
     def running(self, batch) -> bool:
         return batch.publicity_start <= self.ctx.today <= batch.publicity_end
@@ -141,23 +142,39 @@ class Disclosure:
         generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
 
     # ------------------------------------------------------------ region pages
-    def village_batches(self, code: str) -> list[dict]:
-        out = []
-        for pb in sorted(self.by_village.get(code, ()), key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True):
-            b = pb.batch
-            policy = self.ds.policy_for(b.programme, b.year)
-            rows = [(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
-                     r.date.isoformat(), r.status, r.status not in PAID_STATUSES) for r in pb.rows]
-            out.append({
-                "id": b.batch_id, "anchor": urls.batch_anchor(b.batch_id), "year": b.year, "name": policy.name if policy else b.programme,
-                "period": period_label(b.period), "start": b.publicity_start.isoformat(),
-                "end": b.publicity_end.isoformat(), "running": self.running(b), "code": batch_check_code(pb),
-                "rows": rows, "total": money(pb.total), "paid": pb.paid, "failed": len(pb.rows) - pb.paid,
-            })
+    def batch_entry(self, pb, rows: bool = False) -> dict:
+        """One village's list in one batch, for its index entry on the village page and, with
+        rows, for its own page (urls.village_batch)."""
+        b = pb.batch
+        policy = self.ds.policy_for(b.programme, b.year)
+        label = period_label(b.period)
+        running = self.running(b)
+        out = {
+            "id": b.batch_id, "anchor": urls.batch_anchor(b.batch_id), "path": urls.village_batch(pb.village, b.batch_id),
+            "year": b.year, "programme": b.programme, "name": policy.name if policy else b.programme, "period": label,
+            # Within a year's group of the index: 第2季度, 上半年; a yearly batch is 年度.
+            "short_period": label.removeprefix(f"{b.year}年").removeprefix("度") or "年度",
+            "start": b.publicity_start.isoformat(), "end": b.publicity_end.isoformat(), "running": running,
+            "phone": b.phone, "say_phone": say_phone(b.phone),
+            "say_period": f"公示期从{say_date(b.publicity_start)}到{say_date(b.publicity_end)}，"
+                          + ("正在公示" if running else "已经结束"),
+            "count": len(pb.rows), "paid": pb.paid, "total": money(pb.total),
+        }
+        if rows:
+            out.update(code=batch_check_code(pb), unit=policy.quantity_unit if policy else "",
+                       failed=len(pb.rows) - pb.paid,
+                       rows=[(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
+                              format_decimal(r.amount, 2), r.date.isoformat(), r.status, r.status not in PAID_STATUSES)
+                             for r in pb.rows])
         return out
 
+    def village_batches(self, code: str) -> list[dict]:
+        """The village's batches, newest first (without their rows: those are on the batch pages)."""
+        return [self.batch_entry(pb) for pb in sorted(self.by_village.get(code, ()), reverse=True,
+                                                      key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id))]
+
     def write_regions(self, generator, writer) -> None:
-        template = generator.get_template("region")
+        templates = {name: generator.get_template(name) for name in ("region", "village_batch")}
         levels = {"市": "县（市、区）", "县": "乡镇（街道）", "乡": "村（社区）"}
         roots = [r for r in self.ds.regions.values() if r.level == "市"]
         pages = [(r, self.sd.ancestors(r.code)) for r in self.ds.regions.values()
@@ -167,14 +184,27 @@ class Disclosure:
         jobs = [job for region, chain in ([(top, [])] + pages if top else pages)
                 if (job := self.region_job(generator, region, chain, levels,
                                            save_as="diqu/index.html" if chain == [] else None))]
+        jobs += [job for region, chain in pages if region.level == "村"
+                 for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)
+                 if (job := self.village_batch_job(generator, region, chain, pb))]
         # A province's 50,000 region pages, in one process per CPU; each writes its own file.
         # Jobs go to the workers by number: they hold the pages' variables already (forked).
         for _ in fork_map(_render_region, range(len(jobs)), {"jobs": jobs, "build": self, "generator": generator,
-                                                             "writer": writer, "template": template}, chunksize=32):
+                                                             "writer": writer, "templates": templates}, chunksize=32):
             pass
 
-    def region_job(self, generator, region, chain, levels, save_as=None) -> tuple[str, dict] | None:
-        """(path, template variables) of a region page to render; None when the last build's is taken."""
+    def _fresh(self, generator, path: str, kind: str, kw: dict, facts) -> bool:
+        """False when the page is made of the same inputs as in the last build: then it is taken
+        from it (Writer.reuse), not rendered."""
+        yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
+        key = input_key(kind, path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()), facts)
+        if self.ctx.writer.reuse(self.ctx.site_path(path), key):
+            return False
+        self.ctx.writer.note_key(self.ctx.site_path(path), key)
+        return True
+
+    def region_job(self, generator, region, chain, levels, save_as=None) -> tuple[str, str, dict] | None:
+        """(path, template, variables) of a region page to render; None when the last build's is taken."""
         ancestors = chain[:-1] if chain else []
         village = region.level == "村"
         children = [{"code": c.code, "name": c.name, "count": self.village_count.get(c.code, 0)}
@@ -186,37 +216,71 @@ class Disclosure:
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
                   yk_notice_list=notices, yk_page_version=version.label,
                   child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
-                  full_name="".join(a.name for a in chain) if village else region.name)
+                  full_name=village_name(chain) if village else region.name)
         facts = None
         if village:
             kw.update(published=region.code in self.villages,
                       csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
-                      policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)))
-            # What the batch list is made of, without reading a record: each batch's files, policy, status.
+                      policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)),
+                      say_site_phone=say_phone(generator.settings["YK"]["phone"]))
+            # What the batch index is made of, without reading a record: each batch's files, policy, status.
             facts = [(pb.batch.batch_id, self.ctx.batch_key(pb.batch), self.ds.policy_for(pb.batch.programme, pb.batch.year),
                       self.running(pb.batch)) for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
-        # A page made of the same inputs as in the last build is taken from it, not rendered (Writer.reuse).
-        yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
-        key = input_key("region", path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()), facts)
-        if self.ctx.writer.reuse(self.ctx.site_path(path), key):
-            return None
-        self.ctx.writer.note_key(self.ctx.site_path(path), key)
-        return path, kw
+        return (path, "region", kw) if self._fresh(generator, path, "region", kw, facts) else None
+
+    def village_batch_job(self, generator, region, chain, pb) -> tuple[str, str, dict] | None:
+        """(path, template, variables) of one village's list in one batch; None when the last build's is taken."""
+        b = pb.batch
+        notices = self.ctx.notices.for_page(region.code, (b.programme,))
+        kw = dict(region=region, ancestors=chain[:-1], full_name=village_name(chain), batch_id=b.batch_id,
+                  yk_notice_list=notices, yk_page_version=self.ctx.version_of((b.batch_id,), [n.slug for n in notices]).label,
+                  csv_path=urls.village_download(region.code, "csv"))
+        facts = (b.batch_id, self.ctx.batch_key(b), self.ds.policy_for(b.programme, b.year), self.running(b))
+        path = urls.village_batch(region.code, b.batch_id) + "index.html"
+        self.batch_pages += 1
+        return (path, "village_batch", kw) if self._fresh(generator, path, "village-batch", kw, facts) else None
+
+
+def village_name(chain) -> str:
+    """县 · 乡镇 · 村: a village's name with the names a villager knows it by (no city, no province)."""
+    return " · ".join(a.name for a in chain if a.level in ("县", "乡", "村"))
+
+
+def say_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def say_phone(phone: str) -> str:
+    """A phone number for read-aloud: digit by digit (not "two million…"), a pause at the dash."""
+    return "，".join(" ".join(part) for part in phone.split("-"))
 
 
 def _render_region(i: int) -> None:
-    """Render region page `i` with pelican's writer (in a worker of fork_map): a village's lists
-    are read from the spill here."""
-    path, kw = state()["jobs"][i]
-    build, generator, writer, template = (state()[k] for k in ("build", "generator", "writer", "template"))
-    if kw["village"]:
+    """Render page `i` (a region page or one village's list in one batch) with pelican's writer, in a
+    worker of fork_map: a village's lists are read from the spill here."""
+    path, name, kw = state()["jobs"][i]
+    build, generator, writer = (state()[k] for k in ("build", "generator", "writer"))
+    if name == "village_batch":
+        pb = next(pb for pb in build.by_village[kw["region"].code] if pb.batch.batch_id == kw["batch_id"])
+        kw = {**kw, "b": build.batch_entry(pb, rows=True)}
+    elif kw["village"]:
         batches = build.village_batches(kw["region"].code)
-        kw = {**kw, "batches": batches, "years": sorted({b["year"] for b in batches}, reverse=True)}
-    writer.write_file(path, template, generator.context.copy(), relative_urls=True, url=path[:-len("index.html")], **kw)
+        years = sorted({b["year"] for b in batches}, reverse=True)
+        # The index: per year, per programme (in the order of its newest batch), periods oldest first.
+        index = []
+        for y in years:
+            groups: dict[str, list] = {}
+            for b in batches:
+                if b["year"] == y:
+                    groups.setdefault(b["programme"], []).append(b)
+            index.append((y, [(g[0]["name"], g[::-1]) for g in groups.values()]))
+        kw = {**kw, "batches": batches, "index": index, "running": [b for b in batches if b["running"]]}
+    writer.write_file(path, state()["templates"][name], generator.context.copy(), relative_urls=True,
+                      url=path[:-len("index.html")], **kw)
 
 
 def _pretaxonomy(generator) -> None:

@@ -71,8 +71,8 @@ def test_policy_not_applicable_to_the_county(tiny: Path):
 def test_overlapping_policy_years_and_changed_short_name(tiny: Path):
     pol = tiny / "policies.csv"
     text = pol.read_text(encoding="utf-8")
-    text = text.replace("高龄津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025",
-                        "老人津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2024")
+    text = text.replace("高龄津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,月,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025",
+                        "老人津贴,省,民政局,80周岁以上老年人,老年人,每人每月60元起（示例）,月,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2024")
     pol.write_text(text, encoding="utf-8")
     _, problems = check(tiny)
     messages = sorted(p.message for p in problems)
@@ -127,3 +127,17 @@ def test_wrong_columns(tiny: Path):
     _, problems = check(tiny)
     assert [(p.line, p.column, p.field, p.message) for p in problems] == [
         (1, 0, "办公时间", "缺少此列"), (1, 6, "营业时间", "未知的列")]
+
+
+def test_quantity_unit_is_a_short_word_or_empty(tiny: Path):
+    """数量单位 heads the 数量 column of the village lists: a word such as 亩 or 学期, or nothing."""
+    pol = tiny / "policies.csv"
+    original = pol.read_text(encoding="utf-8")
+    pol.write_text(original.replace("每亩105元（示例）,亩,", "每亩105元（示例）,,", 1), encoding="utf-8")
+    dataset, problems = check(tiny)
+    assert problems == []
+    assert [p.quantity_unit for p in dataset.policies if p.code == "NY001"] == [""]
+    pol.write_text(original.replace("每亩105元（示例）,亩,", "每亩105元（示例）,3亩,", 1), encoding="utf-8")
+    _, problems = check(tiny)
+    assert [(p.path, p.line, p.column, p.field, p.message) for p in problems] == [
+        ("data/policies.csv", 2, 10, "数量单位", "数量单位必须是一至四个汉字（3亩）")]

@@ -73,8 +73,8 @@ def change_some(repo: Path) -> None:
     write_records(repo, rows)
     policies = repo / "data/policies.csv"
     edit(policies, "每亩105元（示例）", "每亩110元（示例）")
-    edit(policies, "每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025,,",
-         "每人每月60元起（示例）,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025,2026,")
+    edit(policies, "每人每月60元起（示例）,月,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025,,",
+         "每人每月60元起（示例）,月,,,“一卡通”直接发放,3、6、9、12月,省市县财政,0375-2663456,否,,2025,2026,")
 
 
 def test_reports_exactly_the_changed_records_and_totals(repo: Path):

@@ -86,6 +86,7 @@ def test_new_batch_rewrites_only_its_county_and_equals_a_full_build(repo: Path, 
     changed = rewritten(before, after)
     # What must change: the new batch's pages, its county, parents, listings, feeds, lookup.
     for rel in ("site/gongshi/410425-NY001-2024/index.html", "site/diqu/410425101201/index.html",
+                "site/diqu/410425101201/410425-NY001-2024/index.html",
                 "site/diqu/410425000000/index.html", "site/diqu/410400000000/index.html",
                 "site/feeds/all.atom.xml", "site/feeds/xian-410425.atom.xml", "site/gongshi/index.html",
                 "lookup.sqlite", MANIFEST):

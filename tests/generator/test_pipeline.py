@@ -26,6 +26,11 @@ def test_build_writes_masked_village_lists(tiny: Path, tmp_path: Path, monkeypat
     assert sum(float(r["金额"]) for r in rows if r["状态"] in ("已发放", "已补发")) == 577.50
     assert summary.records == 6
     assert privacy_gate(tmp_path / "public") is None
+    # The village's list in the batch, on a page of its own: the unit of 数量 from the policy (亩).
+    page = (tmp_path / "public/site/diqu/410421100201/410421-NY001-2024/index.html").read_text(encoding="utf-8")
+    assert "<th scope=\"col\">数量（亩）</th>" in page and "王*国" in page and "李*英" in page
+    village = (tmp_path / "public/site/diqu/410421100201/index.html").read_text(encoding="utf-8")
+    assert 'href="410421-NY001-2024/"' in village.replace("../../diqu/410421100201/", "")
 
 
 def test_results_older_than_publish_years_are_withdrawn(tiny: Path, tmp_path: Path, monkeypatch):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from generator import urls
+
 pytestmark = pytest.mark.slow
 
 
@@ -15,6 +17,7 @@ def test_axe_finds_no_violations(chromium, base_url, view, dataset, width):
     proc = sorted(dataset.procedures, key=lambda p: p.slug)[0]
     pages = ["", "zhengce/", "zhengce/jici/xian/", "zhengce/ny001/", f"banshi/{proc.slug}/", "wangdian/",
              "tongji/", "tongji/zixun/", "wenjian/", "gongshi/", f"gongshi/{pb.batch.batch_id}/", "diqu/", f"diqu/{pb.village}/",
+             urls.village_batch(pb.village, pb.batch.batch_id),
              "guanyu/", "haibao/"]
     ctx = chromium.new_context(viewport={"width": width, "height": 900})
     page = ctx.new_page()

@@ -209,3 +209,36 @@ def test_village_page_weight(site: Path, view):
     assert worst[0] + css <= 30 * 1024, worst
     page = (site / f"diqu/{worst[1]}/index.html").read_text(encoding="utf-8")
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no third-party requests
+
+
+def test_village_batch_pages_exist_for_every_link(site: Path, view, dataset):
+    """Every village's list in every batch has its page; the county summaries, the village indexes
+    and the sitemap link to it; its 数量 header names the unit of the policy."""
+    from generator import urls
+
+    pages = {urls.village_batch(pb.village, pb.batch.batch_id) for pb in view.batches}
+    missing = [p for p in pages if not (site / p / "index.html").is_file()]
+    assert not missing, missing[:5]
+    for batch_id in sorted({pb.batch.batch_id for pb in view.batches})[:20]:
+        text = (site / urls.batch_page(batch_id) / "index.html").read_text(encoding="utf-8")
+        for href in re.findall(r'href="\.\./\.\./(diqu/[^"]+)"', text):
+            assert (site / href / "index.html").is_file() or (site / href).is_file(), (batch_id, href)
+    locs = set(re.findall(r"<loc>https://[^/]+/([^<]*)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8")))
+    assert pages <= locs
+    for pb in view.batches[:50]:
+        text = (site / urls.village_batch(pb.village, pb.batch.batch_id) / "index.html").read_text(encoding="utf-8")
+        unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+        assert (f"<th scope=\"col\">数量（{unit}）</th>" if unit else "<th scope=\"col\">数量</th>") in text
+        # Read-aloud markup: the region, the heading, and a name, amount and status per row.
+        assert "data-yk-read" in text and "data-yk-rows" in text
+        assert text.count('data-yk-cell="name"') == text.count('data-yk-cell="money"') == len(pb.rows)
+
+
+def test_village_batch_page_weight(site: Path, view):
+    """The largest list's page stays light over the wire too (HTML plus the stylesheet)."""
+    from generator import urls
+
+    css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
+    pb = max(view.batches, key=lambda pb: len(pb.rows))
+    page = len(gzip.compress((site / urls.village_batch(pb.village, pb.batch.batch_id) / "index.html").read_bytes()))
+    assert page + css <= 60 * 1024, (pb.batch.batch_id, pb.village, len(pb.rows), page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator import urls
 from generator.checkcode import batch_check_code
 from generator.normalize import format_decimal
 
@@ -76,31 +77,105 @@ def _village_with_running_batch(view, day):
 
 
 @pytest.mark.parametrize("js", [False, True])
-def test_village_page_matches_the_data(chromium, base_url, view, js):
+def test_village_batch_page_matches_the_data(chromium, base_url, view, dataset, js):
+    """One village's list in one batch, on its own page (the 公示 poster's QR code opens it)."""
     from tests.site.conftest import BUILD_DAY
 
     pb = _village_with_running_batch(view, BUILD_DAY)
     ctx = chromium.new_context(java_script_enabled=js)
     page = ctx.new_page()
-    page.goto(base_url + f"diqu/{pb.village}/")
-    section = page.locator(f"section[id='pici-{pb.batch.batch_id}']")
-    assert "公示中" in section.inner_text()
-    assert f"{pb.batch.publicity_start.isoformat()} 至 {pb.batch.publicity_end.isoformat()}" in section.inner_text()
-    assert batch_check_code(pb) in section.inner_text()
-    cells = [row.locator("td").all_inner_texts() for row in section.locator("tbody tr").all()]
+    page.goto(base_url + urls.village_batch(pb.village, pb.batch.batch_id))
+    main = page.locator("main")
+    assert "公示中" in main.inner_text()
+    assert f"{pb.batch.publicity_start.isoformat()} 至 {pb.batch.publicity_end.isoformat()}" in main.inner_text()
+    assert batch_check_code(pb) in main.inner_text()
+    assert main.locator(f"a[href='tel:{pb.batch.phone.replace('-', '')}']").count() == 1
+    table = main.locator("table.yk-pay")
+    cells = [row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()]
     expected = [[str(r.seq), r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
                  format_decimal(r.amount, 2), r.date.isoformat(), r.status] for r in pb.rows]
     assert cells == expected
+    unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+    assert unit and table.locator("thead th").all_text_contents()[2] == f"数量（{unit}）"
     total = sum(r.amount for r in pb.rows if r.status in PAID)
-    assert f"{total:,.2f}" in section.locator("tfoot").inner_text()
-    body = page.locator("main").inner_text()
-    assert "监督电话" in body and "0375-2661234" in body
+    assert f"{total:,.2f}" in table.locator("tfoot").inner_text()
+    # Back to the village, and to the county summary of the batch.
+    assert main.locator(f"a[href$='diqu/{pb.village}/']").count() >= 1
+    assert main.locator(f"a[href$='gongshi/{pb.batch.batch_id}/']").count() == 1
     ctx.close()
+
+
+def _box_bottom(page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box["y"] + box["height"]
+
+
+def test_village_page_answers_in_the_first_screen(phone, base_url, view, dataset):
+    """A villager scanning the notice board's QR code sees which village, the newest 公示 and whether
+    it runs, and whom to call, without scrolling (360×740, no JavaScript)."""
+    from tests.site.conftest import BUILD_DAY
+
+    village = _village_with_running_batch(view, BUILD_DAY).village
+    newest = max((pb for pb in view.batches if pb.village == village),
+                 key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id))
+    phone.goto(base_url + urls.region_page(village))
+    head = phone.locator(".yk-vhead")
+    names = [a.name for a in _chain(dataset, village)]
+    assert head.locator("h1").inner_text() == " · ".join(names)
+    text = head.inner_text()
+    period = f"{newest.batch.publicity_start.isoformat()} 至 {newest.batch.publicity_end.isoformat()}"
+    assert period in text and ("公示中" if BUILD_DAY <= newest.batch.publicity_end else "已结束") in text
+    assert head.locator(f"a[href='tel:{newest.batch.phone.replace('-', '')}']").count() == 1
+    # The block itself is compact; the whole answer is inside the first screen.
+    assert head.bounding_box()["height"] <= 180
+    for selector in (".yk-vhead h1", ".yk-vhead p:has-text('公示期')", ".yk-vhead a[href^='tel:']"):
+        assert _box_bottom(phone, selector) <= 740, (selector, _box_bottom(phone, selector))
+
+
+def test_village_batch_page_list_starts_in_two_screens(phone, base_url, view, dataset):
+    from tests.site.conftest import BUILD_DAY
+
+    pb = _village_with_running_batch(view, BUILD_DAY)
+    phone.goto(base_url + urls.village_batch(pb.village, pb.batch.batch_id))
+    assert _box_bottom(phone, "table.yk-pay tbody tr") <= 1480
+    # On the phone's cards (no header row), the unit follows the number.
+    after = phone.evaluate("getComputedStyle(document.querySelector('table.yk-pay tbody td:nth-child(3)'), '::after').content")
+    unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+    assert after == f'" {unit}"', after
+
+
+def test_village_index_links_to_every_batch(page_nojs, base_url, view):
+    from tests.site.conftest import BUILD_DAY
+
+    village = _village_with_running_batch(view, BUILD_DAY).village
+    ids = {pb.batch.batch_id for pb in view.batches if pb.village == village}
+    page_nojs.goto(base_url + urls.region_page(village))
+    links = page_nojs.locator("ul.yk-vidx a")
+    anchors = {a.split(urls.batch_anchor(""), 1)[1] for a in (links.nth(i).get_attribute("id") for i in range(links.count()))}
+    assert anchors == ids and links.count() == len(ids)
+    first = links.first.get_attribute("id").split(urls.batch_anchor(""), 1)[1]
+    links.first.click()
+    page_nojs.wait_for_load_state()
+    assert page_nojs.url == base_url + urls.village_batch(village, first)
+    assert page_nojs.locator("table.yk-pay").count() == 1
+
+
+def _chain(dataset, village):
+    """县, 乡镇, 村 of a village."""
+    out, code = [], village
+    while code and code in dataset.regions:
+        r = dataset.regions[code]
+        if r.level in ("县", "乡", "村"):
+            out.append(r)
+        code = r.parent
+    return out[::-1]
 
 
 def test_phone_layout_is_one_column(phone, base_url, view):
     pb = view.batches[0]
-    for path in ("", "zhengce/", f"diqu/{pb.village}/", f"gongshi/{pb.batch.batch_id}/", "banshi/"):
+    for path in ("", "zhengce/", f"diqu/{pb.village}/", urls.village_batch(pb.village, pb.batch.batch_id),
+                 f"gongshi/{pb.batch.batch_id}/", "banshi/"):
         phone.goto(base_url + path)
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
