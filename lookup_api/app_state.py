@@ -150,8 +150,7 @@ class Services:
         try:
             self.limits.hit("client", tag(self.keyer.key, "client", client), "本设备（网络）查询次数太多，")
             snap = self.snapshot()
-            id18 = service.parse_id_number(id_text, snap.id_prefixes)
-            name = service.parse_person_name(name_text)
+            id18, name = service.parse_lookup(id_text, name_text, snap.id_prefixes)
             self.limits.hit("id", tag(self.keyer.key, "id", id18), "同一身份证号码查询次数太多，")
             result = service.lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
