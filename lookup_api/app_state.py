@@ -93,7 +93,18 @@ class Services:
                 self.limits.hit("cases", bucket, "本设备（网络）提交太频繁，")
             else:
                 self.limits.hit("cases_nojs", bucket, "本设备（网络）提交太频繁，")
-            solved = self.challenges.verify(challenge, counter, answer)
+            # Every problem at once: the sum's answer, then the fields (a stale form stays an error of its own).
+            try:
+                solved = self.challenges.verify(challenge, counter, answer)
+            except ApiError as e:
+                if e.code not in ("wrong_answer", "challenge_unsolved"):
+                    raise
+                try:
+                    self.cases.validate(sub)
+                except ApiError as fields:
+                    raise ApiError.combine({**{k: ApiError(422, fields.code, m) for k, m in fields.fields.items()},
+                                            "answer": e}) from None
+                raise ApiError(e.status, e.code, e.message, fields={"answer": e.message}) from None
             result = self.cases.submit(sub, solved)
             outcome = "accepted_" + solved.by
             return result

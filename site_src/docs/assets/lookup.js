@@ -69,7 +69,13 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
-    var body = JSON.stringify({ id_number: form.elements.id_number.value, name: form.elements.name.value });
+    var id = form.elements.id_number.value;
+    var compact = id.replace(/\s+/g, "").replace(/[０-９]/g, function (d) {
+      return String.fromCharCode(d.charCodeAt(0) - 0xFEE0);
+    });
+    // The "最后一位是 X" box (phone keyboards with digits only): 17 digits get their X, as the server does.
+    if (form.elements.id_x && form.elements.id_x.checked && /^[0-9]{17}$/.test(compact)) { id = compact + "X"; }
+    var body = JSON.stringify({ id_number: id, name: form.elements.name.value });
     if (button) { button.disabled = true; }
     out.textContent = "正在查询……";
     fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
