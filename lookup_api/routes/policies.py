@@ -48,5 +48,5 @@ async def results_page(request: Request, q: str = "") -> Response:
             error = e
     title = f"搜索：{query}" if query else "搜索政策和文件"
     return render(request, "search_results.html", status=error.status if error else 200, title=title,
-                  active="", query=query[:200], yk_query=query[:200], hits=hits, kinds=KINDS, error=error,
+                  active="sousuo/", query=query[:200], yk_query=query[:200], hits=hits, kinds=KINDS, error=error,
                   headers=error.headers if error else None)
