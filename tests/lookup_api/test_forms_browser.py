@@ -45,6 +45,13 @@ def page(browser):
 
 
 def summary_state(page) -> dict:
+    page.wait_for_load_state()
+    # autofocus runs at the next rendering update after load; give it that moment, then look.
+    try:
+        page.wait_for_function("document.activeElement && document.activeElement.getAttribute('role') === 'alert'",
+                               timeout=3000)
+    except Exception:  # noqa: BLE001 - the assertion on "focused" below reports it
+        pass
     return page.evaluate("""() => {
         const s = document.querySelector('[role=alert]');
         return {focused: document.activeElement === s, tabindex: s && s.getAttribute('tabindex'),

@@ -29,13 +29,6 @@
     var h = el("h2", data.found ? "查询结果" : "没有查到发放记录");
     h.tabIndex = -1;
     out.appendChild(h);
-    (data.alerts || []).forEach(function (a) {
-      var box = el("div", null, "yk-notice" + (a.level === "紧急" ? " yk-notice--urgent" : ""));
-      box.appendChild(el("p", "【" + a.level + "】" + a.title, "yk-notice__title"));
-      (a.text || "").split("\n").forEach(function (line) { box.appendChild(el("p", line)); });
-      box.appendChild(el("p", "有效期：" + a.period + " · 适用：" + a.scope, "yk-notice__meta"));
-      out.appendChild(box);
-    });
     (data.years || []).forEach(function (y) {
       out.appendChild(el("h3", y.year + "年：已到账合计 " + y.total + " 元"));
       y.programmes.forEach(function (p) {
@@ -55,6 +48,14 @@
           out.appendChild(box);
         });
       });
+    });
+    // Notices after the answer (the answer is what the person came for).
+    (data.alerts || []).forEach(function (a) {
+      var box = el("div", null, "yk-notice" + (a.level === "紧急" ? " yk-notice--urgent" : ""));
+      box.appendChild(el("p", "【" + a.level + "】" + a.title, "yk-notice__title"));
+      (a.text || "").split("\n").forEach(function (line) { box.appendChild(el("p", line)); });
+      box.appendChild(el("p", "有效期：" + a.period + " · 适用：" + a.scope, "yk-notice__meta"));
+      out.appendChild(box);
     });
     var ul = el("ul");
     (data.notices || []).forEach(function (n) { ul.appendChild(el("li", n)); });
