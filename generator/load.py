@@ -305,6 +305,7 @@ SITE_FIELDS = {
     "网址": (text, True),
     "公开年限": (positive_int, False),
     "查询年限": (positive_int, False),
+    "查询服务": (yes_no, False),
 }
 
 BATCH_FIELDS = {
@@ -539,7 +540,7 @@ def load_site(path: Path, out: Collector) -> Site | None:
     if v is None:
         return None
     return Site(v["站点名称"], v["发布单位"], v["监督电话"], v["网址"].rstrip("/"),
-                v["公开年限"] or 3, v["查询年限"] or 5, src)
+                v["公开年限"] or 3, v["查询年限"] or 5, src, api=v["查询服务"] is not False)
 
 
 def load_regions(path: Path, out: Collector) -> dict[str, Region]:

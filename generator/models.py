@@ -80,6 +80,8 @@ class Site:
     publish_years: int
     lookup_years: int
     src: Source
+    #: Is the lookup service (查询, 搜索结果, 咨询投诉) served with the site?  Decides where searches go.
+    api: bool = True
 
 
 @dataclass(frozen=True)

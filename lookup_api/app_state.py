@@ -93,7 +93,18 @@ class Services:
                 self.limits.hit("cases", bucket, "本设备（网络）提交太频繁，")
             else:
                 self.limits.hit("cases_nojs", bucket, "本设备（网络）提交太频繁，")
-            solved = self.challenges.verify(challenge, counter, answer)
+            # Every problem at once: the sum's answer, then the fields (a stale form stays an error of its own).
+            try:
+                solved = self.challenges.verify(challenge, counter, answer)
+            except ApiError as e:
+                if e.code not in ("wrong_answer", "challenge_unsolved"):
+                    raise
+                try:
+                    self.cases.validate(sub)
+                except ApiError as fields:
+                    raise ApiError.combine({**{k: ApiError(422, fields.code, m) for k, m in fields.fields.items()},
+                                            "answer": e}) from None
+                raise ApiError(e.status, e.code, e.message, fields={"answer": e.message}) from None
             result = self.cases.submit(sub, solved)
             outcome = "accepted_" + solved.by
             return result
@@ -150,8 +161,7 @@ class Services:
         try:
             self.limits.hit("client", tag(self.keyer.key, "client", client), "本设备（网络）查询次数太多，")
             snap = self.snapshot()
-            id18 = service.parse_id_number(id_text, snap.id_prefixes)
-            name = service.parse_person_name(name_text)
+            id18, name = service.parse_lookup(id_text, name_text, snap.id_prefixes)
             self.limits.hit("id", tag(self.keyer.key, "id", id18), "同一身份证号码查询次数太多，")
             result = service.lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"

@@ -36,14 +36,26 @@ MESSAGES = {
 
 
 class ApiError(Exception):
+    """A domain error.  ``fields`` maps the form fields at fault to their own message (every problem
+    of a form at once, for the pages' error summary); ``message`` is then the first of them, which is
+    all the JSON shape carries."""
+
     def __init__(self, status: int, code: str | None = None, message: str | None = None,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, fields: dict[str, str] | None = None):
         default_code, default_message = MESSAGES.get(status, ("error", "请求出错。"))
         self.status = status
         self.code = code or default_code
         self.message = message or default_message
         self.headers = headers or {}
+        self.fields = fields or {}
         super().__init__(self.code)
+
+    @classmethod
+    def combine(cls, problems: dict[str, "ApiError"]) -> "ApiError":
+        """One error for several fields: the first one's status, code and message, every field's message."""
+        first = next(iter(problems.values()))
+        return cls(first.status, first.code, first.message, first.headers,
+                   {field: e.message for field, e in problems.items()})
 
 
 def safe_text(text: str) -> str:

@@ -35,10 +35,30 @@ CSS = (
     "a:focus,.button:focus{outline:3px solid #f0a000;outline-offset:2px}"
     ".alert{border:2px solid #6b4e00;border-left-width:8px;background:#fff4ce;padding:.25rem .75rem;margin:1rem 0}"
     ".alert.urgent{border-color:#a4000f;background:#fde8e8}.alert h2{margin:.5rem 0}"
+    ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
+    ".overview{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}.overview caption{text-align:left;color:#333;font-size:.9rem}"
+    ".overview th,.overview td{border-bottom:1px solid #888;padding:.3rem .4rem;text-align:left;vertical-align:top}"
+    ".overview .n{text-align:right;white-space:nowrap}"
+    ".error-summary{border:5px solid #a00000;padding:.5rem 1rem;margin:1rem 0}"
+    ".error-summary:focus{outline:3px solid #f0a000;outline-offset:0}.error-summary h2{margin:.25rem 0}"
+    ".error-summary ul{margin:.25rem 0;padding-left:1.25rem}.error-summary a{color:#a00000;font-weight:bold}"
+    ".lookup-form .field{margin:1rem 0}.lookup-form .has-error{border-left:5px solid #a00000;padding-left:.75rem}"
+    ".lookup-form label{display:block;font-weight:bold;font-size:1.1rem}"
+    ".lookup-form .hint{display:block;color:#333;font-size:.9rem}"
+    ".field-error{color:#a00000;font-weight:bold;margin:.25rem 0}"
+    ".lookup-form input[type=text]{display:block;box-sizing:border-box;width:100%;max-width:28rem;font-size:1.3rem;"
+    "padding:.5rem .6rem;border:2px solid #333;border-radius:6px;margin-top:.25rem;letter-spacing:.05em}"
+    ".lookup-form input[aria-invalid=true]{border:3px solid #a00000}"
+    ".lookup-form input:focus{outline:3px solid #f0a000;outline-offset:2px}"
+    ".lookup-form .check{font-weight:normal;font-size:1rem;margin-top:.5rem;display:flex;gap:.5rem;align-items:flex-start}"
+    ".lookup-form .check input{width:1.5rem;height:1.5rem;margin:.1rem 0 0;flex:none}"
+    ".lookup-form button{font-size:1.2rem;font-weight:bold;min-height:48px;min-width:10rem;padding:.5rem 1.5rem;border:0;"
+    "border-radius:6px;background:#0b4f8a;color:#fff}.lookup-form button:focus{outline:3px solid #f0a000;outline-offset:2px}"
 )
 CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 #: For API responses: the HTML pages need only their own inline style.
-CSP = (f"default-src 'none'; style-src '{CSS_HASH}'; img-src 'self'; form-action 'self'; "
+#: Scripts from the site's own assets/ only (the read-aloud button, yk-read.js).
+CSP = (f"default-src 'none'; style-src '{CSS_HASH}'; script-src 'self'; img-src 'self'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
 _env = Environment(loader=PackageLoader("lookup_api", "templates"), autoescape=select_autoescape(["html"]),
@@ -46,11 +66,27 @@ _env = Environment(loader=PackageLoader("lookup_api", "templates"), autoescape=s
 
 
 
-def result_page(result: dict, site_name: str) -> str:
-    count = sum(len(p["payments"]) for y in result["years"] for p in y["programmes"])
+#: What the ID box accepts as typed (half- and full-width digits, x or X, spaces); the server normalises.
+#: Not enforced by the browser (the form is `novalidate`: every problem comes back at once, in Chinese).
+ID_PATTERN = "[0-9０-９XxＸｘ ]*"
+LABELS = {"id_number": "身份证号码", "name": "姓名"}
+
+
+def lookup_page(*, result: dict | None, typed, error=None, site_name: str = "", version: str = "",
+                yk_root: str = "../../") -> str:
+    """The answer to the no-JavaScript 查询 form: the result, or (not found, or an error) the form again,
+    filled with what was typed (`typed`: id_number, name, id_x), so the person can check and look again."""
+    if result is not None:
+        count = sum(len(p["payments"]) for y in result["years"] for p in y["programmes"])
+        title = "查询结果" if result["found"] else "没有查到发放记录"
+        context = dict(result, count=count)
+        version = result["data_version"]["label"]
+    else:
+        title, context = "请检查输入", {"found": False, "notices": [], "alerts": [], "windows": []}
     return _env.get_template("result.html").render(
-        title="查询结果", css=CSS, site_name=site_name, version=result["data_version"]["label"],
-        count=count, **result)
+        title=title, css=CSS, site_name=site_name, version=version, yk_root=yk_root, error=error,
+        fields=error.fields if error is not None else {}, typed=typed, id_pattern=ID_PATTERN,
+        button="重新查询" if result is not None or error is not None else "查询", labels=LABELS, **context)
 
 
 HEADINGS = {413: "提交的内容太长", 422: "请检查输入", 429: "查询太频繁"}

@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (lookup, policies, meta, cases, zixun, staff):
         app.include_router(module.router)
+    app.include_router(policies.page_router)
     if settings.site_dir is not None:
         # Not checked now: a build may create (or swap in) the directory while we run.
         site = SiteFiles(directory=settings.site_dir, html=True, check_dir=False)

@@ -36,7 +36,8 @@ FORM_PATHS = ("/api/v1/cases", "/zixun/", "/staff/")
 
 
 def is_page(path: str) -> bool:
-    return path in ("/zixun", "/staff") or path.startswith(("/zixun/", "/staff/"))
+    """The server-rendered pages in the site's look (its stylesheet, its header and footer)."""
+    return path in ("/zixun", "/staff", "/api/sousuo") or path.startswith(("/zixun/", "/staff/", "/api/sousuo/"))
 
 
 def is_form(content_type: str | None) -> bool:
@@ -55,7 +56,8 @@ class Guard:
             return await self.app(scope, receive, send)
         path: str = scope["path"]
         api = path == "/api" or path.startswith("/api/")
-        csp = DOCS_CSP if path.startswith("/api/docs") else CSP if api else PAGES_CSP if is_page(path) else None
+        csp = (DOCS_CSP if path.startswith("/api/docs") else PAGES_CSP if is_page(path) else CSP if api
+               else None)
         max_body = self.forms_max_body if path.startswith(FORM_PATHS) else self.max_body
         headers = Headers(scope=scope)
         if is_form(headers.get("content-type")):

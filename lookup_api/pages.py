@@ -63,10 +63,11 @@ def yk(request: Request) -> dict:
             "nav": NAV, "version": meta.get("label", "")}
 
 
-def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+def render(request: Request, template: str, status: int = 200, headers: dict | None = None,
+           **context) -> HTMLResponse:
     html = env.get_template(template).render(yk=yk(request), yk_root=root_of(request), yk_mkdocs=False,
                                              yk_active=context.pop("active", "zixun/"), **context)
-    return HTMLResponse(html, status, headers=NO_STORE)
+    return HTMLResponse(html, status, headers={**(headers or {}), **NO_STORE})
 
 
 async def read_form(request: Request, names: tuple[str, ...]) -> dict[str, str]:

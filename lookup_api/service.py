@@ -62,6 +62,23 @@ def parse_person_name(text: str) -> str:
         raise ApiError(422, "invalid_name", message) from None
 
 
+def parse_lookup(id_text: str, name_text: str, prefixes: frozenset[str]) -> tuple[str, str]:
+    """Both fields, every problem at once (ApiError.fields); the first is the ID's, as before."""
+    problems: dict[str, ApiError] = {}
+    id18 = name = ""
+    try:
+        id18 = parse_id_number(id_text, prefixes)
+    except ApiError as e:
+        problems["id_number"] = e
+    try:
+        name = parse_person_name(name_text)
+    except ApiError as e:
+        problems["name"] = e
+    if problems:
+        raise ApiError.combine(problems)
+    return id18, name
+
+
 def yuan(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 

@@ -60,6 +60,7 @@ def yk_context(ctx: BuildContext) -> dict:
         "site_name": site.name if site else "惠民惠农财政补贴资金“一卡通”公开专栏",
         "publisher": site.publisher if site else "",
         "phone": site.phone if site else "",
+        "api": site.api if site else True,  # data/site.yaml 查询服务: where the header's search goes
         "nav": [{"title": t, "path": p} for t, p in NAV],
         "version": ctx.version_of(everything=True).label,  # pages that count every batch; see version_map
     }

@@ -117,26 +117,40 @@ class CaseService:
 
     # ------------------------------------------------------------ submitting
     def validate(self, sub: Submission) -> tuple[Submission, Programme | None]:
+        """The submission cleaned, or one ApiError naming every field at fault (``fields``, in form order)."""
+        problems: dict[str, ApiError] = {}
+
+        def check(field: str, parse, *args):
+            try:
+                return parse(*args)
+            except ApiError as e:
+                problems.setdefault(field, e)
+                return None
+
         d = self._directory()
         if sub.kind not in KINDS:
-            raise ApiError(422, "invalid_kind", "请选择类型：咨询、投诉、举报或上门服务。")
+            problems["kind"] = ApiError(422, "invalid_kind", "请选择类型：咨询、投诉、举报或上门服务。")
         if sub.village not in d.places:
-            raise ApiError(422, "invalid_village", "请选择您所在的村（社区）。")
+            problems["village"] = ApiError(422, "invalid_village", "请选择您所在的村（社区）。")
         programme = None
         if sub.programme:
             programme = d.programmes.get(sub.programme)
             if programme is None:
-                raise ApiError(422, "invalid_programme", "补贴项目不在政策清单中，请重新选择，或选“不涉及具体项目”。")
-        content = clean_text(sub.content, CONTENT_MAX, "反映的内容", minimum=5)
-        phone = parse_phone(sub.phone)
-        name = parse_contact_name(sub.name)
+                problems["programme"] = ApiError(422, "invalid_programme",
+                                                 "补贴项目不在政策清单中，请重新选择，或选“不涉及具体项目”。")
+        content = check("content", clean_text, sub.content, CONTENT_MAX, "反映的内容", True, 5)
+        phone = check("phone", parse_phone, sub.phone)
+        name = check("name", parse_contact_name, sub.name)
         anonymous = bool(sub.anonymous)
         if anonymous:
-            if sub.kind != "举报":
-                raise ApiError(422, "anonymous_not_allowed", "只有举报可以匿名；咨询、投诉和上门服务请留下联系电话或姓名，方便答复。")
+            if sub.kind in KINDS and sub.kind != "举报":
+                problems["anonymous"] = ApiError(422, "anonymous_not_allowed",
+                                                 "只有举报可以匿名；咨询、投诉和上门服务请留下联系电话或姓名，方便答复。")
             phone = name = None
-        if sub.kind == "上门服务" and not phone:
-            raise ApiError(422, "phone_required", "申请上门服务请留下联系电话，方便乡镇工作人员联系上门时间。")
+        if sub.kind == "上门服务" and not phone and "phone" not in problems:
+            problems["phone"] = ApiError(422, "phone_required", "申请上门服务请留下联系电话，方便乡镇工作人员联系上门时间。")
+        if problems:
+            raise ApiError.combine(problems)
         return Submission(sub.kind, sub.village, content, sub.programme or None, phone, name, anonymous), programme
 
     def submit(self, sub: Submission, solved: Solved) -> dict:

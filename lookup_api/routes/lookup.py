@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from lookup_api.errors import ApiError
-from lookup_api.html import result_page
+from lookup_api.errors import ApiError, safe_text
+from lookup_api.html import lookup_page
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
+from lookup_api.pages import root_of, yk
 
 router = APIRouter(prefix="/api/v1", tags=["个人查询"])
 
@@ -22,11 +25,37 @@ _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/
 FIELDS = {"id_number": "身份证号码", "name": "姓名"}
 
 
+#: The form's own extra field: the "最后一位是 X" box, for phone keyboards without an X.
+FORM_FIELDS = (*FIELDS, "id_x")
+
+
+@dataclass(frozen=True)
+class Typed:
+    """What a person typed into the no-JavaScript form: shown back to them in the form (never stored or logged)."""
+
+    id_number: str = ""
+    name: str = ""
+    id_x: bool = False
+
+    @classmethod
+    def of(cls, form: dict) -> "Typed":
+        text = lambda k: safe_text(str(form.get(k, "")))[:100]  # noqa: E731
+        return cls(text("id_number"), text("name"), bool(form.get("id_x")))
+
+    def request(self) -> dict:
+        """The lookup request: with the box ticked, 17 digits get their X."""
+        id_number = self.id_number
+        compact = "".join(unicodedata.normalize("NFKC", id_number).split())
+        if self.id_x and len(compact) == 17 and compact.isdigit():
+            id_number = compact + "X"
+        return {"id_number": id_number, "name": self.name}
+
+
 async def _read(request: Request) -> dict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if is_form(content_type):
         form = await request.form(max_files=0, max_fields=10)
-        return {k: v for k, v in form.items() if k in FIELDS}
+        return {k: v for k, v in form.items() if k in FORM_FIELDS}
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
             return json.loads(await request.body())
@@ -39,15 +68,27 @@ def _validate(data) -> LookupRequest:
     try:
         return LookupRequest.model_validate(data)
     except ValidationError as e:
-        first = e.errors()[0]
-        field = next((FIELDS[p] for p in first.get("loc", ()) if p in FIELDS), "")
-        if first.get("type") in ("missing", "string_too_short") and field:
-            message = f"请填写{field}。"
-        elif field:
-            message = f"{field}格式不正确。"
-        else:
-            message = "请填写身份证号码和姓名。"
-        raise ApiError(422, "invalid_request", message) from None
+        problems: dict[str, ApiError] = {}
+        for err in e.errors():
+            key = next((p for p in err.get("loc", ()) if p in FIELDS), "")
+            field = FIELDS.get(key, "")
+            if err.get("type") in ("missing", "string_too_short") and field:
+                message = f"请填写{field}。"
+            elif field:
+                message = f"{field}格式不正确。"
+            else:
+                message = "请填写身份证号码和姓名。"
+            problems.setdefault(key or "id_number", ApiError(422, "invalid_request", message))
+        raise ApiError.combine(problems) from None
+
+
+def _page(request: Request, typed: Typed | None, result: dict | None = None, error: ApiError | None = None,
+          site_name: str = "") -> HTMLResponse:
+    site = yk(request)
+    html = lookup_page(result=result, typed=typed, error=error, site_name=site_name or site["site_name"],
+                       version=site["version"], yk_root=root_of(request))
+    headers = {**(error.headers if error else {}), **NO_STORE}
+    return HTMLResponse(html, error.status if error else 200, headers=headers)
 
 
 @router.post(
@@ -68,9 +109,18 @@ def _validate(data) -> LookupRequest:
 async def lookup(request: Request):
     html = is_form(request.headers.get("content-type"))
     request.state.html = html
-    data = _validate(await _read(request))
     services = request.app.state.services
-    result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number, data.name)
-    if html:
-        return HTMLResponse(result_page(result, site_name), headers=NO_STORE)
-    return JSONResponse(result, headers=NO_STORE)
+    if not html:
+        data = _validate(await _read(request))
+        result, _site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
+                                                     data.name)
+        return JSONResponse(result, headers=NO_STORE)
+    # The form: every answer but a success keeps what was typed, in the form, beside the answer.
+    typed = Typed.of(await _read(request))
+    try:
+        data = _validate(typed.request())
+        result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
+                                                    data.name)
+    except ApiError as e:
+        return _page(request, typed, error=e)
+    return _page(request, None if result["found"] else typed, result=result, site_name=site_name)

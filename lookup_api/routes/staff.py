@@ -60,9 +60,10 @@ def loginread_form(request: Request):
     return login_page(request)
 
 
-def login_page(request: Request, error: ApiError | None = None, status: int = 200):
+def login_page(request: Request, error: ApiError | None = None, status: int = 200, username: str = ""):
     token = secrets.token_urlsafe(24)
-    response = render(request, "staff_login.html", status=status, title="工作人员登录", login_csrf=token, error=error)
+    response = render(request, "staff_login.html", status=status, title="工作人员登录", login_csrf=token, error=error,
+                      username=username[:32])
     set_cookie(request, response, LOGIN_CSRF, token, "/staff/", 1800)
     return response
 
@@ -72,14 +73,19 @@ async def login(request: Request):
     values = await read_form(request, ("username", "password", "csrf"))
     if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), values["csrf"]):
         return login_page(request, ApiError(403, "csrf", "页面已过期，请重新登录。"), 403)
+    missing = {k: ApiError(422, "invalid_request", f"请填写{label}。")
+               for k, label in (("username", "用户名"), ("password", "密码")) if not values[k].strip()}
+    if missing:
+        return login_page(request, ApiError.combine(missing), 422, values["username"])
     services = _services(request)
     try:
         result = await run_in_threadpool(services.staff_login, services.client(request), values["username"],
                                          values["password"])
     except ApiError as e:
-        return login_page(request, e, e.status)
+        return login_page(request, e, e.status, values["username"])
     if result is None:
-        return login_page(request, ApiError(401, "login_failed", "用户名或密码不对，或者账号已停用。"), 401)
+        return login_page(request, ApiError(401, "login_failed", "用户名或密码不对，或者账号已停用。"), 401,
+                          values["username"])
     token, _csrf = result
     response = see_other("../")
     set_cookie(request, response, SESSION, token, "/staff/", int(services.settings.staff_session_hours * 3600))

@@ -29,13 +29,6 @@
     var h = el("h2", data.found ? "查询结果" : "没有查到发放记录");
     h.tabIndex = -1;
     out.appendChild(h);
-    (data.alerts || []).forEach(function (a) {
-      var box = el("div", null, "yk-notice" + (a.level === "紧急" ? " yk-notice--urgent" : ""));
-      box.appendChild(el("p", "【" + a.level + "】" + a.title, "yk-notice__title"));
-      (a.text || "").split("\n").forEach(function (line) { box.appendChild(el("p", line)); });
-      box.appendChild(el("p", "有效期：" + a.period + " · 适用：" + a.scope, "yk-notice__meta"));
-      out.appendChild(box);
-    });
     (data.years || []).forEach(function (y) {
       out.appendChild(el("h3", y.year + "年：已到账合计 " + y.total + " 元"));
       y.programmes.forEach(function (p) {
@@ -56,6 +49,14 @@
         });
       });
     });
+    // Notices after the answer (the answer is what the person came for).
+    (data.alerts || []).forEach(function (a) {
+      var box = el("div", null, "yk-notice" + (a.level === "紧急" ? " yk-notice--urgent" : ""));
+      box.appendChild(el("p", "【" + a.level + "】" + a.title, "yk-notice__title"));
+      (a.text || "").split("\n").forEach(function (line) { box.appendChild(el("p", line)); });
+      box.appendChild(el("p", "有效期：" + a.period + " · 适用：" + a.scope, "yk-notice__meta"));
+      out.appendChild(box);
+    });
     var ul = el("ul");
     (data.notices || []).forEach(function (n) { ul.appendChild(el("li", n)); });
     out.appendChild(ul);
@@ -69,7 +70,13 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
-    var body = JSON.stringify({ id_number: form.elements.id_number.value, name: form.elements.name.value });
+    var id = form.elements.id_number.value;
+    var compact = id.replace(/\s+/g, "").replace(/[０-９]/g, function (d) {
+      return String.fromCharCode(d.charCodeAt(0) - 0xFEE0);
+    });
+    // The "最后一位是 X" box (phone keyboards with digits only): 17 digits get their X, as the server does.
+    if (form.elements.id_x && form.elements.id_x.checked && /^[0-9]{17}$/.test(compact)) { id = compact + "X"; }
+    var body = JSON.stringify({ id_number: id, name: form.elements.name.value });
     if (button) { button.disabled = true; }
     out.textContent = "正在查询……";
     fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,

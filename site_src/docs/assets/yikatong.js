@@ -8,7 +8,7 @@
   if (!form) return;
   var input = document.getElementById("yk-search-q");
   var out = document.getElementById("yk-search-results");
-  var root = new URL("../", form.action || location.href);
+  var root = new URL("../", location.href);  /* the page is sousuo/; the form may go to api/sousuo/ */
   function text(tag, content, cls) {
     var el = document.createElement(tag);
     if (cls) el.className = cls;
