@@ -17,7 +17,7 @@ from lookup_api.cases.store import Store
 from lookup_api.config import Settings
 from lookup_api.deps import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
-from lookup_api.ratelimit import RateLimits, client_ip, tag
+from lookup_api.ratelimit import RateLimits, client_bucket, client_ip, tag
 
 AUDIT = "lookup_api.audit"
 log = logging.getLogger("lookup_api")
@@ -107,8 +107,11 @@ class Services:
         from lookup_api.cases.service import parse_number
 
         self.limits.hit("case_view", tag(self.keyer.key, "client", client), "查询太频繁，")
-        self.limits.hit("case_number", tag(self.keyer.key, "case", parse_number(number) or "-"),
-                        "这个件号查询次数太多，")
+        canonical = parse_number(number)
+        # A malformed 件号 matches no case, so there is nothing to guess: only the client's limit
+        # counts (one shared bucket for all of them let 20 typos an hour block everyone who mistypes).
+        if canonical:
+            self.limits.hit("case_number", tag(self.keyer.key, "case", canonical), "这个件号查询次数太多，")
 
     def case_view(self, client: str, number: str, code: str) -> dict:
         self._follow_up_limits(client, number)
@@ -128,8 +131,9 @@ class Services:
         return result
 
     def client(self, request: Request) -> str:
+        """The rate-limit and audit identity of the client: its address, an IPv6 one by /64."""
         peer = request.client.host if request.client else None
-        return client_ip(peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies)
+        return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies))
 
     def snapshot(self) -> Snapshot:
         try:

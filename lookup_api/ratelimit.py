@@ -49,6 +49,22 @@ def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str
     return ip
 
 
+def client_bucket(ip: str) -> str:
+    """What a per-client limit counts: an IPv4 address, or an IPv6 client's /64.
+
+    One IPv6 subscriber gets a whole /64 (often a /56), so counting single addresses would give
+    them 2**64 buckets; an IPv4-mapped address counts as the IPv4 address it is."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
+
+
 class RateLimits:
     def __init__(self, storage_uri: str, client: str, per_id: str, search: str, **more: str):
         self.storage = storage_from_string(storage_uri)

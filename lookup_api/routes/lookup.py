@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from lookup_api.errors import ApiError
+from lookup_api.inputs import load_json
 from lookup_api.html import result_page
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
@@ -28,10 +27,7 @@ async def _read(request: Request) -> dict:
         form = await request.form(max_files=0, max_fields=10)
         return {k: v for k, v in form.items() if k in FIELDS}
     if content_type == "application/json" or content_type.endswith("+json"):
-        try:
-            return json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(422, "invalid_json", "提交的内容不是有效的 JSON。") from None
+        return load_json(await request.body())
     raise ApiError(415)
 
 
