@@ -48,7 +48,7 @@ def challenge(request: Request):
 
 @router.get("/stats", summary="咨询投诉统计（公开）", responses=ERRORS,
             description="按类型、补贴项目和县区统计件数、答复天数中位数、按时答复比例和满意度；不含任何反映内容。"
-                        "少于5件的分组只显示“少于5件”。")
+                        "少于5件的分组只显示“少于5件”，必要时另有分组显示“不公开”，使隐藏的分组不能用合计减出。")
 def stats(request: Request):
     services = request.app.state.services
     return JSONResponse(services.cases.stats(), headers={"Cache-Control": "public, max-age=300"})
