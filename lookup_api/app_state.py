@@ -18,6 +18,7 @@ from lookup_api.config import Settings
 from lookup_api.deps import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits, client_bucket, client_ip, tag
+from lookup_api.throttle import Escalation, Proof
 
 AUDIT = "lookup_api.audit"
 log = logging.getLogger("lookup_api")
@@ -45,9 +46,10 @@ class Services:
         self.limits = RateLimits(settings.rate_storage, settings.rate_client, settings.rate_id, settings.rate_search,
                                  cases=settings.rate_cases, cases_nojs=settings.rate_cases_nojs,
                                  case_view=settings.rate_case_view, case_number=settings.rate_case_number,
-                                 login=settings.rate_login)
+                                 login=settings.rate_login, id_nojs=settings.rate_id_nojs)
         self.audit = audit_logger(settings.audit_log)
         self.challenges = Challenges(self.keyer.key, settings.cases_pow_bits)
+        self.id_guard = Escalation(self.limits, self.challenges, "id", settings.pow_bits, settings.pow_extra)
         self._cases: CaseService | None = None
         self._cases_lock = threading.Lock()
         self._directories: dict[tuple, Directory] = {}
@@ -148,15 +150,17 @@ class Services:
         self.audit.disabled = False
         self.audit.info("%s client=%s outcome=%s", kind, tag(self.keyer.key, "audit|" + day, client), outcome)
 
-    def lookup(self, client: str, id_text: str, name_text: str) -> tuple[dict, str]:
+    def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
         """(result, site name); raises ApiError for 422/429/503.  Audited either way."""
         outcome = "error"
         try:
-            self.limits.hit("client", tag(self.keyer.key, "client", client), "本设备（网络）查询次数太多，")
+            client_tag = tag(self.keyer.key, "client", client)
+            self.limits.hit("client", client_tag, "本设备（网络）查询次数太多，")
             snap = self.snapshot()
             id18 = service.parse_id_number(id_text, snap.id_prefixes)
             name = service.parse_person_name(name_text)
-            self.limits.hit("id", tag(self.keyer.key, "id", id18), "同一身份证号码查询次数太多，")
+            # Past the ID's budget a proof-of-work, never a refusal: a stranger cannot lock its owner out.
+            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，")
             result = service.lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")

@@ -12,13 +12,14 @@ from lookup_api.inputs import load_json
 from lookup_api.html import result_page
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
+from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/api/v1", tags=["个人查询"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _REQUEST_SCHEMA = LookupRequest.model_json_schema()
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, "text/html": {}}
-FIELDS = {"id_number": "身份证号码", "name": "姓名"}
+FIELDS = {"id_number": "身份证号码", "name": "姓名", "challenge": "验证题", "pow": "验证", "answer": "验证题答案"}
 
 
 async def _read(request: Request) -> dict:
@@ -66,7 +67,9 @@ async def lookup(request: Request):
     request.state.html = html
     data = _validate(await _read(request))
     services = request.app.state.services
-    result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number, data.name)
+    proof = Proof(data.challenge, data.pow, data.answer)
+    result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number, data.name,
+                                                proof)
     if html:
         return HTMLResponse(result_page(result, site_name), headers=NO_STORE)
     return JSONResponse(result, headers=NO_STORE)
