@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from generator.disclosure import MIN_COUNT
 from generator.errors import Problem
 from generator.load import Collector, read_yaml
 from generator.models import PAID_STATUSES, Dataset
@@ -45,7 +46,7 @@ RULES_FILE = "screening.yaml"
 SUMMARY_FILE = "screening_summary.json"
 RESOLUTIONS_FILE = "处理结果.csv"
 REPORT_NAME = "比对筛查报告"
-MIN_PUBLIC_COUNT = 5
+MIN_PUBLIC_COUNT = MIN_COUNT  # generator/disclosure.py; no totals are published, so no cell is a difference
 
 # ------------------------------------------------------------------ rules
 

@@ -17,7 +17,8 @@ from lookup_api.cases.store import Store
 from lookup_api.config import Settings
 from lookup_api.deps import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
-from lookup_api.ratelimit import RateLimits, client_ip, tag
+from lookup_api.ratelimit import RateLimits, client_bucket, client_ip, tag
+from lookup_api.throttle import Escalation, Proof
 
 AUDIT = "lookup_api.audit"
 log = logging.getLogger("lookup_api")
@@ -45,9 +46,10 @@ class Services:
         self.limits = RateLimits(settings.rate_storage, settings.rate_client, settings.rate_id, settings.rate_search,
                                  cases=settings.rate_cases, cases_nojs=settings.rate_cases_nojs,
                                  case_view=settings.rate_case_view, case_number=settings.rate_case_number,
-                                 login=settings.rate_login)
+                                 login=settings.rate_login, id_nojs=settings.rate_id_nojs)
         self.audit = audit_logger(settings.audit_log)
         self.challenges = Challenges(self.keyer.key, settings.cases_pow_bits)
+        self.id_guard = Escalation(self.limits, self.challenges, "id", settings.pow_bits, settings.pow_extra)
         self._cases: CaseService | None = None
         self._cases_lock = threading.Lock()
         self._directories: dict[tuple, Directory] = {}
@@ -118,8 +120,11 @@ class Services:
         from lookup_api.cases.service import parse_number
 
         self.limits.hit("case_view", tag(self.keyer.key, "client", client), "查询太频繁，")
-        self.limits.hit("case_number", tag(self.keyer.key, "case", parse_number(number) or "-"),
-                        "这个件号查询次数太多，")
+        canonical = parse_number(number)
+        # A malformed 件号 matches no case, so there is nothing to guess: only the client's limit
+        # counts (one shared bucket for all of them let 20 typos an hour block everyone who mistypes).
+        if canonical:
+            self.limits.hit("case_number", tag(self.keyer.key, "case", canonical), "这个件号查询次数太多，")
 
     def case_view(self, client: str, number: str, code: str) -> dict:
         self._follow_up_limits(client, number)
@@ -139,8 +144,9 @@ class Services:
         return result
 
     def client(self, request: Request) -> str:
+        """The rate-limit and audit identity of the client: its address, an IPv6 one by /64."""
         peer = request.client.host if request.client else None
-        return client_ip(peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies)
+        return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies))
 
     def snapshot(self) -> Snapshot:
         try:
@@ -155,14 +161,16 @@ class Services:
         self.audit.disabled = False
         self.audit.info("%s client=%s outcome=%s", kind, tag(self.keyer.key, "audit|" + day, client), outcome)
 
-    def lookup(self, client: str, id_text: str, name_text: str) -> tuple[dict, str]:
+    def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
         """(result, site name); raises ApiError for 422/429/503.  Audited either way."""
         outcome = "error"
         try:
-            self.limits.hit("client", tag(self.keyer.key, "client", client), "本设备（网络）查询次数太多，")
+            client_tag = tag(self.keyer.key, "client", client)
+            self.limits.hit("client", client_tag, "本设备（网络）查询次数太多，")
             snap = self.snapshot()
             id18, name = service.parse_lookup(id_text, name_text, snap.id_prefixes)
-            self.limits.hit("id", tag(self.keyer.key, "id", id18), "同一身份证号码查询次数太多，")
+            # Past the ID's budget a proof-of-work, never a refusal: a stranger cannot lock its owner out.
+            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，")
             result = service.lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")

@@ -5,7 +5,10 @@
     LOOKUP_SITE_DIR         static site served at / when it exists; empty: none (API only)   (public/site)
     LOOKUP_TRUSTED_PROXIES  comma-separated IPs/CIDRs whose X-Forwarded-For is believed   (none)
     LOOKUP_RATE_CLIENT      lookups per client IP                    (10/minute;100/day)
-    LOOKUP_RATE_ID          lookups per queried ID number            (5/minute;20/day)
+    LOOKUP_RATE_ID          lookups per queried ID number without a proof-of-work   (5/minute;20/day)
+    LOOKUP_RATE_ID_NOJS     lookups past an ID's budget answering the sum, per client (5/minute;20/day)
+    LOOKUP_POW_BITS         proof-of-work past an ID's budget, in bits; it grows by one at 1, 2, 4… attempts
+                            past the budget that day, by LOOKUP_POW_EXTRA bits at most     (16, 3)
     LOOKUP_RATE_SEARCH      policy searches per client IP            (60/minute)
     LOOKUP_RATE_STORAGE     limits storage URI: memory:// or redis://host:port/db   (memory://)
     LOOKUP_SITE_ORIGIN      the site's origin allowed by CORS, e.g. https://yikatong.example.gov.cn  (none)
@@ -53,6 +56,9 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[Network], NoDecode] = []
     rate_client: str = "10/minute;100/day"
     rate_id: str = "5/minute;20/day"
+    rate_id_nojs: str = "5/minute;20/day"
+    pow_bits: int = Field(16, ge=0, le=26)
+    pow_extra: int = Field(3, ge=0, le=8)
     rate_search: str = "60/minute"
     rate_storage: str = "memory://"
     site_origin: str | None = None

@@ -41,13 +41,15 @@ class ApiError(Exception):
     all the JSON shape carries."""
 
     def __init__(self, status: int, code: str | None = None, message: str | None = None,
-                 headers: dict[str, str] | None = None, fields: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, fields: dict[str, str] | None = None,
+                 challenge: dict | None = None):
         default_code, default_message = MESSAGES.get(status, ("error", "请求出错。"))
         self.status = status
         self.code = code or default_code
         self.message = message or default_message
         self.headers = headers or {}
         self.fields = fields or {}
+        self.challenge = challenge  # with code "challenge_required": the proof-of-work to solve
         super().__init__(self.code)
 
     @classmethod
@@ -77,7 +79,10 @@ def error_response(request: Request | None, err: ApiError) -> Response:
         from lookup_api.html import error_page
 
         return HTMLResponse(error_page(err.status, message, request_id), err.status, headers)
-    return JSONResponse({"code": err.code, "message": message, "request_id": request_id}, err.status, headers)
+    body = {"code": err.code, "message": message, "request_id": request_id}
+    if err.challenge is not None:
+        body["challenge"] = err.challenge
+    return JSONResponse(body, err.status, headers)
 
 
 async def api_error_handler(request: Request, exc: ApiError) -> Response:

@@ -85,7 +85,8 @@ def lookup_page(*, result: dict | None, typed, error=None, site_name: str = "", 
         title, context = "请检查输入", {"found": False, "notices": [], "alerts": [], "windows": []}
     return _env.get_template("result.html").render(
         title=title, css=CSS, site_name=site_name, version=version, yk_root=yk_root, error=error,
-        fields=error.fields if error is not None else {}, typed=typed, id_pattern=ID_PATTERN,
+        fields=error.fields if error is not None else {}, typed=typed,
+        challenge=error.challenge if error is not None else None, id_pattern=ID_PATTERN,
         button="重新查询" if result is not None or error is not None else "查询", labels=LABELS, **context)
 
 

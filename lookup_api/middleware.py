@@ -11,6 +11,7 @@ from starlette.requests import Request
 from lookup_api.deps import LookupDB
 from lookup_api.errors import ApiError, error_response
 from lookup_api.html import CSP
+from lookup_api.inputs import ascii_int
 
 log = logging.getLogger("lookup_api")
 
@@ -79,8 +80,9 @@ class Guard:
             await send(message)
 
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body):
-            status = 413 if length.isdigit() else 400
+        declared = ascii_int(length, 19) if length is not None else None
+        if length is not None and (declared is None or declared > max_body):
+            status = 413 if declared is not None else 400
             return await error_response(Request(scope), ApiError(status))(scope, receive, send_with_headers)
 
         seen = 0

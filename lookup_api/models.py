@@ -11,6 +11,10 @@ class LookupRequest(BaseModel):
     id_number: str = Field(..., min_length=1, max_length=64, description="身份证号码（18位，末位可为X；全角数字、空格、15位旧号码均可）",
                            examples=["410421195003150017"])
     name: str = Field(..., min_length=1, max_length=64, description="姓名（与办理补贴时登记的一致）", examples=["张三"])
+    challenge: str | None = Field(None, max_length=200, description="同一身份证号码查询较多时（回答 429 challenge_required）："
+                                  "回答里的验证题 challenge")
+    pow: str | None = Field(None, max_length=20, description="验证题的解：使 SHA-256(challenge:pow) 以 bits 个 0 位开头的数")
+    answer: str | None = Field(None, max_length=8, description="不能运行脚本时：验证题里算术题的答案")
 
 
 class DataVersion(BaseModel):
@@ -85,6 +89,8 @@ class Error(BaseModel):
     code: str
     message: str
     request_id: str
+    challenge: dict | None = Field(None, description="code 为 challenge_required 等时：要先完成的验证题"
+                                   "（challenge、bits、question、expires_in），解出后连同原请求再提交")
 
 
 class SearchHit(BaseModel):

@@ -8,13 +8,14 @@ storage fails the lookup fails closed (503) rather than running unlimited.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
 import math
 import time
 
-from limits import parse_many
+from limits import parse, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -49,6 +50,22 @@ def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str
     return ip
 
 
+def client_bucket(ip: str) -> str:
+    """What a per-client limit counts: an IPv4 address, or an IPv6 client's /64.
+
+    One IPv6 subscriber gets a whole /64 (often a /56), so counting single addresses would give
+    them 2**64 buckets; an IPv4-mapped address counts as the IPv4 address it is."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
+
+
 class RateLimits:
     def __init__(self, storage_uri: str, client: str, per_id: str, search: str, **more: str):
         self.storage = storage_from_string(storage_uri)
@@ -58,23 +75,56 @@ class RateLimits:
 
     def hit(self, scope: str, bucket: str, message: str) -> None:
         """Count one request in every window of ``scope``; 429 with Retry-After when one is full."""
+        wait = self.try_hit(scope, bucket)
+        if wait:
+            raise ApiError(429, "rate_limited", f"{message}请在{_duration(wait)}后再试。", {"Retry-After": str(wait)})
+
+    def try_hit(self, scope: str, bucket: str) -> int:
+        """Count one request in every window of ``scope``: 0 when all had room, else the seconds
+        until the full one has room again."""
         for item in self.items[scope]:
-            try:
-                allowed = self.limiter.hit(item, scope, bucket)
-                if not allowed:
-                    reset = self.limiter.get_window_stats(item, scope, bucket).reset_time
-            except Exception:  # storage down: fail closed
-                raise ApiError(503, "rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
-            if not allowed:
-                wait = max(1, math.ceil(reset - time.time()))
-                raise ApiError(429, "rate_limited", f"{message}请在{_duration(wait)}后再试。",
-                               {"Retry-After": str(wait)})
+            with _fail_closed():
+                if not self.limiter.hit(item, scope, bucket):
+                    return max(1, math.ceil(self.limiter.get_window_stats(item, scope, bucket).reset_time - time.time()))
+        return 0
+
+    def count(self, scope: str, bucket: str) -> int:
+        """Add one to a day's tally of ``bucket`` (no limit) and return the new tally."""
+        with _fail_closed():
+            self.limiter.hit(TALLY, scope, bucket)
+            return TALLY.amount - self.limiter.get_window_stats(TALLY, scope, bucket).remaining
+
+    def tally(self, scope: str, bucket: str) -> int:
+        """The day's tally of ``bucket`` so far."""
+        with _fail_closed():
+            return TALLY.amount - self.limiter.get_window_stats(TALLY, scope, bucket).remaining
+
+    def first_use(self, scope: str, token: str) -> bool:
+        """True the first time ``token`` is seen within an hour (one-shot challenges)."""
+        with _fail_closed():
+            return self.limiter.hit(ONCE, scope, token)
 
     def healthy(self) -> bool:
         try:
             return bool(self.storage.check())
         except Exception:
             return False
+
+
+#: A day's count with no real limit, and one use an hour (challenges live ten minutes).
+TALLY = parse("1000000000/day")
+ONCE = parse("1/hour")
+
+
+@contextlib.contextmanager
+def _fail_closed():
+    """Storage down: refuse (503) rather than run without limits."""
+    try:
+        yield
+    except ApiError:
+        raise
+    except Exception:
+        raise ApiError(503, "rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
 
 
 def _duration(seconds: int) -> str:

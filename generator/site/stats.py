@@ -3,7 +3,9 @@ programme, as tables and static SVG bar charts made at build time.
 
 Only what the public view publishes is counted (no protected programme, only
 the 公开年限 window).  A cell describing fewer than MIN_COUNT people shows
-“少于5人” and hides its amount and rates, so no small group can be singled out.
+“少于5人” and hides its amount and rates, so no small group can be singled out;
+enough other cells show “不公开” that none of them is the total minus the rest
+(generator/disclosure.py: amounts add up to the county's total on the 统计 page).
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from generator.disclosure import GUARD, MIN_COUNT, suppress
 from generator.models import PAID_STATUSES
 from generator.site.common import SiteData, money
 from generator.writer import input_key
 
-MIN_COUNT = 5
 
 
 @dataclass
@@ -71,9 +73,11 @@ class Cell:
     def suppressed(self) -> bool:
         return self.count < MIN_COUNT
 
-    def row(self) -> dict:
-        if self.suppressed:
-            return {"people": "少于5人", "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
+    def row(self, hidden: str | None = None) -> dict:
+        """The cell as shown; ``hidden``: what generator/disclosure.py decided for it in its table."""
+        if self.suppressed or hidden:
+            people = f"少于{MIN_COUNT}人" if self.suppressed else "不公开"
+            return {"people": people, "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
         return {"people": f"{self.count:,}", "amount": money(self.amount),
                 "on_time": f"{100 * self.on_time / self.paid:.1f}%" if self.paid else "—",
                 "failed": f"{100 * self.failed / self.records:.1f}%" if self.records else "—",
@@ -124,6 +128,13 @@ def compute(sd: SiteData):
     return by_programme, by_township, totals
 
 
+def table_rows(cells: dict[str, Cell], label) -> tuple[list[dict], bool]:
+    """The rows of one table whose cells add up to a published total, in key order, and whether
+    that total must be hidden too (generator/disclosure.py); ``label(key)`` names a row."""
+    hide = suppress({key: cell.count for key, cell in cells.items()})
+    return [{**label(key), **cell.row(hide.kind(key))} for key, cell in sorted(cells.items())], hide.total_hidden
+
+
 def bar_chart(title: str, items: list[tuple[str, float, str]], width: int = 640) -> str:
     """Horizontal bars, one per item (label, value, shown text); plain SVG, no script."""
     items = [i for i in items if i[1] > 0]
@@ -164,12 +175,14 @@ def write_stats(sd: SiteData, docs) -> list[str]:
             cells = by_programme.get((county, year))
             if not cells:
                 continue
-            rows = [{"name": name(code), "short": sd.current(code).short_name if code in sd.programmes else code,
-                     **cell.row()} for code, cell in sorted(cells.items())]
+            rows, hide_total = table_rows(cells, lambda code: {
+                "name": name(code), "short": sd.current(code).short_name if code in sd.programmes else code})
             total = totals[(county, year)]
             chart = bar_chart(f"{region.name}{year}年各项目发放金额（元）",
                               [(r["short"], r["value"], r["amount"]) for r in rows if not r["suppressed"]])
-            per_year.append({"year": year, "rows": rows, "total": total.row(), "chart": chart})
+            # Townships add up to the same total (their page shows no total, this one does).
+            hide_total = hide_total or table_rows(by_township[(county, year)], lambda t: {})[1]
+            per_year.append({"year": year, "rows": rows, "total": total.row(GUARD if hide_total else None), "chart": chart})
         tables.append({"region": region, "years": per_year})
     pages = ["tongji/index.md", write_case_stats(sd.ctx, docs, env)]
     page = "tongji/"
@@ -184,8 +197,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
             cells = by_township.get((county, year))
             if not cells:
                 continue
-            rows = [{"name": sd.ds.regions[t].name if t in sd.ds.regions else t, **cell.row()}
-                    for t, cell in sorted(cells.items())]
+            rows, _ = table_rows(cells, lambda t: {"name": sd.ds.regions[t].name if t in sd.ds.regions else t})
             per_year.append({"year": year, "rows": rows})
         (docs / page).mkdir(parents=True, exist_ok=True)
         (docs / page / "index.md").write_text(env.get_template("stats_county.md").render(

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from lookup_api.errors import ApiError
+from lookup_api.inputs import ascii_int
 
 TTL = 600
 
@@ -67,40 +68,44 @@ class Challenges:
         self.bits = bits
 
     def _mac(self, text: str, n: int = 32) -> str:
-        return hmac.new(self._key, f"pow|{text}".encode(), hashlib.sha256).hexdigest()[:n]
+        return hmac.new(self._key, f"pow|{text}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:n]
 
-    def issue(self) -> Challenge:
+    def issue(self, bits: int | None = None) -> Challenge:
+        """A fresh challenge; ``bits``: a harder one than the default (the lookup past its budget)."""
+        bits = self.bits if bits is None else bits
         nonce = secrets.token_hex(8)
         expires = int(time.time()) + TTL
         a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 1
         answer_tag = self._mac(f"answer|{nonce}|{a + b}", 16)
-        payload = f"{nonce}.{expires}.{self.bits}.{answer_tag}"
-        return Challenge(f"{payload}.{self._mac(payload)}", self.bits, f"{a} 加 {b} 等于几？", expires)
+        payload = f"{nonce}.{expires}.{bits}.{answer_tag}"
+        return Challenge(f"{payload}.{self._mac(payload)}", bits, f"{a} 加 {b} 等于几？", expires)
 
     def works(self, token: str, counter: str | None) -> bool:
         """Is ``counter`` a solution of ``token``'s puzzle (signature checked later, by verify)?"""
         parts = (token or "").split(".")
-        if not counter or len(counter) > 20 or len(parts) != 5 or not parts[2].isdigit():
+        bits = ascii_int(parts[2], 3) if len(parts) == 5 else None
+        if not counter or len(counter) > 20 or bits is None:
             return False
-        digest = hashlib.sha256(f"{token}:{counter.strip()}".encode()).digest()
-        return leading_zero_bits(digest) >= int(parts[2])
+        digest = hashlib.sha256(f"{token}:{counter.strip()}".encode("utf-8", "surrogatepass")).digest()
+        return leading_zero_bits(digest) >= bits
 
-    def verify(self, token: str, counter: str | None, answer: str | None) -> Solved:
-        """The challenge is genuine, fresh and solved, by work or by the sum; ApiError(422) otherwise."""
+    def verify(self, token: str, counter: str | None, answer: str | None, min_bits: int | None = None) -> Solved:
+        """The challenge is genuine, fresh and solved, by work (of at least ``min_bits``, the default
+        difficulty unless given) or by the sum; ApiError(422) otherwise."""
         parts = (token or "").split(".")
         if len(parts) != 5 or not hmac.compare_digest(self._mac(".".join(parts[:4])), parts[4]):
             raise ApiError(422, "invalid_challenge", "表单已失效，请重新打开页面再提交。")
         nonce, expires_text, bits_text, answer_tag, _ = parts
-        expires, bits = int(expires_text), int(bits_text)
+        expires, bits = ascii_int(expires_text, 12) or 0, ascii_int(bits_text, 3) or 0
         if expires < time.time():
             raise ApiError(422, "challenge_expired", "表单打开太久已失效（超过10分钟），请重新打开页面再提交。"
                                                      "您填写的内容请先复制保存。")
-        if bits >= self.bits and self.works(token, counter):
+        if bits >= (self.bits if min_bits is None else min_bits) and self.works(token, counter):
             return Solved(nonce, expires, "pow")
         if answer is not None and answer.strip():
-            text = answer.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-            text = str(int(text)) if text.isdigit() and len(text) <= 3 else text
-            if len(text) <= 3 and hmac.compare_digest(self._mac(f"answer|{nonce}|{text}", 16), answer_tag):
+            # NFKC makes full-width digits ASCII; "²" and "①" are digits to isdigit() but not numbers.
+            number = ascii_int(answer, 3)
+            if number is not None and hmac.compare_digest(self._mac(f"answer|{nonce}|{number}", 16), answer_tag):
                 return Solved(nonce, expires, "question")
             raise ApiError(422, "wrong_answer", "验证题答错了，请重新计算后填写数字。")
         raise ApiError(422, "challenge_unsolved", "请填写验证题的答案（数字）。")

@@ -21,6 +21,7 @@ from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from generator.disclosure import GUARD, MIN_COUNT, suppress
 from generator.models import region_level
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.auth import StaffUser
@@ -35,7 +36,6 @@ from lookup_api.errors import ApiError
 CST = dt.timezone(dt.timedelta(hours=8))
 #: 承诺时限 (calendar days from submission to reply), shown on the form and the follow-up page.
 DUE_DAYS = {"咨询": 5, "投诉": 15, "举报": 15, "上门服务": 10}
-MIN_COUNT = 5  # as the site's statistics (generator/site/stats.py): smaller groups are not shown
 CONTENT_MAX, REPLY_MAX, COMMENT_MAX = 1000, 2000, 300
 NUMBER = re.compile(r"^(\d{8})[-\s]*(\d{6})[-\s]*(\d{4})$")
 NOT_FOUND = ("case_not_found", "没有找到这一件：件号或查询码不对。请核对后再试（查询码不区分大小写）。")
@@ -403,12 +403,19 @@ def case_statistics(store: Store, counties: Mapping[str, str], now: dt.datetime)
 
     Cases by type, by programme (over the whole database: a protected programme is never broken
     down by place) and by county (no programme); each row with fewer than MIN_COUNT cases shows only
-    “少于5件”.  Only kind, programme, county, status, dates and rating are read: no case content.
+    “少于5件”, and enough other rows “不公开” that no hidden row is the total minus the shown ones
+    (generator/disclosure.py).  Only kind, programme, county, status, dates and rating are read:
+    no case content.
     """
     with store.session() as s:
         rows = s.execute(select(Case.kind, Case.programme, Case.programme_name, Case.county, Case.status,
                                 Case.created_at, Case.due_at, Case.replied_at, Rating.rating)
                          .outerjoin(Rating, Rating.case_id == Case.id)).all()
+    return tabulate(rows, counties, now)
+
+
+def tabulate(rows: list, counties: Mapping[str, str], now: dt.datetime) -> dict:
+    """case_statistics of rows already read (kind, programme_name, county, status, dates, rating)."""
     groups: dict[str, dict[str, list]] = {"kind": defaultdict(list), "programme": defaultdict(list),
                                           "county": defaultdict(list)}
     for r in rows:
@@ -416,18 +423,24 @@ def case_statistics(store: Store, counties: Mapping[str, str], now: dt.datetime)
         groups["programme"][r.programme_name or "不涉及具体项目"].append(r)
         groups["county"][counties.get(r.county, r.county)].append(r)
     order = {"kind": list(KINDS)}
-    result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": summarize("全部", rows, now),
-              "due_days": DUE_DAYS}
+    result = {"generated_at": shown(now), "min_count": MIN_COUNT, "total": None, "due_days": DUE_DAYS}
+    total_hidden = False
     for name, by in groups.items():
+        # Each table adds up to the total: hide more than the small groups, or subtraction finds them.
+        hide = suppress({k: len(v) for k, v in by.items()})
+        total_hidden |= hide.total_hidden
         keys = order.get(name) or sorted(by, key=lambda k: (-len(by[k]), k))
-        result[f"by_{name}"] = [summarize(k, by[k], now) for k in keys if k in by]
+        result[f"by_{name}"] = [summarize(k, by[k], now, hide.kind(k)) for k in keys if k in by]
+    result["total"] = summarize("全部", rows, now, GUARD if total_hidden else None)
     return result
 
 
-def summarize(label: str, rows: list, now: dt.datetime) -> dict:
-    """One row of the statistics; fewer than MIN_COUNT cases show only “少于5件”."""
-    if len(rows) < MIN_COUNT:
-        return {"label": label, "cases": None, "shown": f"少于{MIN_COUNT}件", "suppressed": True}
+def summarize(label: str, rows: list, now: dt.datetime, hidden: str | None = None) -> dict:
+    """One row of the statistics; a group under MIN_COUNT shows only “少于5件”, one hidden so that
+    it cannot be worked out by subtraction (generator/disclosure.py) only “不公开”."""
+    if len(rows) < MIN_COUNT or hidden:
+        small = len(rows) < MIN_COUNT
+        return {"label": label, "cases": None, "shown": f"少于{MIN_COUNT}件" if small else "不公开", "suppressed": True}
     answered = [r for r in rows if r.replied_at is not None]
     days = [(r.replied_at - r.created_at).total_seconds() / 86400 for r in answered]
     due_passed = [r for r in rows if r.replied_at is not None or r.due_at < now]

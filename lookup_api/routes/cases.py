@@ -7,8 +7,6 @@ URLs end up in logs and browser histories.  A wrong 查询码 and an unknown
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -16,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.cases.service import Submission
 from lookup_api.errors import ApiError, _field_name
+from lookup_api.inputs import load_json
 from lookup_api.models import (
     CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseView, Error,
 )
@@ -31,10 +30,7 @@ async def _json(request: Request, model: type[BaseModel]):
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise ApiError(415, message="请用 JSON 提交（Content-Type: application/json）；网页表单请用 /zixun/ 页面。")
-    try:
-        data = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(422, "invalid_json", "提交的内容不是有效的 JSON。") from None
+    data = load_json(await request.body())
     try:
         return model.model_validate(data)
     except ValidationError as e:
@@ -52,7 +48,7 @@ def challenge(request: Request):
 
 @router.get("/stats", summary="咨询投诉统计（公开）", responses=ERRORS,
             description="按类型、补贴项目和县区统计件数、答复天数中位数、按时答复比例和满意度；不含任何反映内容。"
-                        "少于5件的分组只显示“少于5件”。")
+                        "少于5件的分组只显示“少于5件”，必要时另有分组显示“不公开”，使隐藏的分组不能用合计减出。")
 def stats(request: Request):
     services = request.app.state.services
     return JSONResponse(services.cases.stats(), headers={"Cache-Control": "public, max-age=300"})

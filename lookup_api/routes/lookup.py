@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass
 
@@ -13,16 +12,18 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.errors import ApiError, safe_text
 from lookup_api.html import lookup_page
+from lookup_api.inputs import load_json
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
 from lookup_api.pages import root_of, yk
+from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/api/v1", tags=["个人查询"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _REQUEST_SCHEMA = LookupRequest.model_json_schema()
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, "text/html": {}}
-FIELDS = {"id_number": "身份证号码", "name": "姓名"}
+FIELDS = {"id_number": "身份证号码", "name": "姓名", "challenge": "验证题", "pow": "验证", "answer": "验证题答案"}
 
 
 #: The form's own extra field: the "最后一位是 X" box, for phone keyboards without an X.
@@ -36,11 +37,15 @@ class Typed:
     id_number: str = ""
     name: str = ""
     id_x: bool = False
+    # The verification sent with the form (past an ID's free budget); never shown back: a refused
+    # proof comes with a fresh challenge.
+    proof: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, form: dict) -> "Typed":
         text = lambda k: safe_text(str(form.get(k, "")))[:100]  # noqa: E731
-        return cls(text("id_number"), text("name"), bool(form.get("id_x")))
+        proof = tuple((k, text(k)) for k in ("challenge", "pow", "answer") if form.get(k))
+        return cls(text("id_number"), text("name"), bool(form.get("id_x")), proof)
 
     def request(self) -> dict:
         """The lookup request: with the box ticked, 17 digits get their X."""
@@ -48,7 +53,7 @@ class Typed:
         compact = "".join(unicodedata.normalize("NFKC", id_number).split())
         if self.id_x and len(compact) == 17 and compact.isdigit():
             id_number = compact + "X"
-        return {"id_number": id_number, "name": self.name}
+        return {"id_number": id_number, "name": self.name, **dict(self.proof)}
 
 
 async def _read(request: Request) -> dict:
@@ -57,10 +62,7 @@ async def _read(request: Request) -> dict:
         form = await request.form(max_files=0, max_fields=10)
         return {k: v for k, v in form.items() if k in FORM_FIELDS}
     if content_type == "application/json" or content_type.endswith("+json"):
-        try:
-            return json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(422, "invalid_json", "提交的内容不是有效的 JSON。") from None
+        return load_json(await request.body())
     raise ApiError(415)
 
 
@@ -80,6 +82,10 @@ def _validate(data) -> LookupRequest:
                 message = "请填写身份证号码和姓名。"
             problems.setdefault(key or "id_number", ApiError(422, "invalid_request", message))
         raise ApiError.combine(problems) from None
+
+
+def _proof(data: LookupRequest) -> Proof:
+    return Proof(data.challenge, data.pow, data.answer)
 
 
 def _page(request: Request, typed: Typed | None, result: dict | None = None, error: ApiError | None = None,
@@ -113,14 +119,14 @@ async def lookup(request: Request):
     if not html:
         data = _validate(await _read(request))
         result, _site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                     data.name)
+                                                     data.name, _proof(data))
         return JSONResponse(result, headers=NO_STORE)
     # The form: every answer but a success keeps what was typed, in the form, beside the answer.
     typed = Typed.of(await _read(request))
     try:
         data = _validate(typed.request())
         result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                    data.name)
+                                                    data.name, _proof(data))
     except ApiError as e:
         return _page(request, typed, error=e)
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)

@@ -192,9 +192,9 @@ def statistics(request: Request):
     return render(request, "zixun_stats.html", title="咨询投诉统计", stats=stats)
 
 
-@router.get("/zixun.js")
+@router.get("/pow.js")
 def script():
-    return FileResponse(STATIC / "zixun.js", media_type="text/javascript",
+    return FileResponse(STATIC / "pow.js", media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=3600"})
 
 

@@ -67,6 +67,33 @@
     h.focus();
   }
 
+  function send(request, tries) {
+    var button = form.querySelector("button[type=submit]");
+    fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" },
+                         body: JSON.stringify(request), credentials: "omit", cache: "no-store" })
+      .then(function (resp) {
+        return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
+      })
+      .then(function (r) {
+        if (r.ok) { render(r.data); }
+        // Past the ID's free budget (issue 18): solve the proof-of-work (zixun/pow.js), then ask again.
+        else if (r.data.challenge && window.ykPow && tries < 3) {
+          out.textContent = "这个身份证号码今天查询较多，正在验证，请稍等几秒……";
+          window.ykPow.solve(r.data.challenge.challenge, function (counter) {
+            request.challenge = r.data.challenge.challenge;
+            request.pow = String(counter);
+            send(request, tries + 1);
+          });
+          return true;
+        }
+        else { showError(r.data.message || "查询失败，请稍后再试。", r.data.request_id); }
+      })
+      .catch(function () {
+        form.submit();  // the network or the script failed: fall back to the plain form post
+      })
+      .then(function (waiting) { if (button && !waiting) { button.disabled = false; } });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector("button[type=submit]");
@@ -76,20 +103,9 @@
     });
     // The "最后一位是 X" box (phone keyboards with digits only): 17 digits get their X, as the server does.
     if (form.elements.id_x && form.elements.id_x.checked && /^[0-9]{17}$/.test(compact)) { id = compact + "X"; }
-    var body = JSON.stringify({ id_number: id, name: form.elements.name.value });
+    var request = { id_number: id, name: form.elements.name.value };
     if (button) { button.disabled = true; }
     out.textContent = "正在查询……";
-    fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
-                         credentials: "omit", cache: "no-store" })
-      .then(function (resp) {
-        return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
-      })
-      .then(function (r) {
-        if (r.ok) { render(r.data); } else { showError(r.data.message || "查询失败，请稍后再试。", r.data.request_id); }
-      })
-      .catch(function () {
-        form.submit();  // the network or the script failed: fall back to the plain form post
-      })
-      .then(function () { if (button) { button.disabled = false; } });
+    send(request, 0);
   });
 }());

@@ -1,12 +1,13 @@
-/* 咨询投诉表单: solve the server's proof-of-work in the background, so the person
- * need not answer the sum.  Without this script the sum is answered instead.
+/* Proof-of-work for the forms the lookup service guards: the 咨询投诉 form always, the 查询 form
+ * once an ID number is past its free budget (issue 18).  A form with data-yk-pow is solved in the
+ * background, so the person need not answer the sum; without this script the sum is answered instead.
+ * window.ykPow.solve(token, done) is for scripts that send JSON (assets/lookup.js).
  * SHA-256 in plain JavaScript (crypto.subtle is missing on plain-HTTP sites and
  * is slow for many tiny hashes); the work runs in short slices so typing stays smooth.
  */
 (function () {
   "use strict";
-  var form = document.getElementById("case-form");
-  if (!form || !form.elements.challenge || !window.Uint32Array) { return; }
+  if (!window.Uint32Array) { return; }
   var K = new Uint32Array([
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -58,41 +59,49 @@
     return 32 + Math.clz32(head[1]);
   }
 
-  var token = form.elements.challenge.value;
-  var bits = parseInt(token.split(".")[2], 10);
-  var verify = document.getElementById("verify");
-  var answer = form.elements.answer;
-  var status = document.getElementById("pow-status");
-  var counter = 0, solved = false, submitting = false;
-  if (!token || isNaN(bits)) { return; }
-  // The script will do the check: the sum is only for people without it.
-  if (verify) { verify.hidden = true; }
-  if (answer) { answer.required = false; }
-
-  function done(value) {
-    solved = true;
-    form.elements.pow.value = String(value);
-    if (verify) { verify.hidden = true; }
-    if (answer) { answer.required = false; answer.value = ""; }
-    if (status) { status.hidden = true; }
-    if (submitting) { form.submit(); }
-  }
-
-  function work() {
-    var stop = Date.now() + 40;
-    while (Date.now() < stop) {
-      for (var i = 0; i < 500; i++, counter++) {
-        if (zeros(sha256head(token + ":" + counter)) >= bits) { return done(counter); }
+  // Calls done(counter) once SHA-256(token + ":" + counter) starts with the token's number of zero bits.
+  function solve(token, done) {
+    var bits = parseInt(String(token).split(".")[2], 10), counter = 0;
+    if (isNaN(bits)) { return false; }
+    function work() {
+      var stop = Date.now() + 40;
+      while (Date.now() < stop) {
+        for (var i = 0; i < 500; i++, counter++) {
+          if (zeros(sha256head(token + ":" + counter)) >= bits) { return done(counter); }
+        }
       }
+      setTimeout(work, 0);
     }
-    setTimeout(work, 0);
+    setTimeout(work, 50);
+    return true;
   }
+  window.ykPow = { solve: solve };
 
-  form.addEventListener("submit", function (event) {
-    if (solved || (answer && answer.value.trim())) { return; }
-    event.preventDefault();
-    submitting = true;
-    if (status) { status.hidden = false; status.textContent = "正在验证，请稍等……"; }
-  });
-  setTimeout(work, 50);
+  function guard(form) {
+    var token = form.elements.challenge && form.elements.challenge.value;
+    var verify = form.querySelector(".yk-verify");
+    var answer = form.elements.answer;
+    var status = form.querySelector(".yk-pow-status");
+    var solved = false, submitting = false;
+    if (!token || !form.elements.pow) { return; }
+    function done(value) {
+      solved = true;
+      form.elements.pow.value = String(value);
+      if (verify) { verify.hidden = true; }
+      if (answer) { answer.required = false; answer.value = ""; }
+      if (status) { status.hidden = true; }
+      if (submitting) { form.submit(); }
+    }
+    if (!solve(token, done)) { return; }
+    // The script will do the check: the sum is only for people without it.
+    if (verify) { verify.hidden = true; }
+    if (answer) { answer.required = false; }
+    form.addEventListener("submit", function (event) {
+      if (solved || (answer && answer.value.trim())) { return; }
+      event.preventDefault();
+      submitting = true;
+      if (status) { status.hidden = false; status.textContent = "正在验证，请稍等……"; }
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-yk-pow]"), guard);
 }());

@@ -1,0 +1,68 @@
+"""Limits that slow the attacker, never the owner (issue 18; docs/security.md gives the reasoning).
+
+Each key that a stranger can aim at (an ID number, a 件号, a staff username) has a free budget:
+the windows of its LOOKUP_RATE_* setting.  Past the budget an attempt is not refused, which would
+let anyone who knows the key lock its owner out; it needs a fresh proof-of-work instead.  Its
+difficulty grows with the attempts past the budget that day (one bit more at 1, 2, 4, 8, …), up to
+``max_extra`` bits over the base: a cheap phone still solves it in seconds, so the owner always gets
+through, while a guesser pays for every guess.  Without JavaScript the person answers the small sum
+instead; those answers count against a per-client limit (a guesser needs many addresses, the owner
+has their own).  Each challenge works once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lookup_api.cases.pow import Challenges
+from lookup_api.errors import ApiError
+from lookup_api.ratelimit import RateLimits
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What came with an attempt: a challenge and its solution (``pow``) or the sum's ``answer``."""
+
+    challenge: str | None = None
+    pow: str | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    limits: RateLimits
+    challenges: Challenges
+    scope: str  # the free budget's windows in RateLimits; also names the day's tally
+    base_bits: int
+    max_extra: int = 4
+
+    def required_bits(self, bucket: str) -> int:
+        over = self.limits.tally(self.scope + "_over", bucket)
+        return self.base_bits + min(self.max_extra, over.bit_length())
+
+    def admit(self, bucket: str, proof: Proof, client_bucket: str, message: str) -> str:
+        """Let one attempt on ``bucket`` through, or raise: 429 challenge_required (with a challenge),
+        422 for a bad or spent proof, 429 when the no-script sum is used too often from one client.
+        Returns how it got through: "budget", "pow" or "question"."""
+        if proof.challenge:
+            bits = self.required_bits(bucket)
+            try:
+                solved = self.challenges.verify(proof.challenge, proof.pow, proof.answer, min_bits=bits)
+                if not self.limits.first_use(self.scope + "_spent", solved.nonce):
+                    raise ApiError(422, "challenge_used", "这道验证题已经用过了，请重新验证。")
+            except ApiError as e:
+                if e.status != 422:
+                    raise
+                # Every refused proof comes with a fresh challenge: the person can try again at once.
+                fields = {"answer": e.message} if e.code in ("wrong_answer", "challenge_unsolved") else None
+                raise ApiError(422, e.code, e.message, fields=fields,
+                               challenge=self.challenges.issue(bits).as_dict()) from None
+            if solved.by == "question":
+                self.limits.hit(self.scope + "_nojs", client_bucket, "本设备（网络）验证次数太多，")
+            self.limits.count(self.scope + "_over", bucket)
+            return solved.by
+        if not self.limits.try_hit(self.scope, bucket):
+            return "budget"
+        challenge = self.challenges.issue(self.required_bits(bucket)).as_dict()
+        raise ApiError(429, "challenge_required", f"{message}为防止别人冒用，请先完成验证（手机自动计算几秒钟，"
+                                                   "或回答一道算术题）再查。", challenge=challenge)

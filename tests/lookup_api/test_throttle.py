@@ -1,0 +1,109 @@
+"""lookup_api/throttle.py over real HTTP: past its budget an ID needs a proof-of-work, never a refusal,
+so a stranger who knows the ID cannot lock its owner out (issue 18)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+
+from lookup_api.cases.pow import leading_zero_bits
+from tests.lookup_api.conftest import settings_for
+
+BASE, EXTRA = 8, 3  # small, so the test is quick; production: 16 and 3 (docs/security.md)
+
+
+def solve_counting(token: str, bits: int) -> tuple[str, int]:
+    """The solution and how many hashes it took (the attacker's cost, and the owner's)."""
+    counter = 0
+    while leading_zero_bits(hashlib.sha256(f"{token}:{counter}".encode()).digest()) < bits:
+        counter += 1
+    return str(counter), counter + 1
+
+
+def attempt(c, body: dict, address: str) -> tuple[object, int]:
+    """One lookup as a careful client makes it: plain first, then with the proof when asked."""
+    headers = {"X-Forwarded-For": address}
+    r = c.post("/api/v1/lookup", json=body, headers=headers)
+    hashes = 0
+    if r.status_code == 429 and r.json()["code"] == "challenge_required":
+        ch = r.json()["challenge"]
+        counter, hashes = solve_counting(ch["challenge"], ch["bits"])
+        r = c.post("/api/v1/lookup", json={**body, "challenge": ch["challenge"], "pow": counter}, headers=headers)
+    return r, hashes
+
+
+@pytest.fixture
+def server(live, sample_db):
+    settings = settings_for(sample_db, rate_id="5/minute;20/day", rate_client="1000/minute",
+                            pow_bits=BASE, pow_extra=EXTRA, trusted_proxies="127.0.0.1")
+    with live(settings) as s:
+        yield s
+
+
+def test_fifty_wrong_names_from_fifty_addresses_do_not_lock_the_owner_out(server, dibao_people):
+    owner = dibao_people[0][0]
+    costs = []
+    with server.client() as c:
+        for i in range(50):
+            r, hashes = attempt(c, {"id_number": owner.id18, "name": f"王{chr(0x4e00 + i)}"}, f"203.0.113.{i}")
+            assert r.status_code == 200 and r.json()["found"] is False, r.text
+            costs.append(hashes)
+        # The owner, right name, an address never seen: a proof at the capped difficulty, then the answer.
+        started = time.perf_counter()
+        first = c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": owner.name},
+                       headers={"X-Forwarded-For": "198.51.100.77"})
+        assert first.status_code == 429 and first.json()["code"] == "challenge_required"
+        assert first.json()["challenge"]["bits"] == BASE + EXTRA
+        assert "Retry-After" not in first.headers
+        r, owner_hashes = attempt(c, {"id_number": owner.id18, "name": owner.name}, "198.51.100.77")
+        assert r.status_code == 200 and r.json()["found"] is True
+    # Within budget the guesses were free; past it every guess paid, more as they went on.
+    assert costs[:5] == [0] * 5 and all(h > 0 for h in costs[5:])
+    print(f"attacker: {len(costs) - 5} proofs, {sum(costs)} hashes; owner: {owner_hashes} hashes, "
+          f"{time.perf_counter() - started:.2f} s")
+
+
+def test_a_proof_works_once(live, sample_db, dibao_people):
+    owner = dibao_people[1][0]
+    body = {"id_number": owner.id18, "name": "错名字"}
+    settings = settings_for(sample_db, rate_id="1/minute", pow_bits=BASE, pow_extra=0)
+    with live(settings) as server, server.client() as c:
+        assert c.post("/api/v1/lookup", json=body).status_code == 200
+        ch = c.post("/api/v1/lookup", json=body).json()["challenge"]
+        proved = {**body, "challenge": ch["challenge"], "pow": solve_counting(ch["challenge"], ch["bits"])[0]}
+        assert c.post("/api/v1/lookup", json=proved).status_code == 200
+        replay = c.post("/api/v1/lookup", json=proved)
+        assert replay.status_code == 422 and replay.json()["code"] == "challenge_used"
+        assert replay.json()["challenge"]["challenge"] != ch["challenge"]  # a fresh one to go on with
+
+
+def test_a_proof_must_be_as_hard_as_the_id_needs_now(server, dibao_people):
+    owner = dibao_people[1][0]
+    body = {"id_number": owner.id18, "name": "错名字"}
+    with server.client() as c:
+        for i in range(5):
+            assert c.post("/api/v1/lookup", json=body, headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code == 200
+        first, second = (c.post("/api/v1/lookup", json=body).json()["challenge"] for _ in range(2))
+        assert first["bits"] == second["bits"] == BASE
+        used = {**body, "challenge": first["challenge"], "pow": solve_counting(first["challenge"], BASE)[0]}
+        assert c.post("/api/v1/lookup", json=used).status_code == 200
+        # One attempt past the budget: the ID now needs a bit more; a proof made for the old difficulty fails.
+        stale = {**body, "challenge": second["challenge"], "pow": solve_counting(second["challenge"], BASE)[0]}
+        refused = c.post("/api/v1/lookup", json=stale)
+        assert refused.status_code == 422 and refused.json()["code"] == "challenge_unsolved"
+        assert refused.json()["challenge"]["bits"] == BASE + 1
+
+
+def test_without_javascript_the_sum_lets_the_owner_through(server, dibao_people):
+    owner = dibao_people[2][0]
+    with server.client() as c:
+        for i in range(5):
+            c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": "错名字"},
+                   headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        asked = c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": owner.name}).json()
+        a, b = (int(x) for x in asked["challenge"]["question"].replace("等于几？", "").split(" 加 "))
+        r = c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": owner.name,
+                                           "challenge": asked["challenge"]["challenge"], "answer": str(a + b)})
+        assert r.status_code == 200 and r.json()["found"] is True
