@@ -50,9 +50,16 @@ def test_the_header_search_works_without_javascript(browser, live, sample_db, tm
     shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
     SHOTS.mkdir(exist_ok=True)
     with live(settings_for(sample_db, site_dir=site)) as server:
+        # A phone gets the compact header: a 搜索 link to the search page, which has the same form.
         context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
         page = context.new_page()
         page.goto(server.url + "/zixun/")  # a page with the site's own header
+        assert page.is_visible("header a.yk-find") and not page.is_visible("header input[name=q]")
+        assert page.get_attribute("header a.yk-find", "href") == "../sousuo/"
+        context.close()
+        context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(server.url + "/zixun/")
         page.fill("header input[name=q]", "耕地补贴")
         page.click("header .yk-search button[type=submit]")
         page.wait_for_load_state()
