@@ -107,3 +107,68 @@ def test_without_javascript_the_sum_lets_the_owner_through(server, dibao_people)
         r = c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": owner.name,
                                            "challenge": asked["challenge"]["challenge"], "answer": str(a + b)})
         assert r.status_code == 200 and r.json()["found"] is True
+
+
+def _past_budget(c, owner, n: int = 2) -> None:
+    """A stranger spends the ID's free budget with wrong names."""
+    for i in range(n):
+        c.post("/api/v1/lookup", json={"id_number": owner.id18, "name": f"李{chr(0x4e00 + i)}"},
+               headers={"X-Forwarded-For": f"203.0.113.{i}"})
+
+
+@pytest.mark.slow
+def test_the_owner_without_javascript_answers_the_sum(browser, live, sample_db, tmp_path, dibao_people):
+    from tests.lookup_api.test_browser import bare_site
+
+    owner = dibao_people[2][0]
+    settings = settings_for(sample_db, site_dir=bare_site(tmp_path / "site"), rate_id="2/day", pow_bits=BASE,
+                            pow_extra=0, trusted_proxies="127.0.0.1")
+    with live(settings) as server, server.client() as c:
+        _past_budget(c, owner)
+        context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(server.url + "/chaxun/")
+        page.fill("#id_number", owner.id18)
+        page.fill("#name", owner.name)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        # Not a refusal: the form again, filled, with a sum to answer.
+        assert page.input_value("#id_number") == owner.id18 and page.input_value("#name") == owner.name
+        assert "先完成验证" in page.inner_text("[role=alert]")
+        question = page.inner_text("label[for=answer]")
+        a, b = (int(x) for x in question.replace("等于几？", "").split(" 加 "))
+        page.fill("#answer", "９９")  # wrong, full-width: a clear message and a new sum, fields kept
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "答错了" in page.inner_text("[role=alert]") and page.get_attribute("#answer", "aria-invalid") == "true"
+        assert page.input_value("#name") == owner.name
+        question = page.inner_text("label[for=answer]")
+        a, b = (int(x) for x in question.replace("等于几？", "").split(" 加 "))
+        page.fill("#answer", str(a + b))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "查询结果" in page.inner_text("h1") and "已发放" in page.inner_text("main")
+        context.close()
+
+
+@pytest.mark.slow
+def test_the_script_solves_the_challenge_and_shows_the_answer(browser, live, sample_db, tmp_path, dibao_people):
+    from tests.lookup_api.test_browser import bare_site
+
+    owner = dibao_people[3][0]
+    site = bare_site(tmp_path / "site")
+    settings = settings_for(sample_db, site_dir=site, rate_id="2/day", pow_bits=BASE, pow_extra=0,
+                            trusted_proxies="127.0.0.1")
+    with live(settings) as server, server.client() as c:
+        _past_budget(c, owner)
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(server.url + "/chaxun/")
+        page.wait_for_function("window.ykPow !== undefined")
+        page.fill("#id_number", owner.id18)
+        page.fill("#name", owner.name)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#lookup-result h2", timeout=20000)
+        assert page.url == server.url + "/chaxun/"  # answered in place, after the proof
+        assert "查询结果" in page.inner_text("#lookup-result h2") and "已发放" in page.inner_text("#lookup-result")
+        context.close()
