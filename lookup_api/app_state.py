@@ -50,6 +50,11 @@ class Services:
         self.audit = audit_logger(settings.audit_log)
         self.challenges = Challenges(self.keyer.key, settings.cases_pow_bits)
         self.id_guard = Escalation(self.limits, self.challenges, "id", settings.pow_bits, settings.pow_extra)
+        # The same for a 件号's 查询码 and a staff username: past the budget a proof, never a lock.
+        self.case_guard = Escalation(self.limits, self.challenges, "case_number", settings.pow_bits,
+                                     settings.pow_extra)
+        self.login_guard = Escalation(self.limits, self.challenges, "login", settings.pow_bits, settings.pow_extra,
+                                      then="再登录")
         self._cases: CaseService | None = None
         self._cases_lock = threading.Lock()
         self._directories: dict[tuple, Directory] = {}
@@ -116,29 +121,46 @@ class Services:
         finally:
             self._audit("case_submit", client, outcome)  # never the content or the contact details
 
-    def _follow_up_limits(self, client: str, number: str) -> None:
+    def _follow_up_limits(self, client: str, number: str, proof: Proof | None) -> None:
+        """``proof``: None when the 查询码 was already checked (the sealed view cookie of /zixun/chaxun/)."""
         from lookup_api.cases.service import parse_number
 
-        self.limits.hit("case_view", tag(self.keyer.key, "client", client), "查询太频繁，")
+        client_tag = tag(self.keyer.key, "client", client)
+        self.limits.hit("case_view", client_tag, "查询太频繁，")
         canonical = parse_number(number)
         # A malformed 件号 matches no case, so there is nothing to guess: only the client's limit
         # counts (one shared bucket for all of them let 20 typos an hour block everyone who mistypes).
-        if canonical:
-            self.limits.hit("case_number", tag(self.keyer.key, "case", canonical), "这个件号查询次数太多，")
+        if canonical and proof is not None:
+            self.case_guard.admit(tag(self.keyer.key, "case", canonical), proof, client_tag, "这个件号查询次数较多，")
 
-    def case_view(self, client: str, number: str, code: str) -> dict:
-        self._follow_up_limits(client, number)
+    def case_view(self, client: str, number: str, code: str, proof: Proof | None = Proof()) -> dict:
+        self._follow_up_limits(client, number, proof)
         return self.cases.view(number, code)
 
-    def case_rate(self, client: str, number: str, code: str, rating: str, comment: str | None) -> dict:
-        self._follow_up_limits(client, number)
+    def case_rate(self, client: str, number: str, code: str, rating: str, comment: str | None,
+                  proof: Proof | None = Proof()) -> dict:
+        self._follow_up_limits(client, number, proof)
         return self.cases.rate(number, code, rating, comment)
 
-    def staff_login(self, client: str, username: str, password: str):
+    def staff_login(self, client: str, username: str, password: str, proof: Proof = Proof(),
+                    known_device: bool = False):
+        """``known_device``: the browser carries this user's device cookie from an earlier login, so
+        a stranger's guesses at the username never slow the clerk at their own desk."""
         from lookup_api.cases import auth
 
-        self.limits.hit("login", tag(self.keyer.key, "client", client), "登录尝试太多，")
-        self.limits.hit("login", tag(self.keyer.key, "user", username.strip().lower()), "这个用户登录尝试太多，")
+        client_tag = tag(self.keyer.key, "client", client)
+        user_tag = tag(self.keyer.key, "user", username.strip().lower())
+        self.limits.hit("login", client_tag, "登录尝试太多，")
+        if not known_device:
+            try:
+                self.login_guard.admit(user_tag, proof, client_tag, "这个用户名今天登录尝试较多，")
+            except ApiError as e:
+                if e.code == "challenge_required" and self.limits.first_use("login_notice", user_tag):
+                    # Once an hour per account: the staff log says someone is trying this username.
+                    self.audit.disabled = False
+                    self.audit.warning("staff_login_over_budget user=%s client=%s", user_tag,
+                                       tag(self.keyer.key, "audit|" + dt.date.today().isoformat(), client))
+                raise
         result = auth.login(self.cases.store, username, password, self.settings.staff_session_hours)
         self._audit("staff_login", client, "ok" if result else "refused")
         return result

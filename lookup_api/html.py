@@ -52,7 +52,7 @@ CSS = (
     ".lookup-form input:focus{outline:3px solid #f0a000;outline-offset:2px}"
     ".lookup-form .check{font-weight:normal;font-size:1rem;margin-top:.5rem;display:flex;gap:.5rem;align-items:flex-start}"
     ".lookup-form .check input{width:1.5rem;height:1.5rem;margin:.1rem 0 0;flex:none}"
-    ".lookup-form button{font-size:1.2rem;font-weight:bold;min-height:48px;min-width:10rem;padding:.5rem 1.5rem;border:0;"
+    ".lookup-form button{font-size:1.2rem;font-weight:bold;min-height:48px;min-width:min(10rem,100%);padding:.5rem 1.5rem;border:0;"
     "border-radius:6px;background:#0b4f8a;color:#fff}.lookup-form button:focus{outline:3px solid #f0a000;outline-offset:2px}"
 )
 CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()

@@ -5,16 +5,21 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class LookupRequest(BaseModel):
+class Verification(BaseModel):
+    """Past a key's free budget (an ID number, a 件号): the answer to the 429 challenge_required."""
+
+    challenge: str | None = Field(None, max_length=200, description="查询较多时（回答 429 challenge_required）："
+                                  "回答里的验证题 challenge")
+    pow: str | None = Field(None, max_length=20, description="验证题的解：使 SHA-256(challenge:pow) 以 bits 个 0 位开头的数")
+    answer: str | None = Field(None, max_length=8, description="不能运行脚本时：验证题里算术题的答案")
+
+
+class LookupRequest(Verification):
     model_config = ConfigDict(extra="forbid")
 
     id_number: str = Field(..., min_length=1, max_length=64, description="身份证号码（18位，末位可为X；全角数字、空格、15位旧号码均可）",
                            examples=["410421195003150017"])
     name: str = Field(..., min_length=1, max_length=64, description="姓名（与办理补贴时登记的一致）", examples=["张三"])
-    challenge: str | None = Field(None, max_length=200, description="同一身份证号码查询较多时（回答 429 challenge_required）："
-                                  "回答里的验证题 challenge")
-    pow: str | None = Field(None, max_length=20, description="验证题的解：使 SHA-256(challenge:pow) 以 bits 个 0 位开头的数")
-    answer: str | None = Field(None, max_length=8, description="不能运行脚本时：验证题里算术题的答案")
 
 
 class DataVersion(BaseModel):
@@ -156,13 +161,13 @@ class CaseCreated(BaseModel):
     submitted_at: str
 
 
-class CaseCode(BaseModel):
+class CaseCode(Verification):
     model_config = ConfigDict(extra="forbid")
 
     query_code: str = Field(..., min_length=1, max_length=40, description="查询码")
 
 
-class CaseRatingRequest(BaseModel):
+class CaseRatingRequest(Verification):
     model_config = ConfigDict(extra="forbid")
 
     query_code: str = Field(..., min_length=1, max_length=40, description="查询码")

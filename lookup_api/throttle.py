@@ -27,6 +27,12 @@ class Proof:
     pow: str | None = None
     answer: str | None = None
 
+    @classmethod
+    def of(cls, data) -> "Proof":
+        """From a request model or a form's fields (anything with challenge, pow and answer)."""
+        get = data.get if isinstance(data, dict) else lambda k: getattr(data, k, None)
+        return cls(*((get(k) or None) for k in ("challenge", "pow", "answer")))
+
 
 @dataclass(frozen=True)
 class Escalation:
@@ -35,6 +41,8 @@ class Escalation:
     scope: str  # the free budget's windows in RateLimits; also names the day's tally
     base_bits: int
     max_extra: int = 4
+    nojs_scope: str = "id_nojs"  # the windows for answers to the sum, per client (counted per scope)
+    then: str = "再查"  # what the person does once verified, for the message
 
     def required_bits(self, bucket: str) -> int:
         over = self.limits.tally(self.scope + "_over", bucket)
@@ -58,11 +66,11 @@ class Escalation:
                 raise ApiError(422, e.code, e.message, fields=fields,
                                challenge=self.challenges.issue(bits).as_dict()) from None
             if solved.by == "question":
-                self.limits.hit(self.scope + "_nojs", client_bucket, "本设备（网络）验证次数太多，")
+                self.limits.hit(self.nojs_scope, f"{self.scope}|{client_bucket}", "本设备（网络）验证次数太多，")
             self.limits.count(self.scope + "_over", bucket)
             return solved.by
         if not self.limits.try_hit(self.scope, bucket):
             return "budget"
         challenge = self.challenges.issue(self.required_bits(bucket)).as_dict()
         raise ApiError(429, "challenge_required", f"{message}为防止别人冒用，请先完成验证（手机自动计算几秒钟，"
-                                                   "或回答一道算术题）再查。", challenge=challenge)
+                                                   f"或回答一道算术题）{self.then}。", challenge=challenge)

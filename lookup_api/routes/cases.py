@@ -18,6 +18,7 @@ from lookup_api.inputs import load_json
 from lookup_api.models import (
     CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseView, Error,
 )
+from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/api/v1/cases", tags=["咨询与投诉"])
 
@@ -41,7 +42,26 @@ async def _json(request: Request, model: type[BaseModel]):
         raise ApiError(422, "invalid_request", message) from None
 
 
-@router.get("/challenge", summary="取一道防刷验证题", response_model=CaseChallenge, responses=ERRORS)
+#: OpenAPI links: what a client (and schemathesis' stateful test) can do with an answer next.
+_CASE_LINKS = {
+    "查看办理情况": {"operationId": "view_post_api_v1_cases__number__post",
+                     "parameters": {"number": "$response.body#/number"},
+                     "requestBody": {"query_code": "$response.body#/query_code"}},
+    "查看办理情况（请求头）": {"operationId": "view_api_v1_cases__number__get",
+                         "parameters": {"number": "$response.body#/number",
+                                        "header.X-Query-Code": "$response.body#/query_code"}},
+    "评价答复": {"operationId": "rate_api_v1_cases__number__rating_post",
+                 "parameters": {"number": "$response.body#/number"},
+                 "requestBody": {"query_code": "$response.body#/query_code", "rating": "满意"}},
+}
+
+
+@router.get("/challenge", summary="取一道防刷验证题", response_model=CaseChallenge, responses=ERRORS,
+            openapi_extra={"responses": {"200": {"description": "题目", "links": {"提交": {
+                "operationId": "submit_api_v1_cases_post",
+                "requestBody": {"kind": "咨询", "content": "请问耕地地力保护补贴什么时候发放？",
+                                "village": "410421100202", "challenge": "$response.body#/challenge",
+                                "answer": "0", "pow": "0"}}}}}})
 def challenge(request: Request):
     return JSONResponse(request.app.state.services.challenges.issue().as_dict(), headers=NO_STORE)
 
@@ -55,7 +75,7 @@ def stats(request: Request):
 
 
 @router.post("", summary="提交咨询、投诉、举报或上门服务申请", status_code=201, response_model=CaseCreated,
-             responses=ERRORS,
+             responses={**ERRORS, 201: {"description": "已受理：件号和查询码", "links": _CASE_LINKS}},
              description="先 GET /api/v1/cases/challenge 取题，解出工作量证明（pow）或回答替代验证题（answer）后提交。"
                          "返回件号和查询码；查询码只显示这一次，服务器只保存它的加密摘要。联系电话和姓名加密保存，从不公开。",
              openapi_extra={"requestBody": {"required": True, "content": {
@@ -72,9 +92,12 @@ async def submit(request: Request):
 @router.get("/{number}", summary="查看办理情况（查询码放在 X-Query-Code 请求头）", response_model=CaseView,
             responses=ERRORS)
 def view(request: Request, number: str,
-         x_query_code: str = Header("", max_length=40, description="查询码（不要放在网址里）")):
+         x_query_code: str = Header("", max_length=40, description="查询码（不要放在网址里）"),
+         x_challenge: str = Header("", max_length=200, description="这个件号查询较多时：429 回答里的验证题 challenge"),
+         x_pow: str = Header("", max_length=20, description="验证题的解")):
     services = request.app.state.services
-    return JSONResponse(services.case_view(services.client(request), number, x_query_code), headers=NO_STORE)
+    proof = Proof(x_challenge or None, x_pow or None)
+    return JSONResponse(services.case_view(services.client(request), number, x_query_code, proof), headers=NO_STORE)
 
 
 @router.post("/{number}", summary="查看办理情况（查询码放在 JSON 请求体）", response_model=CaseView, responses=ERRORS,
@@ -83,7 +106,8 @@ def view(request: Request, number: str,
 async def view_post(request: Request, number: str):
     data: CaseCode = await _json(request, CaseCode)
     services = request.app.state.services
-    result = await run_in_threadpool(services.case_view, services.client(request), number, data.query_code)
+    result = await run_in_threadpool(services.case_view, services.client(request), number, data.query_code,
+                                     Proof.of(data))
     return JSONResponse(result, headers=NO_STORE)
 
 
@@ -94,5 +118,5 @@ async def rate(request: Request, number: str):
     data: CaseRatingRequest = await _json(request, CaseRatingRequest)
     services = request.app.state.services
     result = await run_in_threadpool(services.case_rate, services.client(request), number, data.query_code,
-                                     data.rating, data.comment)
+                                     data.rating, data.comment, Proof.of(data))
     return JSONResponse(result, headers=NO_STORE)

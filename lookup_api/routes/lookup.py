@@ -84,10 +84,6 @@ def _validate(data) -> LookupRequest:
         raise ApiError.combine(problems) from None
 
 
-def _proof(data: LookupRequest) -> Proof:
-    return Proof(data.challenge, data.pow, data.answer)
-
-
 def _page(request: Request, typed: Typed | None, result: dict | None = None, error: ApiError | None = None,
           site_name: str = "") -> HTMLResponse:
     site = yk(request)
@@ -119,14 +115,14 @@ async def lookup(request: Request):
     if not html:
         data = _validate(await _read(request))
         result, _site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                     data.name, _proof(data))
+                                                     data.name, Proof.of(data))
         return JSONResponse(result, headers=NO_STORE)
     # The form: every answer but a success keeps what was typed, in the form, beside the answer.
     typed = Typed.of(await _read(request))
     try:
         data = _validate(typed.request())
         result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                    data.name, _proof(data))
+                                                    data.name, Proof.of(data))
     except ApiError as e:
         return _page(request, typed, error=e)
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)

@@ -17,10 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.cases import auth
 from lookup_api.errors import ApiError, error_response
-from lookup_api.pages import clear_cookie, read_form, render, see_other, set_cookie
+from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
+from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 SESSION, LOGIN_CSRF = "yk_staff", "yk_staff_login"
+#: Set at a successful login, for that username: guesses at the username from elsewhere never make
+#: the clerk at their own desk solve a challenge (issue 18; docs/security.md).
+DEVICE, DEVICE_DAYS = "yk_staff_device", 180
 ACTIONS = {"shouli": "受理", "dafu": "答复", "banjie": "办结", "zhuanban": "转办"}
 QUEUES = {"daiban": ("open", "待办"), "yidafu": ("answered", "已答复待办结"), "quanbu": ("all", "全部")}
 
@@ -70,7 +74,7 @@ def login_page(request: Request, error: ApiError | None = None, status: int = 20
 
 @router.post("/login/")
 async def login(request: Request):
-    values = await read_form(request, ("username", "password", "csrf"))
+    values = await read_form(request, ("username", "password", "csrf", "challenge", "pow", "answer"))
     if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), values["csrf"]):
         return login_page(request, ApiError(403, "csrf", "页面已过期，请重新登录。"), 403)
     missing = {k: ApiError(422, "invalid_request", f"请填写{label}。")
@@ -79,8 +83,10 @@ async def login(request: Request):
         return login_page(request, ApiError.combine(missing), 422, values["username"])
     services = _services(request)
     try:
+        device = unseal(request, request.cookies.get(DEVICE)) or {}
+        known = device.get("u") == values["username"].strip().lower()
         result = await run_in_threadpool(services.staff_login, services.client(request), values["username"],
-                                         values["password"])
+                                         values["password"], Proof.of(values), known)
     except ApiError as e:
         return login_page(request, e, e.status, values["username"])
     if result is None:
@@ -89,6 +95,8 @@ async def login(request: Request):
     token, _csrf = result
     response = see_other("../")
     set_cookie(request, response, SESSION, token, "/staff/", int(services.settings.staff_session_hours * 3600))
+    set_cookie(request, response, DEVICE, seal(request, {"u": values["username"].strip().lower()}, DEVICE_DAYS * 86400),
+               "/staff/", DEVICE_DAYS * 86400)
     clear_cookie(request, response, LOGIN_CSRF, "/staff/")
     return response
 

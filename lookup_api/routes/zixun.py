@@ -22,6 +22,7 @@ from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
 from lookup_api.errors import ApiError, error_response
 from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
+from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/zixun", include_in_schema=False)
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -135,7 +136,7 @@ async def follow_up_page(request: Request):
         return _view_page(request, None)
     services = _services(request)
     try:
-        case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"])
+        case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"], None)
     except ApiError as e:
         return _view_page(request, None, e, access.get("n", ""))
     return _view_page(request, case)
@@ -143,11 +144,11 @@ async def follow_up_page(request: Request):
 
 @router.post("/chaxun/")
 async def follow_up(request: Request):
-    values = await read_form(request, ("number", "query_code"))
+    values = await read_form(request, ("number", "query_code", "challenge", "pow", "answer"))
     services = _services(request)
     try:
         case = await run_in_threadpool(services.case_view, services.client(request), values["number"],
-                                       values["query_code"])
+                                       values["query_code"], Proof.of(values))
     except ApiError as e:
         return _view_page(request, None, e, values["number"])
     response = see_other("./")
@@ -165,10 +166,11 @@ async def rate(request: Request):
     services = _services(request)
     try:
         await run_in_threadpool(services.case_rate, services.client(request), access["n"], access["c"],
-                                values["rating"], values["comment"])
+                                values["rating"], values["comment"], None)
     except ApiError as e:
         try:
-            case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"])
+            case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"],
+                                           None)
         except ApiError:
             case = None
         return _view_page(request, case, e)

@@ -67,17 +67,15 @@ def settings_for(db, **overrides) -> Settings:
 
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (scripts/system-deps.sh test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    pytest.importorskip("playwright.sync_api")
+    from tests.site.browser import browser as launch
+
+    with launch() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -172,3 +172,92 @@ def test_the_script_solves_the_challenge_and_shows_the_answer(browser, live, sam
         assert page.url == server.url + "/chaxun/"  # answered in place, after the proof
         assert "查询结果" in page.inner_text("#lookup-result h2") and "已发放" in page.inner_text("#lookup-result")
         context.close()
+
+
+def test_fifty_wrong_query_codes_do_not_lock_a_case_owner_out(live, sample_db):
+    """件号 are sequential, so a stranger can aim at one: past its budget every guess pays."""
+    import sqlite3
+
+    from tests.lookup_api.test_cases_api import submit
+
+    village = str(sqlite3.connect(sample_db).execute("SELECT village FROM places LIMIT 1").fetchone()[0])
+    settings = settings_for(sample_db, cases_pow_bits=6, rate_cases="1000/minute", rate_case_view="1000/minute",
+                            rate_case_number="5/hour;20/day", pow_bits=BASE, pow_extra=EXTRA,
+                            trusted_proxies="127.0.0.1")
+    with live(settings) as server, server.client() as c:
+        made = submit(c, village).json()
+        path = f"/api/v1/cases/{made['number']}"
+        costs = []
+        for i in range(50):
+            headers = {"X-Forwarded-For": f"203.0.113.{i}"}
+            r = c.post(path, json={"query_code": f"WRONG{i:03d}"}, headers=headers)
+            hashes = 0
+            if r.status_code == 429:
+                ch = r.json()["challenge"]
+                counter, hashes = solve_counting(ch["challenge"], ch["bits"])
+                r = c.post(path, json={"query_code": f"WRONG{i:03d}", "challenge": ch["challenge"], "pow": counter},
+                           headers=headers)
+            assert r.status_code == 404, r.text
+            costs.append(hashes)
+        owner = {"X-Forwarded-For": "198.51.100.8"}
+        first = c.post(path, json={"query_code": made["query_code"]}, headers=owner)
+        assert first.status_code == 429 and first.json()["challenge"]["bits"] == BASE + EXTRA
+        ch = first.json()["challenge"]
+        r = c.post(path, json={"query_code": made["query_code"], "challenge": ch["challenge"],
+                               "pow": solve_counting(ch["challenge"], ch["bits"])[0]}, headers=owner)
+        assert r.status_code == 200 and r.json()["number"] == made["number"]
+        # Without JavaScript: the follow-up form shows the sum; answered, the owner sees the case.
+        page = c.post("/zixun/chaxun/", data={"number": made["number"], "query_code": made["query_code"]},
+                      headers=owner, follow_redirects=False)
+        assert page.status_code == 429 and 'name="answer"' in page.text and "data-yk-pow" in page.text
+        token = page.text.split('name="challenge" value="')[1].split('"')[0]
+        a, b = (int(x) for x in page.text.split('<label for="answer">')[1].split("等于几？")[0].split(" 加 "))
+        done = c.post("/zixun/chaxun/", data={"number": made["number"], "query_code": made["query_code"],
+                                              "challenge": token, "answer": str(a + b)}, headers=owner,
+                      follow_redirects=True)
+        assert done.status_code == 200 and made["number"] in done.text and "办理情况" in done.text
+    assert costs[:5] == [0] * 5 and all(h > 0 for h in costs[5:])
+
+
+def test_fifty_wrong_passwords_do_not_lock_a_clerk_out(live, sample_db, caplog):
+    import re
+
+    from lookup_api.cases import auth
+
+    settings = settings_for(sample_db, rate_login="5/minute;20/day", pow_bits=BASE, pow_extra=EXTRA,
+                            trusted_proxies="127.0.0.1")
+    password = "宝丰县民政局 2026"
+
+    def login(c, address, pw, proof=None):
+        page = c.get("/staff/login/", headers={"X-Forwarded-For": address})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)[1]
+        return c.post("/staff/login/", data={"username": "bf.minzheng", "password": pw, "csrf": csrf, **(proof or {})},
+                      headers={"X-Forwarded-For": address}, follow_redirects=False)
+
+    with live(settings) as server:
+        auth.add_staff(server.server.config.app.state.services.cases.store, "bf.minzheng", password,
+                       "宝丰县民政局 王", ["民政局"], ["410421000000"])
+        with server.client() as desk:  # the clerk's own browser: logged in once before the attack
+            assert login(desk, "198.51.100.1", password).status_code == 303
+            desk.cookies.delete("yk_staff")
+        with server.client() as attacker:
+            for i in range(50):
+                r = login(attacker, f"203.0.113.{i}", f"guess{i}")
+                if r.status_code == 429:
+                    assert "data-yk-pow" in r.text
+                    token = r.text.split('name="challenge" value="')[1].split('"')[0]
+                    bits = int(token.split(".")[2])
+                    r = login(attacker, f"203.0.113.{i}", f"guess{i}",
+                              {"challenge": token, "pow": solve_counting(token, bits)[0]})
+                assert r.status_code == 401, r.text[:300]
+        # At the desk (device cookie): straight in. Elsewhere (a colleague's PC): one challenge, then in.
+        with server.client() as c:
+            c.cookies.update(desk.cookies)
+            assert login(c, "198.51.100.1", password).status_code == 303
+        with server.client() as c:
+            r = login(c, "198.51.100.2", password)
+            assert r.status_code == 429 and "登录尝试较多" in r.text
+            token = r.text.split('name="challenge" value="')[1].split('"')[0]
+            r = login(c, "198.51.100.2", password, {"challenge": token, "pow": solve_counting(token, BASE + EXTRA)[0]})
+            assert r.status_code == 303
+    assert any("staff_login_over_budget" in rec.getMessage() for rec in caplog.records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import http.server
@@ -43,16 +44,29 @@ def serve_dir(root: Path, prefix: str = ""):
         server.shutdown()
 
 
+_playwright = None
+
+
+def _driver():
+    """One Playwright per process: a second sync_playwright() while another is running (a module's
+    browser fixture still open when xdist hands this worker a test of another module) fails with
+    "using Playwright Sync API inside the asyncio loop"."""
+    global _playwright
+    if _playwright is None:
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright
+
+
 @contextlib.contextmanager
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = _driver().chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 def screenshot(url: str, out: Path, width: int = 1280, js: bool = True, full_page: bool = True) -> None:
