@@ -6,8 +6,8 @@
     LOOKUP_TRUSTED_PROXIES  comma-separated IPs/CIDRs whose X-Forwarded-For is believed   (none)
     LOOKUP_RATE_CLIENT      lookups per client IP                    (10/minute;100/day)
     LOOKUP_RATE_ID          lookups per queried ID number without a proof-of-work   (5/minute;20/day)
-    LOOKUP_RATE_ID_NOJS     lookups past an ID's budget answering the sum, per client (5/minute;20/day)
-    LOOKUP_POW_BITS         proof-of-work past an ID's budget, in bits; it grows by one at 1, 2, 4… attempts
+    LOOKUP_RATE_ID_NOJS     answers to the sum past a budget (ID, 件号, staff username), per client (5/minute;20/day)
+    LOOKUP_POW_BITS         proof-of-work past such a budget, in bits; it grows by one at 1, 2, 4… attempts
                             past the budget that day, by LOOKUP_POW_EXTRA bits at most     (16, 3)
     LOOKUP_RATE_SEARCH      policy searches per client IP            (60/minute)
     LOOKUP_RATE_STORAGE     limits storage URI: memory:// or redis://host:port/db   (memory://)
@@ -22,8 +22,8 @@
     LOOKUP_RATE_CASES       case submissions per client, with the proof-of-work   (5/minute;30/day)
     LOOKUP_RATE_CASES_NOJS  submissions per client answering the sum instead      (3/minute;10/day)
     LOOKUP_RATE_CASE_VIEW   follow-up views and ratings per client                (30/minute;300/day)
-    LOOKUP_RATE_CASE_NUMBER follow-up attempts per 件号 (guessing a 查询码)        (20/hour;60/day)
-    LOOKUP_RATE_LOGIN       staff login attempts per client and per username     (10/minute;100/day)
+    LOOKUP_RATE_CASE_NUMBER follow-up attempts per 件号 before a proof-of-work     (20/hour;60/day)
+    LOOKUP_RATE_LOGIN       staff logins per client; per username before a proof-of-work (10/minute;100/day)
     LOOKUP_CASES_POW_BITS   proof-of-work difficulty in bits                     (17)
     LOOKUP_CASES_MAX_BODY   largest body for the case and staff forms, bytes     (32768)
     LOOKUP_STAFF_SESSION_HOURS  staff session lifetime                           (8)
