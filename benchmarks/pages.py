@@ -18,6 +18,8 @@ Per page and mode:
   not counted) and raw bytes (the same files uncompressed): counted by the server, so they include
   what the page fetches at run time (mkdocs-material's `search/search_index.json`, the search
   worker and its scripts), which `benchmarks.site.weight()` cannot see in the HTML;
+- /favicon.ico, which Chromium asks for in some loads of a page without an icon (the site has none:
+  the answer is the 404 page), is left out of those counts and listed under the table;
 - FCP: first contentful paint (`performance.getEntriesByType('paint')`);
 - DCL and load: `domContentLoadedEventEnd` and `loadEventEnd` of the navigation entry;
 - last request: when the page's last request reached the server, counted from the page's own
@@ -251,8 +253,13 @@ def load_once(browser, server: Server, path: str, js: bool, timeout_s: float = 1
         else:
             raise TimeoutError(f"/{path}: still loading after {timeout_s} s")
         perf = page.evaluate(PERF)
+        # Chromium asks for /favicon.ico, for a page without an icon, in some loads and not in
+        # others: counted apart so that it does not make the medians jump.
+        favicon = [h for h in hits if h.path == "/favicon.ico"]
+        hits = [h for h in hits if h.path != "/favicon.ico"]
         t0 = min(h.at for h in hits)
         return {
+            "favicon": sum(h.sent for h in favicon),
             "requests": len(hits),
             "sent": sum(h.sent for h in hits),
             "raw": sum(h.raw for h in hits),
@@ -280,6 +287,8 @@ def measure(site: Path, runs: int = 3, only: list[str] | None = None, log=print)
                     for key in ("requests", "sent", "raw", "fcp", "dcl", "load", "last"):
                         values = [x[key] for x in loads if x[key] is not None]
                         row[key] = statistics.median(values) if values else None
+                    row["favicon_loads"] = sum(1 for x in loads if x["favicon"])
+                    row["favicon_sent"] = max(x["favicon"] for x in loads)
                     row["files"] = loads[0]["files"]
                     results.append(row)
                     log(f"  {label} /{path} JS {'on' if js else 'off'}: {row['requests']:.0f} requests, "
@@ -307,6 +316,12 @@ def table(results: list[dict]) -> str:
         lines.append(f"| {r['page']} `{r['path'] or '/'}` | {'on' if r['js'] else 'off'} | {r['requests']:.0f} | "
                      f"{_kb(r['sent'])} | {_kb(r['raw'])} | {_s(r['fcp'])} | {_s(r['dcl'])} | {_s(r['load'])} | "
                      f"{_s(r['last'])} |")
+    icons = [f"{r['page']} (JS {'on' if r['js'] else 'off'}): {r['favicon_loads']} of {r['runs']}"
+             for r in results if r.get("favicon_loads")]
+    if icons:
+        sent = max(r["favicon_sent"] for r in results)
+        lines.append(f"\nNot counted above: Chromium asked for /favicon.ico (the 404 page, {_kb(sent)} kB) in "
+                     f"loads of {'; '.join(icons)}.")
     return "\n".join(lines)
 
 
