@@ -19,21 +19,51 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def weight(site: Path, page: Path) -> tuple[int, int, int]:
-    """Bytes and gzip bytes of a page plus the same-site files it loads (stylesheets, scripts,
-    images; not links), and the number of requests, as a browser without cache makes them."""
+    """Bytes and gzip bytes (level 5, as deploy/nginx.conf) of a page plus the same-site files it
+    loads (stylesheets, scripts, images; not links), and the number of requests, as a browser
+    without cache makes them.
+
+    Besides what the HTML names, this counts what a browser fetches at run time and that we know
+    of: mkdocs-material's search (its worker, `search/search_index.json` — about 1 MB, the biggest
+    file a policy page loads — and the worker's lunr language scripts) and `/favicon.ico` for a page
+    without an icon (the site has none, so nginx answers with 404.html).  It is a static estimate
+    that agrees with Chromium on today's pages; `python -m benchmarks.pages` loads the pages in
+    Chromium and counts what really crosses the wire (and how long it takes): trust that one."""
+    import json
     import re
     from urllib.parse import urljoin, urlsplit
 
     html = page.read_text(encoding="utf-8")
-    refs = set(re.findall(r'<(?:link[^>]+rel="?(?:stylesheet|icon)"?[^>]*href|script[^>]+src|img[^>]+src)="([^"]+)"',
-                          html))
-    raw, packed, files = len(html.encode()), len(gzip.compress(html.encode())), 1
     base = "/" + page.relative_to(site).as_posix()
+    refs = {urljoin(base, ref) for ref in re.findall(
+        r'<(?:link[^>]+rel="?(?:stylesheet|icon)"?[^>]*href|script[^>]+src|img[^>]+src)="([^"]+)"', html)}
+    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)
+    config = json.loads(config.group(1)) if config else {}
+    if config.get("search"):
+        root = urljoin(base, config.get("base", ".").rstrip("/") + "/")
+        worker = urljoin(root, config["search"])
+        index = urljoin(root, "search/search_index.json")
+        refs |= {worker, index}
+        index_file = site / urlsplit(index).path.lstrip("/")
+        langs = json.loads(index_file.read_text(encoding="utf-8")).get("config", {}).get("lang", []) \
+            if index_file.is_file() else []
+        scripts = [f"../lunr/min/lunr.{lang}.min.js" for lang in langs if lang != "en"]
+        if len(langs) > 1:
+            scripts.append("../lunr/min/lunr.multi.min.js")
+        if scripts:
+            scripts.append("../lunr/min/lunr.stemmer.support.min.js")
+        refs |= {urljoin(worker, s) for s in scripts}
+    if not re.search(r'<link[^>]+rel="?(?:shortcut )?icon', html):
+        refs.add("/favicon.ico" if (site / "favicon.ico").is_file() else "/404.html")
+    data = html.encode()
+    raw, packed, files = len(data), len(gzip.compress(data, compresslevel=5)), 1
     for ref in sorted(refs):
-        target = site / urlsplit(urljoin(base, ref)).path.lstrip("/")
+        target = site / urlsplit(ref).path.lstrip("/")
         if target.is_file():
             data = target.read_bytes()
-            raw, packed, files = raw + len(data), packed + len(gzip.compress(data)), files + 1
+            packed += len(gzip.compress(data, compresslevel=5)) if len(data) >= 512 and target.suffix not in (
+                ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".pdf") else len(data)
+            raw, files = raw + len(data), files + 1
     return raw, packed, files
 
 
@@ -92,7 +122,8 @@ def measure(data: Path, label: str) -> None:
         print(f"| stylesheet yikatong.css | {css:,} |")
         largest = max(villages, key=lambda p: len(gzip.compress(p.read_bytes())))
         policy = next(iter(sorted((site / "zhengce").glob("[a-z][a-z][0-9]*/index.html"))))
-        print("\n| page (with what it loads) | bytes | gzip bytes | requests |\n| --- | ---: | ---: | ---: |")
+        print("\n| page (with what it loads, incl. run-time fetches; estimate, see benchmarks.pages) "
+              "| bytes | gzip bytes | requests |\n| --- | ---: | ---: | ---: |")
         for name, page in (("home index.html", site / "index.html"), (f"policy page {policy.parent.name}/", policy),
                            ("政策清单 zhengce/", site / "zhengce/index.html"),
                            (f"largest village page {largest.parent.name}/", largest)):
