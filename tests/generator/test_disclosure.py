@@ -130,3 +130,36 @@ def test_case_statistics_hide_enough(cases):
             assert n is None or n == truth[label] >= MIN_COUNT
         for label, values in attacker(table, total).items():
             assert truth[label] in values and len(values) > 1, (name, truth, table, total)
+
+
+findings = st.lists(st.tuples(st.sampled_from(["410421000000", "410425000000"]), st.sampled_from([2025, 2026]),
+                              st.sampled_from(["死亡后发放", "重复发放"]), st.sampled_from(["P01", "P02", "P99"]),
+                              st.booleans()), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(findings)
+def test_screening_summary_hides_enough(found):
+    """The screening summary publishes no totals (nothing to subtract from), shows no count
+    under 5 nor its share resolved, and leaves protected programmes (P99 here) out."""
+    from types import SimpleNamespace
+
+    from generator.screening import public_summary
+
+    rules = SimpleNamespace(rules=[SimpleNamespace(name="死亡后发放", label="死亡"), SimpleNamespace(name="重复发放", label="重复")])
+    items = [SimpleNamespace(county=c, year=y, rule=r, programme=p, key=(r, "b", str(i)))
+             for i, (c, y, r, p, _) in enumerate(found)]
+    resolutions = {x.key: ("已追回", "") for x, f in zip(items, found) if f[4]}
+    applied = {(c, y, r) for c in ("410421000000", "410425000000") for y in (2025, 2026) for r in ("死亡后发放", "重复发放")}
+    summary = public_summary(SimpleNamespace(findings=items, applied=applied), rules, {}, resolutions, {"P99"})
+    assert set(summary) == {"说明", "生成时间", "最小公布数", "数据"}  # no total anywhere
+    truth = {}
+    for x in items:
+        if x.programme != "P99":
+            truth[(x.county, x.year, x.rule)] = truth.get((x.county, x.year, x.rule), 0) + 1
+    for row in summary["数据"]:
+        n = truth.get((row["区划代码"], row["年度"], row["规则"]), 0)
+        if 0 < n < MIN_COUNT:
+            assert row["疑点数"] is None and row["少于5"] and row["已处理比例"] is None
+        else:
+            assert row["疑点数"] == n and not row["少于5"]
