@@ -135,6 +135,7 @@ def test_the_owner_without_javascript_answers_the_sum(browser, live, sample_db, 
         # Not a refusal: the form again, filled, with a sum to answer.
         assert page.input_value("#id_number") == owner.id18 and page.input_value("#name") == owner.name
         assert "先完成验证" in page.inner_text("[role=alert]")
+        assert page.get_attribute("#error-summary a", "href") == "#answer"  # the summary leads to the sum
         question = page.inner_text("label[for=answer]")
         a, b = (int(x) for x in question.replace("等于几？", "").split(" 加 "))
         page.fill("#answer", "９９")  # wrong, full-width: a clear message and a new sum, fields kept

@@ -148,3 +148,19 @@ def test_policy_page_reads_its_key_facts(chromium, base_url):
     assert labels == ["补贴对象", "补贴标准", "发放时间", "政策咨询电话"], spoken
     assert spoken[-1].replace(" ", "").isdigit() is False and " " in spoken[-1]  # digits one by one
     ctx.close()
+
+
+def test_village_batch_page_reads_heading_period_phone_and_rows(chromium, base_url, view):
+    """The markup on a real 公示 list (the page a 公示 poster's QR code opens): masked names as 某."""
+    from generator import urls
+
+    pb = next(pb for pb in view.batches if len(pb.rows) >= 2)
+    ctx, page = _page(chromium, ZH)
+    page.goto(base_url + urls.village_batch(pb.village, pb.batch.batch_id))
+    page.locator("[data-yk-read-slot] button").click()
+    spoken = [s["text"] for s in page.evaluate("window.__spoken")]
+    assert spoken[1].startswith("公示期从") and spoken[2].startswith("监督电话：")
+    rows = [t for t in spoken if t.startswith("第")]
+    assert len(rows) == len(pb.rows) and rows[0].startswith("第一行，") and rows[1].startswith("第二行，")
+    assert all("*" not in t and "元，" in t for t in rows), rows
+    ctx.close()
