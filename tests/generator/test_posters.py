@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,11 @@ from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.cli import main
 from generator.pipeline import build
 from generator.posters.fonts import ENV_FONT, FontError, poster_font
+from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.village_info import village_info
-from tests.conftest import SHARED
+from tests.conftest import independent_pii_scan
 from tests.golden import TINY_PEOPLE
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (scripts/system-deps.sh test)")
@@ -195,13 +195,12 @@ def test_no_personal_data_on_any_poster(posters: Path, tmp_path: Path):
         (texts / f"{pdf.stem}.txt").write_text(text_of(pdf), encoding="utf-8")
     names = tmp_path / "names.txt"
     names.write_text("\n".join(p.name for p in TINY_PEOPLE), encoding="utf-8")
-    scan = subprocess.run([sys.executable, str(SHARED / "tools/pii_scan.py"), "--names", str(names), str(texts),
-                           str(posters)], capture_output=True, text=True)
-    assert scan.returncode == 0, scan.stdout
     for p in TINY_PEOPLE:
         for t in texts.iterdir():
             body = t.read_text(encoding="utf-8")
             assert p.id18 not in body and p.card not in body and p.card[-8:] not in body
+    assert scan_paths([texts]) == []
+    independent_pii_scan("--names", names, texts, posters)
 
 
 def test_protected_programme_never_gets_a_publicity_poster(tiny: Path, tmp_path: Path, monkeypatch):

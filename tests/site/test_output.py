@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 
 from generator.privacy import scan_paths
-from tests.conftest import SHARED
+from tests.conftest import independent_pii_scan
 
 pytestmark = pytest.mark.slow
 
@@ -169,12 +169,7 @@ def test_protected_programmes_appear_nowhere_in_the_disclosure(site: Path, datas
 
 def test_privacy_gate_and_independent_scanner_find_nothing(built: Path):
     assert scan_paths([built / "site"], relative_to=built) == []
-    scanner = SHARED / "tools" / "pii_scan.py"
-    if not scanner.exists():
-        pytest.skip("shared/tools not beside the repository")
-    proc = subprocess.run([sys.executable, str(scanner), str(built / "site")], capture_output=True, text=True,
-                          check=False, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    independent_pii_scan(built / "site")
 
 
 def test_no_full_name_from_a_raw_export_is_published(site: Path, tmp_path: Path, view):
