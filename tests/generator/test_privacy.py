@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 
 from generator.normalize import luhn_complete, luhn_ok
 from generator.privacy import Finding, id18_valid, preview, scan_bytes, scan_paths
+from tests.conftest import PII_SCAN
 from tests.golden import fake_id as make_id
 
-REPO = Path(__file__).resolve().parents[2]
-PII_SCAN = REPO.parent / "shared" / "tools" / "pii_scan.py"
 
 
 
