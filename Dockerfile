@@ -16,6 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 # Only what the package needs (see .dockerignore): no data/, no build output, no keys.
 COPY pyproject.toml README.md ./
+COPY huinong_core ./huinong_core
 COPY generator ./generator
 COPY lookup_api ./lookup_api
 RUN pip install . \

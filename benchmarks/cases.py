@@ -53,7 +53,7 @@ def lookup_db(workdir: Path, rebuild: bool = False) -> Path:
     from generator import index
     from generator.context import LOOKUP_DB, BuildContext
     from generator.validate import check
-    from generator.version import CST, DataVersion
+    from huinong_core.version import CST, DataVersion
     from generator.writer import Writer
 
     out = workdir / "sample-public"

@@ -35,8 +35,8 @@ from pathlib import Path
 from stdnum.cn import ric
 
 from generator import index, synth
-from generator.keys import Keyer, load_key
 from generator.mask import mask_name
+from huinong_core.keys import Keyer, load_key
 
 PREFIXES = ("410421", "410422", "410423", "410425", "410481", "410482", "410402", "410403", "410411", "410404")
 DAYS = 60 * 365  # birth dates spread over 60 years

@@ -20,7 +20,7 @@ from generator.posters.bundle import render_all
 from generator.posters.fonts import poster_font
 from generator.public import public_view
 from generator.validate import check
-from generator.version import data_version
+from huinong_core.version import data_version
 
 
 def main() -> None:

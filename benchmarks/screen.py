@@ -34,10 +34,10 @@ from pathlib import Path
 from stdnum.cn import ric
 
 from generator import synth
-from generator.keys import load_key
 from generator.load import Collector, load
 from generator.reference import ingest_reference, load_lists
 from generator.screening import batch_refs, load_rules, read_pays, screen_dir
+from huinong_core.keys import load_key
 
 RULES = """\
 规则:

@@ -76,7 +76,7 @@ def measure(data: Path, label: str) -> None:
     from generator.site.mkdocs_half import build_policy_half
     from generator.site.pelican_half import build_disclosure_half
     from generator.validate import check
-    from generator.version import data_version
+    from huinong_core.version import data_version
     from generator.writer import Writer
 
     times: dict[str, float] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from generator.normalize import format_decimal
+from huinong_core.normalize import format_decimal
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 

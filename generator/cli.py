@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from generator.errors import DataError, HuinongError, KeyConfigError, ParseError, PrivacyError
+from huinong_core.errors import DataError, HuinongError, KeyConfigError, ParseError, PrivacyError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: screen: nothing found / findings / errors (a list keyed with another key, bad rules, no key).
@@ -126,7 +126,7 @@ def cmd_guard(args) -> int:
 
 
 def _date(text: str) -> dt.date:
-    from generator.normalize import parse_date
+    from huinong_core.normalize import parse_date
 
     try:
         return parse_date(text)
@@ -136,7 +136,7 @@ def _date(text: str) -> dt.date:
 
 def cmd_ingest(args) -> int:
     from generator.ingest import History, ingest
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.load import load
 
     keyer = load_key()  # refuse to run without a key, before reading anything
@@ -170,7 +170,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ingest_reference(args) -> int:
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.reference import ingest_reference, private_dir
 
     keyer = load_key()
@@ -193,7 +193,7 @@ def cmd_ingest_reference(args) -> int:
 def cmd_screen(args) -> int:
     from collections import Counter
 
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.load import load
     from generator.reference import has_lists, load_lists, private_dir
     from generator.screening import (

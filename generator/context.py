@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from generator.models import Dataset
 from generator.public import PublicView
-from generator.version import DataVersion, InputVersions
 from generator.writer import Writer
+from huinong_core.models import Dataset
+from huinong_core.version import DataVersion, InputVersions
 
 # Inside the build output: the web root, and the files served by the API only.
 SITE_DIR = "site"
@@ -33,8 +33,8 @@ class BuildContext:
 
     @cached_property
     def notices(self):
-        """The urgent notices in force at build time (generator.notices.NoticeBoard)."""
-        from generator.notices import NoticeBoard
+        """The urgent notices in force at build time (huinong_core.notices.NoticeBoard)."""
+        from huinong_core.notices import NoticeBoard
 
         return NoticeBoard(self.dataset, self.version.built_at)
 

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from generator.gitdata import Snapshot, snapshots
 from generator.mask import mask_name
-from generator.models import PAID_STATUSES, Batch, Dataset, PaymentRecord, Policy
 from generator.public import public_view
 from generator.validate import MIN_PUBLICITY_DAYS
+from huinong_core.models import PAID_STATUSES, Batch, Dataset, PaymentRecord, Policy
 
 DEFAULT_MAX_SHARE = Decimal("0.10")
 DEFAULT_RECORD_LIMIT = 200
@@ -360,7 +360,7 @@ def screen_change(report: Report, data_dir: Path) -> None:
     """With reference lists on this machine (data/private), the findings of 大数据比对筛查 that
     the head side has and the base side has not: what this change brings.  Rules are the
     working tree's screening.yaml; the lists are never in git."""
-    from generator.errors import KeyConfigError
+    from huinong_core.errors import KeyConfigError
     from generator.screening import prepare, screen_dataset
 
     try:

@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from generator.errors import HuinongError, Problem
 from generator.load import Collector, load, load_batch
-from generator.models import Batch, Dataset
+from huinong_core.errors import HuinongError, Problem
+from huinong_core.models import Batch, Dataset
 
 WORKTREE = "工作区"
 _BATCH_FILE = re.compile(r"^payments/((?:19|20)\d{2})/([^/]+)/(batch\.yaml|records\.csv)$")

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.keys import DEMO_MARK
 from generator.privacy import KIND_LABELS, scan_bytes
+from huinong_core.keys import DEMO_MARK
 
 KEY_SUFFIXES = (".key", ".pem", ".p12", ".pfx")
 KEY_NAMES = (".env",)

@@ -18,7 +18,7 @@
 * ``notices``: every urgent notice (data/notices/), in force or not, with its
   scope; the API shows the ones in force at request time;
 * ``search`` (FTS4) + ``search_items``: policies, documents and procedures
-  segmented by :mod:`generator.segment`, for ``/api/v1/policies?q=``;
+  segmented by :mod:`huinong_core.segment`, for ``/api/v1/policies?q=``;
 * ``batch_keys``: a hash of each batch's files, for the next build's delta.
 
 Incremental: when the last build left a lookup.sqlite made by the same code,
@@ -41,50 +41,15 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator import urls
 from generator.context import LOOKUP_DB, BuildContext
-from generator.models import Dataset, region_level
-from generator.normalize import format_decimal
-from generator.segment import index_terms
 from generator.writer import input_key
+from huinong_core import urls
+from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
+from huinong_core.models import Dataset
+from huinong_core.normalize import format_decimal
+from huinong_core.regions import region_level
+from huinong_core.segment import index_terms
 
-SCHEMA_VERSION = "2"
-
-SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE batches (
-    id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, programme TEXT NOT NULL, name TEXT NOT NULL,
-    card_name TEXT NOT NULL, short_name TEXT NOT NULL, period TEXT NOT NULL, year INTEGER NOT NULL,
-    payer TEXT NOT NULL, phone TEXT NOT NULL, policy_phone TEXT NOT NULL
-);
-CREATE TABLE places (
-    village INTEGER PRIMARY KEY, village_name TEXT NOT NULL, township INTEGER NOT NULL,
-    township_name TEXT NOT NULL, county_name TEXT NOT NULL
-);
-CREATE TABLE windows (
-    township INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL, hours TEXT NOT NULL
-);
-CREATE TABLE programmes (
-    code TEXT PRIMARY KEY, name TEXT NOT NULL, short_name TEXT NOT NULL, department TEXT NOT NULL,
-    protected INTEGER NOT NULL, regions TEXT NOT NULL, start_year INTEGER NOT NULL, end_year INTEGER
-);
-CREATE TABLE payments (
-    query_key TEXT NOT NULL, batch INTEGER NOT NULL, village INTEGER NOT NULL, name TEXT NOT NULL,
-    card_tail TEXT NOT NULL, bank TEXT NOT NULL, quantity TEXT NOT NULL, standard INTEGER NOT NULL,
-    amount INTEGER NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL
-);
-CREATE TABLE search_items (
-    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, title TEXT NOT NULL,
-    summary TEXT NOT NULL, url TEXT NOT NULL
-);
-CREATE TABLE notices (
-    slug TEXT PRIMARY KEY, title TEXT NOT NULL, level TEXT NOT NULL, html TEXT NOT NULL, text TEXT NOT NULL,
-    period TEXT NOT NULL, scope TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
-    regions TEXT NOT NULL, programmes TEXT NOT NULL
-);
-CREATE TABLE batch_keys (batch_id TEXT PRIMARY KEY, key TEXT NOT NULL);
-CREATE VIRTUAL TABLE search USING fts4(title, body, tokenize=unicode61);
-"""
 # Written again in full by every build, incremental or not (payments is the one big table).
 SMALL_TABLES = ("meta", "batches", "places", "windows", "programmes", "search_items", "search", "notices", "batch_keys")
 
@@ -194,7 +159,7 @@ def _search_entries(ds: Dataset) -> list[tuple[str, str, str, str, str, str]]:
 
 
 def _notice_rows(ds: Dataset) -> list[tuple]:
-    from generator.notices import shown
+    from huinong_core.notices import shown
 
     rows = []
     for n in ds.notices:

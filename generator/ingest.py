@@ -29,16 +29,16 @@ from pathlib import Path
 import charset_normalizer
 import yaml
 
-from generator.errors import DataError, ParseError, Problem
-from generator.keys import Keyer
 from generator.load import RECORD_COLUMNS
 from generator.mask import card_tail, mask_id, mask_name
-from generator.models import FAILED_STATUSES, PAID_STATUSES, Batch, Dataset, Policy, Region, batch_id_for, county_of
-from generator.normalize import (
+from huinong_core.errors import DataError, ParseError, Problem
+from huinong_core.keys import Keyer
+from huinong_core.models import FAILED_STATUSES, PAID_STATUSES, Batch, Dataset, Policy, Region, batch_id_for
+from huinong_core.normalize import (
     compact, format_decimal, halfwidth, parse_amount, parse_card, parse_date, parse_id, parse_name,
     parse_period, parse_quantity, period_year,
 )
-from generator.validate import applies_to_village
+from huinong_core.regions import county_of
 
 # ------------------------------------------------------------------ columns
 
@@ -468,7 +468,7 @@ def cross_check(rows: list[RawPayment], keyed: list[dict], policy: Policy | None
             add("金额与标准不符", i, f"标准{format_decimal(r.standard, 2)} × 数量{format_decimal(r.quantity)} = {expected}，实发{r.amount}")
         if policy is None:
             add("项目不适用", i, f"项目{programme}在{period_year(period)}年度不在执行期内")
-        elif not applies_to_village(policy, r.village):
+        elif not policy.covers_village(r.village):
             add("项目不适用", i, f"项目{programme}不适用于该村（社区）所在地区")
         elif r.date.month not in policy.months:
             add("发放时间不符", i, f"发放日期{r.date}不在政策规定的发放时间（{policy.timing}）内")

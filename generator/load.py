@@ -27,13 +27,13 @@ from typing import Any
 import yaml
 
 from generator.batch_cache import BatchCache
-from generator.errors import ParseError, Problem
-from generator.models import (
+from generator.spill import SpilledRecords, spill
+from huinong_core.errors import ParseError, Problem
+from huinong_core.models import (
     NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
     Notice, Policy, Procedure, Region, Service, Site, Source, Step,
 )
-from generator.normalize import parse_months, parse_period, parse_public_phone
-from generator.spill import SpilledRecords, spill
+from huinong_core.normalize import parse_months, parse_period, parse_public_phone
 
 # ----------------------------------------------------------- cell parsers
 
@@ -153,7 +153,7 @@ _TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
 
 def notice_time(raw: Any) -> tuple[dt.datetime, bool]:
     """A time in Beijing time, and whether it was a bare date (2026-11-20 or 2026-11-20 08:00)."""
-    from generator.version import CST
+    from huinong_core.version import CST
 
     if isinstance(raw, dt.datetime):  # YAML reads "2026-11-20 08:00:00" as a naive datetime
         return raw.replace(tzinfo=CST) if raw.tzinfo is None else raw.astimezone(CST), False

@@ -6,7 +6,7 @@ mentions a person goes through these functions.
 
 from __future__ import annotations
 
-from generator.normalize import normalize_name
+from huinong_core.normalize import normalize_name
 
 
 def mask_name(name: str) -> str:

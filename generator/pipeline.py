@@ -18,12 +18,12 @@ from pathlib import Path
 
 from generator.batch_cache import BatchCache
 from generator.context import BuildContext
-from generator.errors import DataError, PrivacyError
 from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
-from generator.version import build_time, data_version
 from generator.writer import Changes, Writer
+from huinong_core.errors import DataError, PrivacyError
+from huinong_core.version import build_time, data_version
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from generator.normalize import luhn_ok
+from huinong_core.normalize import luhn_ok
 
 
 KIND_LABELS = {"id18": "身份证号", "phone": "手机号码", "card": "银行卡号", "name": "完整姓名"}

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.models import PAID_STATUSES, Batch, Dataset
+from huinong_core.models import PAID_STATUSES, Batch, Dataset
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ no build stage reads::
     <private>/名单/<类型>/<名称>.csv    人员键, the kind's columns, 行号 (line in the department's file)
     <private>/名单/<类型>/<名称>.yaml   类型, 名称, 来源文件, 导入日期, 记录数, 密钥指纹, 原始格式
 
-``密钥指纹`` (generator.keys.Keyer.fingerprint) lets ``screen`` refuse a list
+``密钥指纹`` (huinong_core.keys.Keyer.fingerprint) lets ``screen`` refuse a list
 keyed with another key instead of silently matching nothing.
 """
 
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.errors import DataError, ParseError, Problem
-from generator.keys import FINGERPRINT_HEX_CHARS, Keyer
-from generator.normalize import compact, halfwidth, parse_date, parse_id
+from huinong_core.errors import DataError, ParseError, Problem
+from huinong_core.keys import FINGERPRINT_HEX_CHARS, Keyer
+from huinong_core.normalize import compact, halfwidth, parse_date, parse_id
 
 LISTS_DIR = "名单"
 PERSON_KEY = "人员键"

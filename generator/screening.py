@@ -35,18 +35,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from generator.disclosure import MIN_COUNT
-from generator.errors import Problem
 from generator.load import Collector, read_yaml
-from generator.models import PAID_STATUSES, Dataset
-from generator.normalize import period_label, period_year
 from generator.reference import KINDS, LEVEL_NAMES, ReferenceLists
+from huinong_core.disclosure import MIN_COUNT
+from huinong_core.errors import Problem
+from huinong_core.models import PAID_STATUSES, Dataset
+from huinong_core.normalize import period_label, period_year
 
 RULES_FILE = "screening.yaml"
 SUMMARY_FILE = "screening_summary.json"
 RESOLUTIONS_FILE = "处理结果.csv"
 REPORT_NAME = "比对筛查报告"
-MIN_PUBLIC_COUNT = MIN_COUNT  # generator/disclosure.py; no totals are published, so no cell is a difference
+MIN_PUBLIC_COUNT = MIN_COUNT  # huinong_core/disclosure.py; no totals are published, so no cell is a difference
 
 # ------------------------------------------------------------------ rules
 
@@ -107,7 +107,7 @@ def prepare(data_dir: Path, policy_codes: set[str], base: Path):
     """The reference lists and rules for screening inside ``check`` and ``diff``: None when this machine
     has no lists (or no screening.yaml), else (lists, rules; rules None when the file has problems,
     which ``check`` reports).  Raises KeyConfigError when no key is set."""
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.reference import has_lists, load_lists, private_dir
 
     private = private_dir(data_dir)

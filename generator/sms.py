@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.errors import DataError
-from generator.models import Dataset, Policy
 from generator.validate import check
+from huinong_core.errors import DataError
+from huinong_core.models import Dataset, Policy
 
 COLUMNS = ("项目编码", "一卡通发放项目名称", "四字简称", "短信中显示", "隐私保护", "执行年度")
 CSV_NAME, JSON_NAME = "到账短信项目名称.csv", "到账短信项目名称.json"

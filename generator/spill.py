@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from generator.models import PaymentRecord, Source
+from huinong_core.models import PaymentRecord, Source
 
 _COLUMNS = ("line", "record_no", "query_key", "person_key", "card_key", "name", "card_tail", "bank", "region",
             "quantity", "standard", "amount", "date", "status", "reason")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from generator.normalize import luhn_complete
+from huinong_core.normalize import luhn_complete
 
 SEED = 20240601
 #: Payments are made up to this date (fixed, so the sample never changes by itself).
@@ -503,7 +503,7 @@ def write_csv(path: Path, header: tuple[str, ...] | list[str], rows) -> None:
 def make_sample(data_dir: Path, log=print) -> dict[str, int]:
     """Write regions.csv, services.csv and all payment batches of the sample."""
     from generator.ingest import History, ingest
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.load import load
 
     started = time.perf_counter()
@@ -581,8 +581,8 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
     Memory stays bounded by one county.
     """
     from generator.ingest import RawPayment, keyed_records, write_batch
-    from generator.keys import load_key
-    from generator.models import region_level
+    from huinong_core.keys import load_key
+    from huinong_core.regions import region_level
 
     started = time.perf_counter()
     keyer = load_key()
@@ -778,7 +778,7 @@ def make_reference(data_dir: Path, out_dir: Path, *, plant_duplicate: bool = Fal
     """
     import json
 
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.load import Collector
     from generator.screening import batch_refs, load_rules, read_pays
 

@@ -12,16 +12,14 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from generator.errors import Problem
 from generator.load import Collector
-from generator.models import (
-    FAILED_STATUSES, Batch, Dataset, Policy, batch_id_for, county_of, region_level, region_parent_code,
-)
-from generator.normalize import period_year
 from generator.privacy import KIND_LABELS, scan_paths
+from huinong_core.errors import Problem
+from huinong_core.models import FAILED_STATUSES, Batch, Dataset, Policy, batch_id_for
+from huinong_core.normalize import period_year
+from huinong_core.regions import county_of, region_level, region_parent_code
 
 MIN_PUBLICITY_DAYS = 7
-_PREFIX_LEN = {"省": 2, "市": 4, "县": 6, "乡": 9, "村": 12}
 #: Words a protected programme's short name must not contain (it is sent in bank SMS).
 REVEALING_WORDS = ("孤儿", "孤", "艾滋", "抚养", "病人", "感染", "无人")
 #: Two-character words a protected programme's short name may share with its own name: they say
@@ -40,21 +38,6 @@ def revealing_part(policy: Policy) -> str | None:
         if word and word not in NEUTRAL_WORDS and (word in policy.name or word in policy.card_name):
             return word
     return None
-
-
-def within(code: str, area: str) -> bool:
-    """Is region ``code`` equal to or under ``area``?"""
-    n = _PREFIX_LEN[region_level(area)]
-    return code[:n] == area[:n]
-
-
-def applies(policy: Policy, code: str) -> bool:
-    """Does the programme apply anywhere in region ``code`` (e.g. a batch's county)?"""
-    return not policy.regions or any(within(code, a) or within(a, code) for a in policy.regions)
-
-
-def applies_to_village(policy: Policy, village: str) -> bool:
-    return not policy.regions or any(within(village, a) for a in policy.regions)
 
 
 def validate(ds: Dataset, out: Collector) -> None:
@@ -193,7 +176,7 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
         bad("项目编码", f"项目{b.programme}不在政策清单中", "policies.csv 中的项目编码")
     elif policy is None:
         bad("项目编码", f"项目{b.programme}在{period_year(b.period)}年度不在执行期内", "起始年度至终止年度之内")
-    elif not applies(policy, b.region):
+    elif not policy.reaches(b.region):
         policy = None  # reported once for the batch, not again for every record
         bad("区划代码", f"项目{b.programme}不适用于{county.name if county else b.region}", "政策清单“适用地区”内")
     if b.publicity_end < b.publicity_start + dt.timedelta(days=MIN_PUBLICITY_DAYS):
@@ -219,7 +202,7 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
         elif county_of(r.region) != b.region:
             out.add(s.path, s.line, col, "区划代码", f"{region.name}不属于批次所在县{county.name if county else b.region}",
                     "批次所在县的村（社区）")
-        elif policy is not None and not applies_to_village(policy, r.region):
+        elif policy is not None and not policy.covers_village(r.region):
             out.add(s.path, s.line, col, "区划代码", f"项目{b.programme}不适用于{region.name}", "政策清单“适用地区”内")
         if r.status in FAILED_STATUSES and not r.reason:
             out.add(s.path, s.line, s.at("失败原因")[1], "失败原因", f"“{r.status}”的记录必须写明原因", "如 账户已销户")

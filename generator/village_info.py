@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.models import Dataset, Policy, Region, Service, county_of, region_parent_code
-from generator.validate import applies_to_village
+from huinong_core.models import Dataset, Policy, Region, Service
+from huinong_core.regions import county_of, region_parent_code
 
 #: At most this many bank outlets from the county when the township has none.
 COUNTY_BANKS_FALLBACK = 3
@@ -40,7 +40,7 @@ def policies_for_village(ds: Dataset, village: str, year: int) -> tuple[Policy, 
     seen: set[str] = set()
     out: list[Policy] = []
     for p in ds.policies:
-        if p.code in seen or not p.covers_year(year) or not applies_to_village(p, village):
+        if p.code in seen or not p.covers_year(year) or not p.covers_village(village):
             continue
         seen.add(p.code)
         out.append(p)

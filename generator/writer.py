@@ -42,7 +42,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
-from generator.errors import HuinongError
+from huinong_core.errors import HuinongError
 
 
 class WriterError(HuinongError):
@@ -64,7 +64,7 @@ def code_fingerprint() -> str:
     """Hash of everything besides the data that shapes the output: our code, templates, theme, renderers."""
     repo = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for top in ("generator", "site_src", "mkdocs.yml"):
+    for top in ("huinong_core", "generator", "site_src", "mkdocs.yml"):
         base = repo / top
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
                                                       and "__pycache__" not in p.parts)

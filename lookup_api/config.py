@@ -39,7 +39,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from generator.keys import Keyer, load_key
+from huinong_core.keys import Keyer, load_key
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from sqlite_fts4 import register_functions
 
-from generator.index import SCHEMA_VERSION
+from huinong_core.lookup_db import SCHEMA_VERSION
 
 
 class DatabaseUnavailable(Exception):
@@ -64,7 +64,7 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Notice:
-    """An urgent notice from the build (generator/notices.py); judged at request time."""
+    """An urgent notice from the build (huinong_core/notices.py); judged at request time."""
 
     slug: str
     title: str
@@ -84,7 +84,7 @@ class Notice:
 
 
 def _notices(conn: sqlite3.Connection) -> tuple[Notice, ...]:
-    from generator.notices import order
+    from huinong_core.notices import order
 
     rows = conn.execute('SELECT slug, title, level, html, text, period, scope, start, "end", regions, programmes '
                         "FROM notices").fetchall()

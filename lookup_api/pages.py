@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
+from huinong_core import urls
 from lookup_api.errors import ApiError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,15 +32,7 @@ env = Environment(loader=ChoiceLoader(_loaders), autoescape=select_autoescape(["
                   trim_blocks=True, lstrip_blocks=True)
 
 
-def _nav() -> list[dict]:
-    try:
-        from generator.site.common import NAV
-    except Exception:  # pragma: no cover - the generator is part of this package
-        NAV = ()
-    return [{"title": t, "path": p} for t, p in NAV]
-
-
-NAV = _nav()
+NAV = [{"title": t, "path": p} for t, p in urls.NAV]
 
 
 def root_of(request: Request) -> str:

@@ -12,9 +12,9 @@ import datetime as dt
 import hmac
 from collections import defaultdict
 
-from generator.errors import ParseError
-from generator.keys import Keyer
-from generator.normalize import parse_id, parse_name
+from huinong_core.errors import ParseError
+from huinong_core.keys import Keyer
+from huinong_core.normalize import parse_id, parse_name
 from lookup_api import texts
 from lookup_api.deps import Snapshot
 from lookup_api.errors import ApiError
@@ -94,8 +94,8 @@ def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
 def alerts(snap: Snapshot, rows: list[tuple], now: dt.datetime | None = None) -> list[dict]:
     """Urgent notices in force now: those about the person's villages and programmes, or all when nothing
     was found (the same answer for every not-found case, so it tells nothing about the person)."""
-    from generator.notices import applies
-    from generator.version import CST
+    from huinong_core.notices import applies
+    from huinong_core.version import CST
 
     in_force = snap.notices_in_force(now or dt.datetime.now(CST))
     if rows:
@@ -151,7 +151,7 @@ WHERE search MATCH ? ORDER BY score, i.id LIMIT ?
 
 
 def search(snap: Snapshot, query: str, limit: int) -> dict:
-    from generator.segment import match_expression
+    from huinong_core.segment import match_expression
 
     expression = match_expression(query)
     rows = snap.conn.execute(SEARCH, (expression, limit)).fetchall() if expression else []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.models import PAID_STATUSES  # noqa: F401 (used as texts.PAID_STATUSES)
-from generator.normalize import period_label  # noqa: F401 (used as texts.period_label)
+from huinong_core.models import PAID_STATUSES  # noqa: F401 (used as texts.PAID_STATUSES)
+from huinong_core.normalize import period_label  # noqa: F401 (used as texts.period_label)
 
 PROTECTED = ("按规定需要保护个人隐私的补贴项目（如部分儿童和特殊困难群体的生活补助）不在网上显示，"
              "请本人或监护人持身份证到户籍所在乡镇（街道）便民服务中心“一卡通”窗口查询。")

@@ -22,7 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.normalize import luhn_complete
+from huinong_core.normalize import luhn_complete
 from stdnum.cn import ric
 
 ROOT = Path(__file__).resolve().parent
@@ -112,7 +112,7 @@ def env(**values):
 
 def make_tiny_payments(data_dir: Path, tmp: Path) -> None:
     from generator.ingest import ingest
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.load import load
 
     pay = data_dir / "payments"

@@ -11,8 +11,8 @@ import pytest
 from generator import index
 from generator.context import LOOKUP_DB, BuildContext
 from generator.validate import check
-from generator.version import CST, DataVersion
 from generator.writer import Writer
+from huinong_core.version import CST, DataVersion
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data"

@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from generator import urls
-from generator.models import Dataset, region_level, region_parent_code
 from generator.public import PublicBatch
-from generator.validate import within
 from generator.village_info import VillageInfo, village_info
 from generator.writer import input_key
+from huinong_core import urls
+from huinong_core.models import Dataset
+from huinong_core.regions import region_level, region_parent_code, within
 
 #: 公示 posters made by `build`: publicity running, to come, or ended at most this many days ago.
 RECENT_DAYS = 30

@@ -1,6 +1,6 @@
 """Writing a selection of posters: one PDF per poster, one bundle per township, index pages.
 
-Paths come from ``generator.urls``: haibao/<township>/<village>-<kind>-<size>.pdf,
+Paths come from ``huinong_core.urls``: haibao/<township>/<village>-<kind>-<size>.pdf,
 haibao/<township>/<township>-all-<size>.pdf, haibao/ (index of townships) and
 haibao/<township>/ (that township's posters).  The index pages are plain,
 accessible HTML using the site stylesheet; the site may restyle them.
@@ -12,13 +12,13 @@ import os
 from collections import defaultdict
 from html import escape
 
-from generator import urls
-from generator.models import region_parent_code
-from generator.normalize import period_label
 from generator.parallel import fork_map, state
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
 from generator.writer import input_key
+from huinong_core import urls
+from huinong_core.normalize import period_label
+from huinong_core.regions import region_parent_code
 
 STYLESHEET = "assets/yikatong.css"
 

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 from generator.context import BuildContext
-from generator.errors import DataError, HuinongError
 from generator.pipeline import build_date, privacy_gate
 from generator.public import public_view
 from generator.validate import check
-from generator.version import data_version
 from generator.writer import Writer
+from huinong_core.errors import DataError, HuinongError
+from huinong_core.version import data_version
 
 
 def make_posters(data_dir: Path, out_dir: Path, *, region: str | None, sizes: tuple[str, ...],

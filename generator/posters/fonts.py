@@ -26,7 +26,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
-from generator.errors import HuinongError
+from huinong_core.errors import HuinongError
 
 ENV_FONT = "HUINONG_POSTER_FONT"
 #: Families tried first, in this order; any other TrueType CJK font after them.

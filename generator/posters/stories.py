@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
-from generator.models import Policy
-from generator.normalize import format_decimal, period_label
 from generator.posters.fonts import check_text
 from generator.posters.layout import (
     PosterMeta, PosterSpec, Styles, boxed, data_table, keep, layout_table, page_room, para, phone_line, qr_row, rule,
@@ -23,6 +20,9 @@ from generator.posters.layout import (
 from generator.posters.qr import QRFlowable
 from generator.public import PublicBatch
 from generator.village_info import VillageInfo
+from huinong_core import urls
+from huinong_core.models import Policy
+from huinong_core.normalize import format_decimal, period_label
 
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle

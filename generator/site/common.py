@@ -10,27 +10,14 @@ from pathlib import Path
 
 import jinja2
 
-from generator import urls
 from generator.context import BuildContext
-from generator.models import Policy, Region
-from generator.normalize import format_decimal, period_label  # noqa: F401 (re-exported for the site)
+from huinong_core import urls
+from huinong_core.models import Policy, Region
+from huinong_core.normalize import format_decimal, period_label  # noqa: F401 (re-exported for the site)
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site_src"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-NAV = (
-    ("首页", urls.home()),
-    ("政策清单", urls.policy_list()),
-    ("公示公告", urls.disclosure_index()),
-    ("村级公示", "diqu/"),
-    ("个人查询", urls.lookup_page()),
-    ("办事指南", "banshi/"),
-    ("制度文件", "wenjian/"),
-    ("服务网点", urls.services()),
-    ("统计", urls.stats()),
-)
-
 
 GROUP_SLUGS = {
     "种养农户": "nonghu", "困难群众": "kunnan", "老年人": "laonian", "残疾人": "canji",
@@ -61,7 +48,7 @@ def yk_context(ctx: BuildContext) -> dict:
         "publisher": site.publisher if site else "",
         "phone": site.phone if site else "",
         "api": site.api if site else True,  # data/site.yaml 查询服务: where the header's search goes
-        "nav": [{"title": t, "path": p} for t, p in NAV],
+        "nav": [{"title": t, "path": p} for t, p in urls.NAV],
         "version": ctx.version_of(everything=True).label,  # pages that count every batch; see version_map
     }
 

@@ -12,12 +12,12 @@ import datetime as dt
 import io
 import json
 
-from generator import urls
 from generator.checkcode import batch_check_code
-from generator.normalize import format_decimal
 from generator.parallel import fork_map, state
 from generator.site.common import SiteData, period_label
 from generator.writer import input_key
+from huinong_core import urls
+from huinong_core.normalize import format_decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

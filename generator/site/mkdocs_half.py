@@ -6,10 +6,10 @@ import logging
 import shutil
 from pathlib import Path
 
-from generator import urls
-from generator.errors import HuinongError
 from generator.site.common import REPO, SITE_SRC, SiteData, yk_context
 from generator.site.policy_docs import write_docs
+from huinong_core import urls
+from huinong_core.errors import HuinongError
 
 
 class SiteBuildError(HuinongError):
@@ -27,7 +27,7 @@ class _Collect(logging.Handler):
 
 def notice_map(sd: SiteData) -> dict:
     """Which notices each policy-half page shows: by page URL, else the whole-site ones."""
-    from generator.notices import ANY
+    from huinong_core.notices import ANY
 
     board = sd.ctx.notices
     by_url = {urls.home(): board.everything()}

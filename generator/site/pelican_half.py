@@ -20,16 +20,16 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
-from generator.models import PAID_STATUSES
-from generator.notices import ANY
-from generator.normalize import format_decimal
-from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
-from generator.version import CST
-from generator.village_info import village_info
 from generator.parallel import fork_map, state
+from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
+from generator.village_info import village_info
 from generator.writer import input_key
+from huinong_core import urls
+from huinong_core.models import PAID_STATUSES
+from huinong_core.normalize import format_decimal
+from huinong_core.notices import ANY
+from huinong_core.version import CST
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
 _BUILDS: dict[str, "Disclosure"] = {}

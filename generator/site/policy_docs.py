@@ -11,12 +11,12 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from generator import urls
-from generator.models import TARGET_GROUPS
-from generator.site.stats import write_stats
 from generator.site.common import (
     GROUP_SLUGS, LEVEL_SLUGS, SiteData, batch_title, department_slug, jinja_env, yk_context,
 )
+from generator.site.stats import write_stats
+from huinong_core import urls
+from huinong_core.models import TARGET_GROUPS
 
 
 def _write(docs: Path, page: str, text: str) -> None:

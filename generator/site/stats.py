@@ -5,7 +5,7 @@ Only what the public view publishes is counted (no protected programme, only
 the 公开年限 window).  A cell describing fewer than MIN_COUNT people shows
 “少于5人” and hides its amount and rates, so no small group can be singled out;
 enough other cells show “不公开” that none of them is the total minus the rest
-(generator/disclosure.py: amounts add up to the county's total on the 统计 page).
+(huinong_core/disclosure.py: amounts add up to the county's total on the 统计 page).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.disclosure import GUARD, MIN_COUNT, suppress
-from generator.models import PAID_STATUSES
 from generator.site.common import SiteData, money
 from generator.writer import input_key
+from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
+from huinong_core.models import PAID_STATUSES
 
 
 
@@ -74,7 +74,7 @@ class Cell:
         return self.count < MIN_COUNT
 
     def row(self, hidden: str | None = None) -> dict:
-        """The cell as shown; ``hidden``: what generator/disclosure.py decided for it in its table."""
+        """The cell as shown; ``hidden``: what huinong_core/disclosure.py decided for it in its table."""
         if self.suppressed or hidden:
             people = f"少于{MIN_COUNT}人" if self.suppressed else "不公开"
             return {"people": people, "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
@@ -130,7 +130,7 @@ def compute(sd: SiteData):
 
 def table_rows(cells: dict[str, Cell], label) -> tuple[list[dict], bool]:
     """The rows of one table whose cells add up to a published total, in key order, and whether
-    that total must be hidden too (generator/disclosure.py); ``label(key)`` names a row."""
+    that total must be hidden too (huinong_core/disclosure.py); ``label(key)`` names a row."""
     hide = suppress({key: cell.count for key, cell in cells.items()})
     return [{**label(key), **cell.row(hide.kind(key))} for key, cell in sorted(cells.items())], hide.total_hidden
 

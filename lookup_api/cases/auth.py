@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from generator.errors import HuinongError
+from huinong_core.errors import HuinongError
 from lookup_api.cases.schema import Staff, StaffSession, utcnow
 from lookup_api.cases.store import Store
 

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
 
-from generator.models import county_of
+from huinong_core.regions import county_of, within
 
 FINANCE = "财政局"
 TOWNSHIP = "乡镇（街道）"
@@ -29,8 +29,6 @@ class Programme:
     end_year: int | None
 
     def applies_to(self, village: str) -> bool:
-        from generator.validate import within
-
         return not self.regions or any(within(village, a) for a in self.regions)
 
 

@@ -2,7 +2,7 @@
 
 The Fernet key comes from ``CASES_FERNET_KEY`` (the key: 32 bytes, URL-safe
 base64, as ``Fernet.generate_key()`` prints) or ``CASES_FERNET_KEY_FILE``.
-Like the HMAC key (generator/keys.py), a demo key exists only for
+Like the HMAC key (huinong_core/keys.py), a demo key exists only for
 ``HUINONG_DEMO=1``: it is derived from the public demo key, so anyone can
 decrypt what it encrypted, and it is refused outside demo mode.
 Several keys may be given, separated by spaces or commas: the first
@@ -21,8 +21,8 @@ from collections.abc import Mapping
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from generator.errors import KeyConfigError
-from generator.keys import demo_key, demo_mode
+from huinong_core.errors import KeyConfigError
+from huinong_core.keys import demo_key, demo_mode
 
 #: 查询码 alphabet: no 0/O, 1/I/L, so it can be read out over the phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -21,8 +21,8 @@ from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from generator.disclosure import GUARD, MIN_COUNT, suppress
-from generator.models import region_level
+from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
+from huinong_core.regions import region_level
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.auth import StaffUser
 from lookup_api.cases.directory import Directory, Programme, departments_of, responsible
@@ -404,7 +404,7 @@ def case_statistics(store: Store, counties: Mapping[str, str], now: dt.datetime)
     Cases by type, by programme (over the whole database: a protected programme is never broken
     down by place) and by county (no programme); each row with fewer than MIN_COUNT cases shows only
     “少于5件”, and enough other rows “不公开” that no hidden row is the total minus the shown ones
-    (generator/disclosure.py).  Only kind, programme, county, status, dates and rating are read:
+    (huinong_core/disclosure.py).  Only kind, programme, county, status, dates and rating are read:
     no case content.
     """
     with store.session() as s:
@@ -437,7 +437,7 @@ def tabulate(rows: list, counties: Mapping[str, str], now: dt.datetime) -> dict:
 
 def summarize(label: str, rows: list, now: dt.datetime, hidden: str | None = None) -> dict:
     """One row of the statistics; a group under MIN_COUNT shows only “少于5件”, one hidden so that
-    it cannot be worked out by subtraction (generator/disclosure.py) only “不公开”."""
+    it cannot be worked out by subtraction (huinong_core/disclosure.py) only “不公开”."""
     if len(rows) < MIN_COUNT or hidden:
         small = len(rows) < MIN_COUNT
         return {"label": label, "cases": None, "shown": f"少于{MIN_COUNT}件" if small else "不公开", "suppressed": True}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import generator.load as load_mod
-from generator.errors import DataError
 from generator.pipeline import build
+from huinong_core.errors import DataError
 from tests.generator.test_incremental import EPOCH, NEW_BATCH, add_batch, assert_same_build, tree
 from tests.gitrepo import commit, init_repo
 

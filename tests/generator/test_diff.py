@@ -193,7 +193,7 @@ RULES = """规则:
 def test_diff_lists_the_screening_findings_the_change_brings(repo: Path, tmp_path: Path, monkeypatch):
     """With reference lists on this machine, diff shows the findings the head side adds (not the ones the
     base already had): rule, batch and record number only."""
-    from generator.keys import load_key
+    from huinong_core.keys import load_key
     from generator.reference import ingest_reference
     from tests.golden import TINY_PEOPLE
 

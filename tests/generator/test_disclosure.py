@@ -1,4 +1,4 @@
-"""generator/disclosure.py: no hidden cell can be worked out by subtraction (checked by brute force)."""
+"""huinong_core/disclosure.py: no hidden cell can be worked out by subtraction (checked by brute force)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.disclosure import GUARD, MIN_COUNT, SMALL, suppress
+from huinong_core.disclosure import GUARD, MIN_COUNT, SMALL, suppress
 
 
 def feasible_values(counts: dict, hidden: dict) -> dict:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import ingest, load, normalize
-from generator.errors import ParseError
+from generator import ingest, load
+from huinong_core import normalize
+from huinong_core.errors import ParseError
 from tests.golden import TINY
 
 TABLES = {name: getattr(load, name) for name in dir(load) if name.endswith("_FIELDS") or name == "FIELD_PARSERS"}

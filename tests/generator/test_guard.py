@@ -51,7 +51,7 @@ def test_guard_refuses_keys_and_raw_directories(tmp_path: Path):
     key = "k" * 40
     (tmp_path / "huinong.key").write_text(key)
     (tmp_path / "notes.md").write_text(f"密钥：{key}\n")
-    shutil.copy(REPO / "generator/resources/demo.key", tmp_path / "demo.key")
+    shutil.copy(REPO / "huinong_core/resources/demo.key", tmp_path / "demo.key")
     (tmp_path / "data/raw").mkdir(parents=True)
     (tmp_path / "data/raw/a.csv").write_text("序号\n")
     (tmp_path / ".env").write_text("X=1\n")

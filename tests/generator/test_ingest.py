@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DataError
 from generator.ingest import History, ingest
-from generator.keys import load_key
 from generator.load import load
 from generator.privacy import scan_paths
 from generator.validate import check
+from huinong_core.errors import DataError
+from huinong_core.keys import load_key
 from tests.golden import DEMO_ENV, TINY_PEOPLE, FakePerson, fake_card, fake_id, person_row, raw_csv
 
 P = TINY_PEOPLE

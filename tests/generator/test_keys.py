@@ -1,4 +1,4 @@
-"""Tests for generator/keys.py: key loading with the demo guard, and the keyed hashes."""
+"""Tests for huinong_core/keys.py: key loading with the demo guard, and the keyed hashes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from generator.errors import KeyConfigError
-from generator.keys import DEMO_MARK, KEY_HEX_CHARS, Keyer, demo_key, demo_mode, load_key
-from generator.normalize import MIDDLE_DOTS
+from huinong_core.errors import KeyConfigError
+from huinong_core.keys import DEMO_MARK, KEY_HEX_CHARS, Keyer, demo_key, demo_mode, load_key
+from huinong_core.normalize import MIDDLE_DOTS
 from tests.golden import fake_id as make_id
 
 KEY = "q7Vd2Lx9Rm4Tp8Wc1Zs6Hb3Nf5Kj0Ga!"  # 32 bytes, not the demo key

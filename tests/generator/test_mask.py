@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.mask import card_tail, mask_card, mask_id, mask_name, mask_phone
-from generator.normalize import normalize_name
+from huinong_core.normalize import normalize_name
 from tests.golden import fake_id as make_id
 
 

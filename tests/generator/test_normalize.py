@@ -1,4 +1,4 @@
-"""Tests for generator/normalize.py: every parser, with the messy inputs raw exports contain."""
+"""Tests for huinong_core/normalize.py: every parser, with the messy inputs raw exports contain."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from generator.errors import ParseError
-from generator.normalize import (
+from huinong_core.errors import ParseError
+from huinong_core.normalize import (
     MIDDLE_DOTS,
     compact,
     format_decimal,

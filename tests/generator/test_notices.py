@@ -11,10 +11,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator.notices import ANY, applies
 from generator.pipeline import build
 from generator.validate import check
-from generator.version import CST
+from huinong_core.notices import ANY, applies
+from huinong_core.version import CST
 
 EPOCH_2025 = "1735689600"  # 2025-01-01 08:00 Beijing time: the tiny data's 2024 batch is public
 

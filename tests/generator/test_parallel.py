@@ -5,8 +5,8 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
-import generator.parallel as parallel
 from generator.parallel import fork_map, state
+import generator.parallel as parallel
 from generator.pipeline import build
 
 
@@ -41,7 +41,7 @@ def test_a_build_in_forked_workers_equals_one_in_one_process(tiny: Path, tmp_pat
 def test_the_privacy_gate_in_forked_workers_finds_what_one_process_finds(tmp_path: Path, monkeypatch):
     import pytest
 
-    from generator.errors import PrivacyError
+    from huinong_core.errors import PrivacyError
     from generator.pipeline import privacy_gate
 
     for i in range(40):

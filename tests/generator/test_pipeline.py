@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DataError, PrivacyError
 from generator.pipeline import build, privacy_gate
 from generator.writer import Writer, WriterError
+from huinong_core.errors import DataError, PrivacyError
 from tests.golden import TINY_PEOPLE
 
 

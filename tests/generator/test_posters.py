@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from generator import urls
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.cli import main
 from generator.pipeline import build
@@ -20,6 +19,7 @@ from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.village_info import village_info
+from huinong_core import urls
 from tests.conftest import independent_pii_scan
 from tests.golden import TINY_PEOPLE
 
@@ -142,7 +142,7 @@ def test_long_list_continues_over_numbered_pages_with_the_header_repeated(tiny_v
     from generator.context import BuildContext
     from generator.posters import Posters
     from generator.posters.layout import render_pdf
-    from generator.version import CST, DataVersion
+    from huinong_core.version import CST, DataVersion
 
     ds, view = tiny_view
     pb = next(pb for pb in view.batches if pb.village == VILLAGE)

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.normalize import luhn_complete, luhn_ok
 from generator.privacy import Finding, id18_valid, preview, scan_bytes, scan_paths
+from huinong_core.normalize import luhn_complete, luhn_ok
 from tests.conftest import PII_SCAN
 from tests.golden import fake_id as make_id
 

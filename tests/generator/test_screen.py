@@ -19,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import DataError
-from generator.keys import Keyer, load_key
 from generator.load import Collector, load
 from generator.privacy import scan_paths
 from generator.reference import ingest_reference, list_path, load_lists
@@ -29,6 +27,8 @@ from generator.screening import (
 )
 from generator.synth import make_reference
 from generator.validate import check
+from huinong_core.errors import DataError
+from huinong_core.keys import Keyer, load_key
 from tests.conftest import REPO, independent_pii_scan
 from tests.golden import TINY_PEOPLE
 

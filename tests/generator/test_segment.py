@@ -6,7 +6,7 @@ import sqlite3
 
 from hypothesis import given, settings, strategies as st
 
-from generator.segment import index_terms, match_expression, query_terms, words
+from huinong_core.segment import index_terms, match_expression, query_terms, words
 
 DOCS = ["耕地地力保护补贴", "农村居民最低生活保障金", "特困人员救助供养金", "高龄津贴", "残疾人两项补贴（合并发放）",
         "农机购置与应用补贴"]

@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.load import load
-from generator.models import PAID_STATUSES
 from generator.public import VillageRows, public_rows, public_view
 from generator.spill import SpilledRecords
+from huinong_core.models import PAID_STATUSES
 
 
 def test_spilled_batch_reads_back_every_record_in_file_order(tiny: Path):

@@ -13,8 +13,8 @@ import httpx
 import pytest
 import uvicorn
 
-from generator.keys import load_key
 from generator.synth import raw_export
+from huinong_core.keys import load_key
 from lookup_api.config import Settings
 from lookup_api.main import create_app
 from tests.lookup_db import sample_dataset, sample_db  # noqa: F401  (session fixtures)

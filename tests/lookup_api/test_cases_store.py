@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from generator.errors import KeyConfigError
+from huinong_core.errors import KeyConfigError
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.directory import Directory
 from lookup_api.cases.pow import Solved

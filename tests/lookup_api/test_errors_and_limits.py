@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from generator.index import SCHEMA, SCHEMA_VERSION
+from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
 from tests.golden import fake_id
 from tests.lookup_api.conftest import free_port, settings_for
 

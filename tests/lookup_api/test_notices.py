@@ -9,12 +9,12 @@ import shutil
 import pytest
 
 from generator.pipeline import build
-from generator.version import CST
+from huinong_core.version import CST
+from lookup_api.main import create_app
 from tests.generator.test_notices import notice
 from tests.golden import TINY, TINY_PEOPLE
 from tests.lookup_api.conftest import LiveServer, settings_for
 from tests.lookup_api.test_lookup import post
-from lookup_api.main import create_app
 
 
 def stamp(t: dt.datetime) -> str:

@@ -209,7 +209,7 @@ def test_village_page_weight(site: Path, view):
 def test_village_batch_pages_exist_for_every_link(site: Path, view, dataset):
     """Every village's list in every batch has its page; the county summaries, the village indexes
     and the sitemap link to it; its 数量 header names the unit of the policy."""
-    from generator import urls
+    from huinong_core import urls
 
     pages = {urls.village_batch(pb.village, pb.batch.batch_id) for pb in view.batches}
     missing = [p for p in pages if not (site / p / "index.html").is_file()]
@@ -231,7 +231,7 @@ def test_village_batch_pages_exist_for_every_link(site: Path, view, dataset):
 
 def test_village_batch_page_weight(site: Path, view):
     """The largest list's page stays light over the wire too (HTML plus the stylesheet)."""
-    from generator import urls
+    from huinong_core import urls
 
     css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
     pb = max(view.batches, key=lambda pb: len(pb.rows))

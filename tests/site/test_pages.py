@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator import urls
 from generator.checkcode import batch_check_code
-from generator.normalize import format_decimal
+from huinong_core import urls
+from huinong_core.normalize import format_decimal
 
 pytestmark = pytest.mark.slow
 

@@ -152,7 +152,7 @@ def test_policy_page_reads_its_key_facts(chromium, base_url):
 
 def test_village_batch_page_reads_heading_period_phone_and_rows(chromium, base_url, view):
     """The markup on a real 公示 list (the page a 公示 poster's QR code opens): masked names as 某."""
-    from generator import urls
+    from huinong_core import urls
 
     pb = next(pb for pb in view.batches if len(pb.rows) >= 2)
     ctx, page = _page(chromium, ZH)

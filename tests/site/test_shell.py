@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import urls
+from huinong_core import urls
 
 pytestmark = pytest.mark.slow
 

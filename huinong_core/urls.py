@@ -114,3 +114,17 @@ def village_batch(village: str, batch_id: str) -> str:
 def poster_township_index(township: str) -> str:
     """Posters of one township's villages, to download."""
     return f"haibao/{township[:9]}/"
+
+
+#: The site's menu (both halves and the service's pages): (title, path from the web root).
+NAV = (
+    ("首页", home()),
+    ("政策清单", policy_list()),
+    ("公示公告", disclosure_index()),
+    ("村级公示", "diqu/"),
+    ("个人查询", lookup_page()),
+    ("办事指南", "banshi/"),
+    ("制度文件", "wenjian/"),
+    ("服务网点", services()),
+    ("统计", stats()),
+)

@@ -25,10 +25,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.models import Dataset, Notice, region_level
+from huinong_core.models import Dataset, Notice
+from huinong_core.regions import within
 
 ANY = "*"
-_PREFIX_LEN = {"省": 2, "市": 4, "县": 6, "乡": 9, "村": 12}
 _LEVEL_ORDER = {"紧急": 0, "提示": 1}
 
 
@@ -37,18 +37,13 @@ def order(level: str, start: dt.datetime, slug: str) -> tuple:
     return (_LEVEL_ORDER.get(level, 9), -start.timestamp(), slug)
 
 
-def _within(code: str, area: str) -> bool:
-    n = _PREFIX_LEN[region_level(area)]
-    return code[:n] == area[:n]
-
-
 def applies(regions: Iterable[str], programmes: Iterable[str], page_region, page_programmes) -> bool:
     """Does a notice scoped to (regions, programmes) belong on a page about (page_region, page_programmes)?"""
     regions, programmes = tuple(regions), tuple(programmes)
     if regions:
         if page_region is None:
             return False
-        if page_region != ANY and not any(_within(page_region, r) for r in regions):
+        if page_region != ANY and not any(within(page_region, r) for r in regions):
             return False
     if programmes:
         if page_programmes is None:

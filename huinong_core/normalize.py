@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from stdnum.cn import ric
 from stdnum import numdb
 
-from generator.errors import ParseError
+from huinong_core.errors import ParseError
 
 # --------------------------------------------------------------------- text
 

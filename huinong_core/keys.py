@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from generator.errors import KeyConfigError
-from generator.normalize import normalize_name
+from huinong_core.errors import KeyConfigError
+from huinong_core.normalize import normalize_name
 
 KEY_HEX_CHARS = 32
 #: The key's fingerprint = HMAC-SHA256(key, this text), first 16 hex characters.  Stored with
@@ -38,7 +38,7 @@ DEMO_MARK = b"DEMO-KEY-NOT-SECRET"
 
 
 def demo_key() -> bytes:
-    return resources.files("generator").joinpath("resources/demo.key").read_bytes().strip()
+    return resources.files("huinong_core").joinpath("resources/demo.key").read_bytes().strip()
 
 
 def demo_mode(env: Mapping[str, str] = os.environ) -> bool:

@@ -12,7 +12,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
-LEVELS = ("省", "市", "县", "乡", "村")
+from huinong_core.regions import region_level, within
+
 POLICY_LEVELS = ("中央", "省", "市", "县")
 SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
 #: 对象类别: who a programme is for, in words the public filters the 政策清单 by.
@@ -41,34 +42,6 @@ class Source:
         if name in self.header:
             return self.line, self.header.index(name) + 1
         return self.line, 0
-
-
-def region_level(code: str) -> str:
-    """省/市/县/乡/村 from the shape of a 12-digit code."""
-    if code[2:] == "0" * 10:
-        return "省"
-    if code[4:] == "0" * 8:
-        return "市"
-    if code[6:] == "0" * 6:
-        return "县"
-    if code[9:] == "000":
-        return "乡"
-    return "村"
-
-
-def region_parent_code(code: str) -> str | None:
-    level = region_level(code)
-    return {
-        "省": None,
-        "市": code[:2] + "0" * 10,
-        "县": code[:4] + "0" * 8,
-        "乡": code[:6] + "0" * 6,
-        "村": code[:9] + "000",
-    }[level]
-
-
-def county_of(code: str) -> str:
-    return code[:6] + "0" * 6
 
 
 @dataclass(frozen=True)
@@ -130,6 +103,14 @@ class Policy:
 
     def covers_year(self, year: int) -> bool:
         return self.start_year <= year and (self.end_year is None or year <= self.end_year)
+
+    def reaches(self, code: str) -> bool:
+        """Does the programme apply anywhere in region ``code`` (e.g. a batch's county)?"""
+        return not self.regions or any(within(code, a) or within(a, code) for a in self.regions)
+
+    def covers_village(self, village: str) -> bool:
+        """Does the programme apply in this village (it is inside one of the programme's regions)?"""
+        return not self.regions or any(within(village, a) for a in self.regions)
 
 
 @dataclass(frozen=True)
