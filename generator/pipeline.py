@@ -118,8 +118,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     started = time.perf_counter()
     timed = Timings()
     data_dir = Path(data_dir)
-    writer = Writer(out_dir, full=full)  # holds the output's lock from here: the batch cache is ours
-    try:
+    with Writer(out_dir, full=full) as writer:  # holds the output's lock from here: the batch cache is ours
         cache = BatchCache(writer.builds / "cache", data_dir, fresh=full)
         dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
         timed("check")
@@ -147,9 +146,6 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
             ctx.notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
         writer.commit()
         timed("publish")
-    except BaseException:
-        writer.abort()
-        raise
     return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
                    len(ctx.notices.active), ctx.notices.next_change, changes=writer.changes, notes=tuple(ctx.notes))

@@ -111,6 +111,15 @@ class Changes:
 
 
 class Writer:
+    """One build's output: files go to a fresh directory next to the target, which `commit`
+    switches in by one rename.  Use it as a context manager: leaving the block without `commit`
+    (an error, Ctrl+C) removes what was written and keeps the last build published.
+
+        with Writer(out_dir) as writer:
+            ...
+            writer.commit()
+    """
+
     def __init__(self, target: Path, *, full: bool = False):
         self.target = Path(target)
         self.builds = builds_dir(self.target.absolute())  # absolute: renderers resolve relative paths elsewhere
@@ -284,6 +293,18 @@ class Writer:
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
         self._release()
+
+    @property
+    def finished(self) -> bool:
+        """Committed or aborted: the lock is released."""
+        return self._lock.closed
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.finished:  # an exception, or a block that never committed: nothing half-published
+            self.abort()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -29,21 +29,17 @@ def make_posters(data_dir: Path, out_dir: Path, *, region: str | None, sizes: tu
     if region is not None and region not in dataset.regions:
         raise HuinongError(f"区划代码{region}不存在（应为 regions.csv 中的县、乡镇或村代码）")
     today = build_date()
-    writer = Writer(out_dir)
-    ctx = BuildContext(data_dir, dataset, public_view(dataset, today), today, data_version(data_dir), writer)
-    sizes = tuple(dict.fromkeys(sizes))
-    if region is None:
-        sel = build_selection(ctx, sizes)
-        sel = dataclasses.replace(sel, bundles=True)
-    else:
-        sel = region_selection(ctx, region, sizes)
-    try:
+    with Writer(out_dir) as writer:
+        ctx = BuildContext(data_dir, dataset, public_view(dataset, today), today, data_version(data_dir), writer)
+        sizes = tuple(dict.fromkeys(sizes))
+        if region is None:
+            sel = build_selection(ctx, sizes)
+            sel = dataclasses.replace(sel, bundles=True)
+        else:
+            sel = region_selection(ctx, region, sizes)
         count = write_selection(ctx, sel, workers=workers)
         privacy_gate(writer.tmp)
         writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
     return (f"已生成 {count} 张海报（{len(sel.villages)} 个村、社区，{len(sel.batches)} 份发放名单公示，"
             f"{'、'.join(sizes)}），另有乡镇合订本和索引页 {out_dir}/haibao/index.html，"
             f"用时 {time.perf_counter() - started:.1f} 秒。")

@@ -23,10 +23,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def publish(out: Path, files: dict[str, str]) -> None:
-    w = Writer(out)
-    for name, text in files.items():
-        w.write_text(name, text)
-    w.commit()
+    with Writer(out) as w:
+        for name, text in files.items():
+            w.write_text(name, text)
+        w.commit()
 
 
 def test_public_is_a_link_switched_to_each_new_build(tmp_path: Path):
@@ -57,6 +57,21 @@ def test_two_builds_cannot_write_at_once(tmp_path: Path):
         Writer(tmp_path / "public")
     w.abort()
     Writer(tmp_path / "public").abort()  # the lock is released
+
+
+def test_leaving_the_block_without_commit_publishes_nothing_and_releases_the_lock(tmp_path: Path):
+    out = tmp_path / "public"
+    publish(out, {"site/index.html": "good"})
+    with pytest.raises(RuntimeError):
+        with Writer(out) as w:
+            w.write_text("site/index.html", "half")
+            raise RuntimeError("a stage failed")
+    assert w.finished and not w.tmp.exists() and (out / "site/index.html").read_text() == "good"
+    with Writer(out) as w:  # the lock was released; no commit, no error: still nothing published
+        w.write_text("site/index.html", "forgotten")
+    assert not w.tmp.exists() and (out / "site/index.html").read_text() == "good"
+    publish(out, {"site/index.html": "next"})
+    assert (out / "site/index.html").read_text() == "next"
 
 
 def test_readers_never_see_a_gap_or_a_mix(tmp_path: Path):
