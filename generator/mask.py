@@ -31,22 +31,9 @@ def card_tail(card: str) -> str:
     return card[-4:]
 
 
-def mask_card(bank: str, tail: str) -> str:
-    """中国农业银行 + 1234 → ``中国农业银行（尾号1234）``."""
-    tail = tail[-4:]
-    return f"{bank}（尾号{tail}）" if bank else f"尾号{tail}"
-
-
 def mask_id(id18: str) -> str:
     """For staff reports only: region prefix and last four, 410421********123X."""
     if len(id18) < 10:
         return "*" * len(id18)
     return id18[:6] + "*" * (len(id18) - 10) + id18[-4:]
 
-
-def mask_phone(phone: str) -> str:
-    """138****5678: first three and last four digits; short numbers keep two."""
-    digits = "".join(c for c in phone if c.isdigit())
-    if len(digits) >= 11:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * max(len(digits) - 2, 0) + digits[-2:]

@@ -96,11 +96,6 @@ class Rules:
     path: str
     rules: tuple[Rule, ...]
 
-    def for_programme(self, programme: str) -> list[Rule]:
-        return [r for r in self.rules if r.applies_to(programme)]
-
-    def by_name(self, name: str) -> Rule | None:
-        return next((r for r in self.rules if r.name == name), None)
 
 
 def prepare(data_dir: Path, policy_codes: set[str], base: Path):

@@ -107,10 +107,6 @@ def parse_id(raw: str, known_prefixes: frozenset[str] | None = None, today: dt.d
     return text
 
 
-def id_birth_date(id18: str) -> dt.date:
-    return ric.get_birth_date(id18)
-
-
 # --------------------------------------------------------------------- name
 
 _NAME_EXPECTED = "2至30个汉字，少数民族姓名可含“·”"

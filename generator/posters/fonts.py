@@ -102,11 +102,6 @@ def poster_font() -> PosterFont:
     return _load(os.environ.get(ENV_FONT))
 
 
-def has_glyph(ch: str) -> bool:
-    """Whether some font of the chain prints `ch`."""
-    return font_for(ch) is not None
-
-
 def _cmap(name: str) -> dict[int, int]:
     from reportlab.pdfbase import pdfmetrics
 

@@ -88,14 +88,6 @@ class Directory:
             return [(p.village, p.name) for p in self.places.values() if p.township == code]
         return []
 
-    def name_of(self, code: str) -> str:
-        if code in self.places:
-            return self.places[code].full_name
-        if code in self.townships:
-            name, county = self.townships[code]
-            return self.counties.get(county, "") + name
-        return self.counties.get(code, "")
-
     @cached_property
     def departments(self) -> list[str]:
         """Every department a case can be transferred to."""

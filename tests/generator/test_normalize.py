@@ -16,7 +16,6 @@ from huinong_core.normalize import (
     compact,
     format_decimal,
     halfwidth,
-    id_birth_date,
     luhn_complete,
     luhn_ok,
     normalize_name,
@@ -290,27 +289,6 @@ def test_parse_id_rejects_or_folds_non_ascii_digits():
     except ParseError:
         return
     assert result == VALID_ID
-
-
-def test_id_birth_date():
-    assert id_birth_date(VALID_ID) == dt.date(1985, 3, 7)
-
-
-# ------------------------------------------------------------- ID properties
-
-id_numbers = st.builds(
-    make_id,
-    st.sampled_from(PREFIXES),
-    st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)),
-    st.integers(0, 999),
-)
-x_id_numbers = st.builds(
-    make_x_id,
-    st.sampled_from(PREFIXES),
-    st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)),
-    st.integers(0, 999),
-)
-gap_fillers = st.sampled_from(["", "", "", " ", "  ", "\u3000", "\t"])
 
 
 def interleave(text: str, gaps: list[str]) -> str:
