@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from huinong_core.normalize import format_decimal
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 
@@ -29,8 +28,7 @@ def batch_lines(pb) -> list[str]:
     """Canonical content of one village's list in one batch (a PublicBatch)."""
     b = pb.batch
     head = [b.batch_id, pb.village, b.publicity_start.isoformat(), b.publicity_end.isoformat(), b.phone]
-    rows = ["|".join([str(r.seq), r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
-                      format_decimal(r.amount, 2), r.date.isoformat(), r.status]) for r in pb.rows]
+    rows = ["|".join([str(r.seq), *r.text]) for r in pb.rows]
     return ["|".join(head), *rows]
 
 

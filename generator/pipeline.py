@@ -1,9 +1,9 @@
-"""The build: load → validate → mask → render → write, then the privacy gate.
+"""The build: check (load → rules → scan) → public view → render stages → privacy gate → commit.
 
-So far it renders the machine-readable public data (policy list and masked
-village disclosure lists as JSON); the site, posters and lookup database
-will be further stages.  Output is built in a temporary directory and only
-swapped in when every stage, the privacy gate included, has passed.
+The render stages (`_stages`) are the site (both halves, downloads, feeds), the lookup
+database and the posters; each takes the BuildContext.  Output is built in a Writer's
+temporary directory and only switched in when every stage, the privacy gate included, has
+passed (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -101,7 +101,6 @@ def _scan_one(path: str) -> list:
 
 
 # Render stages in order; each takes the BuildContext and returns how many files it made.
-# posters.render and index.write are filled in by their issues (6 and 5).
 def _stages(posters: bool) -> list:
     from generator import index, posters as poster_stage, site
     stages = [site.render, index.write]

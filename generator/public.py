@@ -1,6 +1,7 @@
-"""Stage 3 (mask): the public view of the dataset.
+"""The public view of the dataset: what the build may publish.
 
-Decides what may be published at all: protected programmes never; payment
+Names were masked when the batch was ingested (generator/mask.py); this decides what may be
+published at all: protected programmes never; payment
 results only inside 公开年限; per record only the masked name and the
 payment facts (no keys, no card tail: those serve the personal lookup).
 """
@@ -12,23 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from huinong_core.models import PAID_STATUSES, Batch, Dataset
-
-
-@dataclass(frozen=True)
-class PublicRow:
-    seq: int
-    name: str
-    quantity: Decimal
-    standard: Decimal
-    amount: Decimal
-    date: dt.date
-    status: str
-
-
-def public_rows(records) -> tuple[PublicRow, ...]:
-    """One village's records of a batch as published: numbered from 1, masked name and payment facts."""
-    return tuple(PublicRow(i, r.name, r.quantity, r.standard, r.amount, r.date, r.status)
-                 for i, r in enumerate(records, 1))
+from huinong_core.published import PublicRow, public_rows  # noqa: F401 (the view's row type)
 
 
 class VillageRows:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
-from huinong_core.regions import region_level, within
+from huinong_core.regions import covers, region_level, within
 
 POLICY_LEVELS = ("中央", "省", "市", "县")
 SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
@@ -110,7 +110,7 @@ class Policy:
 
     def covers_village(self, village: str) -> bool:
         """Does the programme apply in this village (it is inside one of the programme's regions)?"""
-        return not self.regions or any(within(village, a) for a in self.regions)
+        return covers(self.regions, village)
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,8 @@ def within(code: str, area: str) -> bool:
     """Is region ``code`` equal to or under ``area``?"""
     n = PREFIX_LEN[region_level(area)]
     return code[:n] == area[:n]
+
+
+def covers(areas: tuple[str, ...], code: str) -> bool:
+    """Is region ``code`` inside one of ``areas`` (a programme's regions; none: everywhere)?"""
+    return not areas or any(within(code, a) for a in areas)

@@ -48,8 +48,7 @@ def timing_cn(timing: str) -> str:
 
 def publicity_rows(pb: PublicBatch, short_name: str) -> list[tuple[str, ...]]:
     """The printed rows: the same values, formatted the same way, as the village page and the check code."""
-    return [(str(r.seq), r.name, short_name, format_decimal(r.quantity), format_decimal(r.standard, 2),
-             format_decimal(r.amount, 2), r.date.isoformat(), r.status) for r in pb.rows]
+    return [(str(r.seq), r.name, short_name, *r.text[1:]) for r in pb.rows]
 
 
 def _contact_lines(st: Styles, info: VillageInfo) -> list:

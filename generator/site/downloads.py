@@ -17,7 +17,6 @@ from generator.parallel import fork_map, state
 from generator.site.common import SiteData, period_label
 from generator.writer import input_key
 from huinong_core import urls
-from huinong_core.normalize import format_decimal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,9 +106,7 @@ def village_rows(sd: SiteData, pbs) -> list[list]:
         code = batch_check_code(pb)
         for r in pb.rows:
             rows.append([b.batch_id, b.programme, policy.name if policy else b.programme, period_label(b.period),
-                         b.publicity_start.isoformat(), b.publicity_end.isoformat(), code, r.seq, r.name,
-                         format_decimal(r.quantity), format_decimal(r.standard, 2), format_decimal(r.amount, 2),
-                         r.date.isoformat(), r.status])
+                         b.publicity_start.isoformat(), b.publicity_end.isoformat(), code, r.seq, *r.text])
     return rows
 
 

@@ -27,7 +27,6 @@ from generator.village_info import village_info
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.models import PAID_STATUSES
-from huinong_core.normalize import format_decimal
 from huinong_core.notices import ANY
 from huinong_core.version import CST
 
@@ -163,9 +162,7 @@ class Disclosure:
         if rows:
             out.update(code=batch_check_code(pb), unit=policy.quantity_unit if policy else "",
                        failed=len(pb.rows) - pb.paid,
-                       rows=[(r.seq, r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
-                              format_decimal(r.amount, 2), r.date.isoformat(), r.status, r.status not in PAID_STATUSES)
-                             for r in pb.rows])
+                       rows=[(r.seq, *r.text, r.status not in PAID_STATUSES) for r in pb.rows])
         return out
 
     def village_batches(self, code: str) -> list[dict]:

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from functools import cached_property
 
-from huinong_core.regions import county_of, within
+from huinong_core.regions import county_of, covers
 
 FINANCE = "财政局"
 TOWNSHIP = "乡镇（街道）"
@@ -29,7 +29,7 @@ class Programme:
     end_year: int | None
 
     def applies_to(self, village: str) -> bool:
-        return not self.regions or any(within(village, a) for a in self.regions)
+        return covers(self.regions, village)
 
 
 @dataclass(frozen=True)
