@@ -291,6 +291,24 @@ def test_parse_id_rejects_or_folds_non_ascii_digits():
     assert result == VALID_ID
 
 
+
+# ------------------------------------------------------------- ID properties
+
+id_numbers = st.builds(
+    make_id,
+    st.sampled_from(PREFIXES),
+    st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)),
+    st.integers(0, 999),
+)
+x_id_numbers = st.builds(
+    make_x_id,
+    st.sampled_from(PREFIXES),
+    st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)),
+    st.integers(0, 999),
+)
+gap_fillers = st.sampled_from(["", "", "", " ", "  ", "\u3000", "\t"])
+
+
 def interleave(text: str, gaps: list[str]) -> str:
     return "".join(g + c for g, c in zip(gaps, text)) + gaps[len(text)]
 
