@@ -248,8 +248,9 @@ def cmd_screen(args) -> int:
 
 def cmd_build(args) -> int:
     from generator.pipeline import build
+    from lookup_api.cases.figures import read_figures  # the cases service's figures for 咨询投诉统计
 
-    summary = build(Path(args.data), Path(args.out), full=args.full)
+    summary = build(Path(args.data), Path(args.out), full=args.full, case_figures=read_figures)
     print(summary.report())
     return EXIT_OK
 

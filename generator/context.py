@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.public import PublicView
 from generator.writer import Writer
+from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.models import Dataset
 from huinong_core.version import DataVersion, InputVersions
 
@@ -30,6 +31,7 @@ class BuildContext:
     notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
     _batch_keys: dict[str, str] = field(default_factory=dict, repr=False)
     cache: object = field(default=None, repr=False)  # the build's BatchCache (generator/batch_cache.py), if any
+    case_figures: CaseFiguresSource | None = field(default=None, repr=False)  # 咨询投诉统计 (site/case_stats.py)
 
     @cached_property
     def notices(self):

@@ -22,6 +22,7 @@ from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.validate import check
 from generator.writer import Changes, Writer
+from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.errors import DataError, PrivacyError
 from huinong_core.version import build_time, data_version
 
@@ -109,11 +110,13 @@ def _stages(posters: bool) -> list:
     return stages
 
 
-def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = False) -> Summary:
+def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = False,
+          case_figures: CaseFiguresSource | None = None) -> Summary:
     """Check, render and publish `data_dir` into `out_dir`.
 
     Incremental unless `full`: outputs whose inputs did not change since the last build are taken
-    from it instead of rendered, and unchanged files keep the last build's inode (see Writer)."""
+    from it instead of rendered, and unchanged files keep the last build's inode (see Writer).
+    `case_figures` gives the 咨询投诉统计 (the CLI passes the cases service's; None: a live link)."""
     started = time.perf_counter()
     timed = Timings()
     data_dir = Path(data_dir)
@@ -129,6 +132,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
         ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
         ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
         ctx.cache = cache
+        ctx.case_figures = case_figures
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
             timed(stage.__module__.removeprefix("generator."))
