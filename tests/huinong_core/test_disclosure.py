@@ -15,7 +15,11 @@ from huinong_core.disclosure import GUARD, MIN_COUNT, SMALL, suppress
 def feasible_values(counts: dict, hidden: dict) -> dict:
     """Every value each hidden cell can take, by enumerating what a reader cannot rule out:
     the shown cells and the total are known, SMALL is 1..4, GUARD is at least 5."""
-    rest = sum(counts.values()) - sum(n for k, n in counts.items() if k not in hidden)
+    return _possible(sum(counts.values()) - sum(n for k, n in counts.items() if k not in hidden), hidden)
+
+
+def _possible(rest: int, hidden: dict) -> dict:
+    """Each hidden cell's values that some assignment summing to `rest` allows."""
     keys = sorted(hidden)
     ranges = [range(1, MIN_COUNT) if hidden[k] == SMALL else range(MIN_COUNT, rest + 1) for k in keys]
     seen = {k: set() for k in keys}
@@ -68,15 +72,7 @@ def attacker(table: list[tuple[str, int | None, str]], total: int | None) -> dic
         return {}
     counts = {label: n for label, n, _ in table if n is not None}
     hidden = {label: SMALL if text.startswith("少于") else GUARD for label, n, text in table if n is None}
-    rest = total - sum(counts.values())
-    keys = sorted(hidden)
-    ranges = [range(1, MIN_COUNT) if hidden[k] == SMALL else range(MIN_COUNT, rest + 1) for k in keys]
-    seen = {k: set() for k in keys}
-    for combo in itertools.product(*ranges):
-        if sum(combo) == rest:
-            for k, v in zip(keys, combo):
-                seen[k].add(v)
-    return seen
+    return _possible(total - sum(counts.values()), hidden)
 
 
 cells = st.dictionaries(st.sampled_from(["410421101", "410421102", "410421103", "410421104"]),
