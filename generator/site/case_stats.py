@@ -30,7 +30,7 @@ LIVE_PAGE = "zixun/tongji/"  # served by the lookup API next to the site
 LIVE_DATA = "api/v1/cases/stats"
 
 
-def read_figures(ctx: BuildContext) -> CaseFigures:
+def figures_for(ctx: BuildContext) -> CaseFigures:
     """What the build's source of figures (ctx.case_figures) gives, as of the build time."""
     if ctx.case_figures is None:
         return CaseFigures(None)
@@ -50,7 +50,7 @@ def data(figures: CaseFigures, built_at: str) -> dict:
 
 def write_case_stats(ctx: BuildContext, docs: Path, env: jinja2.Environment) -> str:
     """Writes the page's Markdown and its JSON into the mkdocs sources; returns the page for the nav."""
-    figures = read_figures(ctx)
+    figures = figures_for(ctx)
     if figures.problem:
         ctx.notes.append(figures.problem)
     built_at = ctx.version.built_at.strftime("%Y-%m-%d %H:%M")
