@@ -52,7 +52,7 @@ def lookup_db(workdir: Path, rebuild: bool = False) -> Path:
     """lookup.sqlite of the committed sample (places, programmes), made by the index stage alone."""
     from generator import index
     from generator.context import LOOKUP_DB, BuildContext
-    from generator.validate import check
+    from generator.check import check
     from huinong_core.version import CST, DataVersion
     from generator.writer import Writer
 

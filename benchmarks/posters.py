@@ -19,7 +19,7 @@ from generator.posters import Posters, villages_under
 from generator.posters.bundle import render_all
 from generator.posters.fonts import poster_font
 from generator.public import public_view
-from generator.validate import check
+from generator.check import check
 from huinong_core.version import data_version
 
 

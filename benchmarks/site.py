@@ -75,7 +75,7 @@ def measure(data: Path, label: str) -> None:
     from generator.site.downloads import write_downloads
     from generator.site.mkdocs_half import build_policy_half
     from generator.site.pelican_half import build_disclosure_half
-    from generator.validate import check
+    from generator.check import check
     from huinong_core.version import data_version
     from generator.writer import Writer
 
@@ -89,7 +89,7 @@ def measure(data: Path, label: str) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        ds, problems = timed("check (load + validate + scan)", check, data)
+        ds, problems = timed("check (load + rules + scan)", check, data)
         assert not problems, problems[:5]
         view = timed("public view (mask)", public_view, ds, build_date())
         writer = Writer(tmp / "public")

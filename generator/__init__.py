@@ -1,8 +1,9 @@
 """Generator for the 惠民惠农财政补贴资金“一卡通” disclosure site.
 
-Stages (one module each): load -> validate -> mask -> render -> write,
-plus ingest (raw export -> pseudonymized batch), synth (sample data) and
-the privacy gate.  Only the CLI turns domain errors into messages.
+The build (pipeline.py): check (check.py: load -> rules -> scan) -> public
+view (public.py) -> render stages (site/, index.py, posters/) -> privacy gate
+-> commit (writer.py); names were masked before, by ingest (raw export ->
+pseudonymized batch).  Only the CLI turns domain errors into messages.
 """
 
 __version__ = "0.1.0"

@@ -41,7 +41,7 @@ def _print_problems(problems, stream=None, limit: int | None = None) -> None:
 
 
 def cmd_check(args) -> int:
-    from generator.validate import check
+    from generator.check import check
 
     data_dir = Path(args.data)
     started = time.perf_counter()

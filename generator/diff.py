@@ -27,7 +27,7 @@ from pathlib import Path
 from generator.gitdata import Snapshot, snapshots
 from generator.mask import mask_name
 from generator.public import public_view
-from generator.validate import MIN_PUBLICITY_DAYS
+from generator.rules import MIN_PUBLICITY_DAYS
 from huinong_core.models import PAID_STATUSES, Batch, Dataset, PaymentRecord, Policy
 
 DEFAULT_MAX_SHARE = Decimal("0.10")

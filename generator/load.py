@@ -1,4 +1,4 @@
-"""Stage 1: read data/ into domain records, collecting every problem.
+"""The first step of `check` (generator/check.py): read data/ into domain records, collecting every problem.
 
 This is the only module that sees raw dicts.  Each file type has a table of
 per-column parsers; a cell that does not parse becomes a :class:`Problem`
@@ -351,7 +351,7 @@ class Collector:
         #: them are not reported again as "not in the list" (one error, not a cascade).
         self.invalid_policy_codes: set[str] = set()
         #: Batches whose records passed the check before, with the same files and context
-        #: (generator/batch_cache.py): validate skips their records.
+        #: (generator/batch_cache.py): the rules skip their records.
         self.checked_before: set[str] = set()
 
     def rel(self, path: Path) -> str:

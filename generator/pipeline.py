@@ -20,7 +20,7 @@ from generator.batch_cache import BatchCache
 from generator.context import BuildContext
 from generator.privacy import scan_paths
 from generator.public import public_view
-from generator.validate import check
+from generator.check import check
 from generator.writer import Changes, Writer
 from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.errors import DataError, PrivacyError

@@ -4,7 +4,7 @@ Banks send a 社保卡 arrival SMS naming the programme by its 四字简称 and 
 amount.  For protected programmes (孤儿, 事实无人抚养儿童, 艾滋病: ``Policy.protected``)
 the bank must not learn, let alone text, what the money is for: their rows carry
 the neutral 四字简称 in place of the 一卡通发放项目名称 too.  ``check`` verifies
-that no protected programme's 四字简称 gives it away (generator/validate.py).
+that no protected programme's 四字简称 gives it away (generator/rules.py).
 
     python -m generator sms-names [--data data] [--out exports]
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.validate import check
+from generator.check import check
 from huinong_core.errors import DataError
 from huinong_core.models import Dataset, Policy
 

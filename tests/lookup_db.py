@@ -10,7 +10,7 @@ import pytest
 
 from generator import index
 from generator.context import LOOKUP_DB, BuildContext
-from generator.validate import check
+from generator.check import check
 from generator.writer import Writer
 from huinong_core.version import CST, DataVersion
 

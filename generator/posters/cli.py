@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.context import BuildContext
 from generator.pipeline import build_date, privacy_gate
 from generator.public import public_view
-from generator.validate import check
+from generator.check import check
 from generator.writer import Writer
 from huinong_core.errors import DataError, HuinongError
 from huinong_core.version import data_version

@@ -157,7 +157,7 @@ def test_the_loaders_key_is_the_build_contexts_batch_key(tiny: Path):
     """The build takes the keys hashed while loading for the lookup delta and page reuse."""
     from generator.batch_cache import files_key
     from generator.context import BuildContext
-    from generator.validate import check
+    from generator.check import check
 
     ds, problems = check(tiny)
     assert not problems

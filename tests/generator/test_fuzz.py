@@ -82,7 +82,7 @@ def test_any_file_content_gives_problems_not_a_crash(tmp_path_factory, rel, line
         path.write_bytes(head.encode("utf-8") + raw_bytes)
     else:
         path.write_text(head + "\n".join(lines), encoding="utf-8")
-    from generator.validate import check
+    from generator.check import check
 
     _dataset, problems = check(data)
     for p in problems:

@@ -12,7 +12,7 @@ import pytest
 from generator.ingest import History, ingest
 from generator.load import load
 from generator.privacy import scan_paths
-from generator.validate import check
+from generator.check import check
 from huinong_core.errors import DataError
 from huinong_core.keys import load_key
 from tests.golden import DEMO_ENV, TINY_PEOPLE, FakePerson, fake_card, fake_id, person_row, raw_csv

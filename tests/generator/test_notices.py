@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from generator.pipeline import build
-from generator.validate import check
+from generator.check import check
 from huinong_core.notices import ANY, applies
 from huinong_core.version import CST
 

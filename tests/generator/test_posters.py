@@ -17,7 +17,7 @@ from generator.pipeline import build
 from generator.posters.fonts import ENV_FONT, FontError, poster_font
 from generator.privacy import scan_paths
 from generator.public import public_view
-from generator.validate import check
+from generator.check import check
 from generator.village_info import village_info
 from huinong_core import urls
 from tests.conftest import independent_pii_scan

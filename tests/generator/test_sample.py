@@ -11,7 +11,7 @@ import pytest
 from generator import synth
 from generator.ingest import ingest
 from generator.load import load
-from generator.validate import check
+from generator.check import check
 from huinong_core.keys import load_key
 from tests.conftest import REPO, independent_pii_scan
 from tests.golden import DEMO_ENV

@@ -26,7 +26,7 @@ from generator.screening import (
     RULE_TYPES, load_rules, public_summary, screen, screen_dir, write_report,
 )
 from generator.synth import make_reference
-from generator.validate import check
+from generator.check import check
 from huinong_core.errors import DataError
 from huinong_core.keys import Keyer, load_key
 from tests.conftest import REPO, independent_pii_scan

@@ -60,7 +60,7 @@ def site(built: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def dataset():
-    from generator.validate import check
+    from generator.check import check
 
     ds, problems = check(REPO / "data")
     assert not problems

@@ -1,9 +1,9 @@
-"""Stage 2: cross-reference checks over the loaded dataset.
+"""The cross-record rules of `check` (generator/check.py) over the loaded dataset.
 
 `load` already checked every cell on its own; here we check what needs
 more than one cell: codes that must exist, villages that must belong to the
 batch's county, programmes that must apply in that region and year,
-publicity periods, and no plaintext personal data anywhere in data/.
+publicity periods, protected programmes' short names.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.load import Collector
-from generator.privacy import KIND_LABELS, scan_paths
-from huinong_core.errors import Problem
 from huinong_core.models import FAILED_STATUSES, Batch, Dataset, Policy, batch_id_for
 from huinong_core.normalize import period_year
 from huinong_core.regions import county_of, region_level, region_parent_code
@@ -40,7 +38,7 @@ def revealing_part(policy: Policy) -> str | None:
     return None
 
 
-def validate(ds: Dataset, out: Collector) -> None:
+def apply_rules(ds: Dataset, out: Collector) -> None:
     _regions(ds, out)
     _policies(ds, out)
     _documents(ds, out)
@@ -208,53 +206,3 @@ def _batch(ds: Dataset, b: Batch, out: Collector) -> None:
             out.add(s.path, s.line, s.at("失败原因")[1], "失败原因", f"“{r.status}”的记录必须写明原因", "如 账户已销户")
         if r.status == "已发放" and r.reason:
             out.add(s.path, s.line, s.at("失败原因")[1], "失败原因", "“已发放”的记录不应有失败原因", "留空")
-
-
-#: Directories of data/ that only ever exist on a staff machine (git-ignored, refused by the
-#: pre-commit guard): raw exports waiting for ingest, reference lists.  Never scanned, never published.
-LOCAL_ONLY_DIRS = ("raw", "private")
-
-
-def scan_data(data_dir: Path, out: Collector, allow: frozenset[str] = frozenset(), exclude=()) -> None:
-    """No plaintext ID, card or mobile number anywhere in data/ (same detector as the build gate)."""
-    roots = [p for p in sorted(data_dir.iterdir()) if p.name not in LOCAL_ONLY_DIRS] if data_dir.is_dir() else []
-    for f in scan_paths(roots, allow=allow, relative_to=out.base, exclude=exclude):
-        out.problems.append(Problem(f.path, f.line, 0, KIND_LABELS[f.kind],
-                                    f"疑似明文个人信息（{f.preview}）", "用 ingest 导入，数据目录只保存键值和打码信息"))
-
-
-def check(data_dir: Path | str, base: Path | str | None = None, *, private: bool = True,
-          only_batches: set[str] | None = None, cache=None):
-    """load + validate + privacy scan.  Returns (dataset, problems).
-
-    ``private=False`` (the build): nothing under the private directory (reference
-    lists, generator.reference.private_dir) is opened, not even by the scan.
-    ``only_batches`` ("<年度>/<批次号>"): validate just these batches (and every non-batch file);
-    the privacy scan still covers all of data/.  ``cache`` (the build's BatchCache): batches whose
-    files and context are unchanged since the last published build are neither parsed, nor
-    checked record by record, nor scanned again.
-    """
-    from generator.load import load
-
-    data_dir = Path(data_dir).resolve()
-    base = Path(base).resolve() if base is not None else data_dir.parent
-    loaded = load(data_dir, base, only_batches=only_batches, cache=cache)
-    out = loaded.collector
-    validate(loaded.dataset, out)
-    rules = data_dir / "screening.yaml"
-    if rules.exists():  # 大数据比对筛查 rules: checked even when no reference list is present
-        from generator.screening import load_rules
-
-        load_rules(rules, out, loaded.dataset.policy_codes() | out.invalid_policy_codes)
-    exclude = ()
-    if not private:
-        from generator.reference import private_dir
-
-        exclude = (private_dir(data_dir),)
-    # The two files of each batch scanned clean before (any other file there is scanned); batch
-    # directories are named by their batch id (a mismatch is an error above, found anyway).
-    exclude += tuple(data_dir / "payments" / str(b.year) / b.batch_id / name for b in loaded.dataset.batches
-                     if b.batch_id in out.checked_before for name in ("batch.yaml", "records.csv"))
-    scan_data(data_dir, out, exclude=exclude)
-    problems = sorted(set(out.problems))
-    return loaded.dataset, problems
