@@ -1,9 +1,10 @@
-"""The build: check (load → rules → scan) → public view → render stages → privacy gate → commit.
+"""The pipeline: check (load → rules → scan) → public view → render stages → privacy gate → commit.
 
-The render stages (`_stages`) are the site (both halves, downloads, feeds), the lookup
-database and the posters; each takes the BuildContext.  Output is built in a Writer's
-temporary directory and only switched in when every stage, the privacy gate included, has
-passed (docs/architecture.md).
+`run` is the one pipeline; `build` runs it with the site's render stages (`_stages`: the site's
+both halves, downloads and feeds, the lookup database, the posters), and `python -m generator
+posters` (generator/posters/cli.py) with its poster selection alone.  Each stage takes the
+BuildContext.  Output is built in a Writer's temporary directory and only switched in when every
+stage, the privacy gate included, has passed (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.batch_cache import BatchCache
+from generator.check import check
 from generator.context import BuildContext
 from generator.privacy import scan_paths
 from generator.public import public_view
-from generator.check import check
 from generator.writer import Changes, Writer
 from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.errors import DataError, PrivacyError
@@ -101,8 +103,67 @@ def _scan_one(path: str) -> list:
     return scan_paths([path], relative_to=state()["root"])
 
 
-# Render stages in order; each takes the BuildContext and returns how many files it made.
-def _stages(posters: bool) -> list:
+#: A render stage: takes the BuildContext, returns how many files (or posters) it made.
+Stage = Callable[[BuildContext], int]
+
+
+def stage_name(stage: Stage) -> str:
+    """Its key in BuildContext.stats."""
+    return stage.__module__ + "." + stage.__name__
+
+
+def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage], *, full: bool = False, incremental: bool = True,
+        case_figures: CaseFiguresSource | None = None) -> BuildContext:
+    """check → public view → context → `stages` → finish → privacy gate → commit: all or nothing.
+
+    `incremental` (the build): batches unchanged since the last run are taken from the batch cache,
+    and `finish` writes the manifest by which the next run reuses outputs; the privacy gate reads
+    only new or changed files.  Without it (posters on demand) every batch is parsed, every file
+    scanned, and no manifest is written.  Returns the context, stage results in `stats`."""
+    timed = Timings()
+    data_dir = Path(data_dir)
+    with Writer(out_dir, full=full) as writer:  # holds the output's lock from here: the batch cache is ours
+        cache = BatchCache(writer.builds / "cache", data_dir, fresh=full) if incremental else None
+        dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
+        timed("check")
+        if problems:
+            raise DataError(problems)
+        today = build_date()
+        view = public_view(dataset, today)
+        timed("public view")
+        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
+        if cache is not None:
+            ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
+            ctx.cache = cache
+        ctx.case_figures = case_figures
+        for stage in stages:
+            ctx.stats[stage_name(stage)] = stage(ctx)
+            timed(stage.__module__.removeprefix("generator."))
+        changed = None
+        if incremental:
+            changed = writer.finish()
+            timed("finish")
+        privacy_gate(writer.tmp, changed)
+        timed("privacy gate")
+        if cache is not None:
+            _save_cache(cache, dataset, ctx.notes)
+        writer.commit()
+        timed("publish")
+    return ctx
+
+
+def _save_cache(cache: BatchCache, dataset, notes: list[str]) -> None:
+    if cache.hits:
+        notes.append(f"{cache.hits} 个批次（共 {len(dataset.batches)} 个）的文件与上次构建时相同，"
+                     "沿用上次的解析和检查结果。")
+    try:  # every batch passed every check: the next build can take them as they are (still under the lock)
+        cache.save(dataset.batches)
+    except OSError:  # a full disk: the next build parses everything again, nothing is wrong
+        notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
+
+
+def _stages(posters: bool) -> list[Stage]:
+    """The build's render stages, in order."""
     from generator import index, posters as poster_stage, site
     stages = [site.render, index.write]
     if posters:
@@ -118,37 +179,8 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     from it instead of rendered, and unchanged files keep the last build's inode (see Writer).
     `case_figures` gives the 咨询投诉统计 (the CLI passes the cases service's; None: a live link)."""
     started = time.perf_counter()
-    timed = Timings()
-    data_dir = Path(data_dir)
-    with Writer(out_dir, full=full) as writer:  # holds the output's lock from here: the batch cache is ours
-        cache = BatchCache(writer.builds / "cache", data_dir, fresh=full)
-        dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
-        timed("check")
-        if problems:
-            raise DataError(problems)
-        today = build_date()
-        view = public_view(dataset, today)
-        timed("public view")
-        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
-        ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
-        ctx.cache = cache
-        ctx.case_figures = case_figures
-        for stage in _stages(posters):
-            ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
-            timed(stage.__module__.removeprefix("generator."))
-        changed = writer.finish()
-        timed("finish")
-        privacy_gate(writer.tmp, changed)
-        timed("privacy gate")
-        if cache.hits:
-            ctx.notes.append(f"{cache.hits} 个批次（共 {len(dataset.batches)} 个）的文件与上次构建时相同，"
-                             "沿用上次的解析和检查结果。")
-        try:  # every batch passed every check: the next build can take them as they are (still under the lock)
-            cache.save(dataset.batches)
-        except OSError:  # a full disk: the next build parses everything again, nothing is wrong
-            ctx.notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
-        writer.commit()
-        timed("publish")
-    return Summary(dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
+    ctx = run(data_dir, out_dir, _stages(posters), full=full, case_figures=case_figures)
+    view, writer = ctx.view, ctx.writer
+    return Summary(ctx.dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
                    len(ctx.notices.active), ctx.notices.next_change, changes=writer.changes, notes=tuple(ctx.notes))

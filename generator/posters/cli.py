@@ -7,12 +7,8 @@ import time
 from pathlib import Path
 
 from generator.context import BuildContext
-from generator.pipeline import build_date, privacy_gate
-from generator.public import public_view
-from generator.check import check
-from generator.writer import Writer
-from huinong_core.errors import DataError, HuinongError
-from huinong_core.version import data_version
+from generator.pipeline import run, stage_name
+from huinong_core.errors import HuinongError
 
 
 def make_posters(data_dir: Path, out_dir: Path, *, region: str | None, sizes: tuple[str, ...],
@@ -23,23 +19,22 @@ def make_posters(data_dir: Path, out_dir: Path, *, region: str | None, sizes: tu
 
     started = time.perf_counter()
     poster_font()  # a missing font is reported before anything else is done
-    dataset, problems = check(data_dir, private=False)  # never opens data/private (reference lists)
-    if problems:
-        raise DataError(problems)
-    if region is not None and region not in dataset.regions:
-        raise HuinongError(f"区划代码{region}不存在（应为 regions.csv 中的县、乡镇或村代码）")
-    today = build_date()
-    with Writer(out_dir) as writer:
-        ctx = BuildContext(data_dir, dataset, public_view(dataset, today), today, data_version(data_dir), writer)
-        sizes = tuple(dict.fromkeys(sizes))
+    sizes = tuple(dict.fromkeys(sizes))
+    sel = None
+
+    def posters(ctx: BuildContext) -> int:
+        """The one render stage: the region's posters, or the build's selection with its bundles."""
+        nonlocal sel
         if region is None:
-            sel = build_selection(ctx, sizes)
-            sel = dataclasses.replace(sel, bundles=True)
-        else:
+            sel = dataclasses.replace(build_selection(ctx, sizes), bundles=True)
+        elif region in ctx.dataset.regions:
             sel = region_selection(ctx, region, sizes)
-        count = write_selection(ctx, sel, workers=workers)
-        privacy_gate(writer.tmp)
-        writer.commit()
+        else:
+            raise HuinongError(f"区划代码{region}不存在（应为 regions.csv 中的县、乡镇或村代码）")
+        return write_selection(ctx, sel, workers=workers)
+
+    ctx = run(data_dir, out_dir, [posters], incremental=False)
+    count = ctx.stats[stage_name(posters)]
     return (f"已生成 {count} 张海报（{len(sel.villages)} 个村、社区，{len(sel.batches)} 份发放名单公示，"
             f"{'、'.join(sizes)}），另有乡镇合订本和索引页 {out_dir}/haibao/index.html，"
             f"用时 {time.perf_counter() - started:.1f} 秒。")
