@@ -32,6 +32,23 @@ def scan_data(data_dir: Path, out: Collector, allow: frozenset[str] = frozenset(
                                     f"疑似明文个人信息（{f.preview}）", "用 ingest 导入，数据目录只保存键值和打码信息"))
 
 
+def batches_of(data_dir: Path, files: list[str]) -> set[str] | None:
+    """The batch directories ("<年度>/<批次号>") the given files belong to; None (check everything)
+    as soon as one file is outside payments/: the policy list or regions change what a batch may hold."""
+    root = data_dir.resolve()
+    batches: set[str] = set()
+    for f in files:
+        try:
+            parts = Path(f).resolve().relative_to(root).parts
+        except ValueError:
+            continue  # not a data file: nothing to check for it
+        if len(parts) >= 3 and parts[0] == "payments":
+            batches.add(f"{parts[1]}/{parts[2]}")
+        else:
+            return None
+    return batches
+
+
 def check(data_dir: Path | str, base: Path | str | None = None, *, private: bool = True,
           only_batches: set[str] | None = None, cache=None):
     """load → rules → screening rules → plaintext scan.  Returns (dataset, problems).

@@ -41,11 +41,11 @@ def _print_problems(problems, stream=None, limit: int | None = None) -> None:
 
 
 def cmd_check(args) -> int:
-    from generator.check import check
+    from generator.check import batches_of, check
 
     data_dir = Path(args.data)
     started = time.perf_counter()
-    only = _changed_batches(data_dir, args.files) if args.files else None
+    only = batches_of(data_dir, args.files) if args.files else None
     # Paths in messages are relative to the working directory when data/ is under it.
     dataset, problems = check(data_dir, base=Path.cwd() if data_dir.resolve().is_relative_to(Path.cwd()) else None,
                               only_batches=only)
@@ -70,19 +70,18 @@ def _screen_in_check(dataset, data_dir: Path) -> None:
     """
     from collections import Counter
 
-    from generator.screening import prepare, screen_dataset
+    from generator.screening import RulesError, screen
 
     try:
-        prepared = prepare(data_dir, dataset.policy_codes(), Path.cwd())
+        found = screen(data_dir, dataset=dataset, only_with_lists=True, base=Path.cwd())
     except KeyConfigError as e:
         print(f"提示：发现比对名单，但未能比对（{e}）")
         return
-    if prepared is None:
-        return
-    lists, rules = prepared
-    if rules is None:
+    except RulesError:
         return  # its problems were reported by check itself
-    outcome = screen_dataset(dataset, lists, rules)
+    if found is None:
+        return
+    outcome = found.outcome
     for p in outcome.problems:
         print(f"提示：{p}")
     if outcome.findings:
@@ -92,23 +91,6 @@ def _screen_in_check(dataset, data_dir: Path) -> None:
               "运行 python -m generator screen 生成内部核查报告。")
     else:
         print(f"大数据比对筛查：比对 {outcome.screened} 条发放记录，未发现疑点。")
-
-
-def _changed_batches(data_dir: Path, files: list[str]) -> set[str] | None:
-    """The batch directories ("<年度>/<批次号>") the given files belong to; None (check everything)
-    as soon as one file is outside payments/: the policy list or regions change what a batch may hold."""
-    root = data_dir.resolve()
-    batches: set[str] = set()
-    for f in files:
-        try:
-            parts = Path(f).resolve().relative_to(root).parts
-        except ValueError:
-            continue  # not a data file: nothing to check for it
-        if len(parts) >= 3 and parts[0] == "payments":
-            batches.add(f"{parts[1]}/{parts[2]}")
-        else:
-            return None
-    return batches
 
 
 def cmd_guard(args) -> int:
@@ -193,50 +175,37 @@ def cmd_ingest_reference(args) -> int:
 def cmd_screen(args) -> int:
     from collections import Counter
 
-    from huinong_core.keys import load_key
-    from generator.load import load
-    from generator.reference import has_lists, load_lists, private_dir
-    from generator.screening import (
-        SUMMARY_FILE, load_resolutions, load_rules, public_summary, screen_dir, write_report, write_summary,
-    )
+    from generator.screening import SUMMARY_FILE, RulesError, screen
 
     started = time.perf_counter()
-    keyer = load_key()
     data_dir = Path(args.data)
-    private = Path(args.private) if args.private else private_dir(data_dir)
-    base = Path.cwd()
-    loaded = load(data_dir, base if data_dir.resolve().is_relative_to(base) else None, payments=False)
-    rules_path = Path(args.rules) if args.rules else data_dir / "screening.yaml"
-    if not rules_path.exists():
-        print(f"错误：缺少筛查规则文件 {rules_path}（见 data/README.md“大数据比对筛查”）。", file=sys.stderr)
-        return EXIT_ERRORS
-    out = loaded.collector
-    before = len(out.problems)
-    rules = load_rules(rules_path, out, loaded.dataset.policy_codes() | out.invalid_policy_codes)
-    if rules is None:
-        _print_problems(out.problems[before:], stream=sys.stderr, limit=args.max)
+    try:
+        found = screen(data_dir, private=Path(args.private) if args.private else None,
+                       rules_path=Path(args.rules) if args.rules else None, years=args.year, batch_ids=args.batch,
+                       base=Path.cwd())
+    except RulesError as e:
+        if not e.problems:
+            print(f"错误：缺少筛查规则文件 {e.path}（见 data/README.md“大数据比对筛查”）。", file=sys.stderr)
+            return EXIT_ERRORS
+        _print_problems(e.problems, stream=sys.stderr, limit=args.max)
         print("筛查规则有错误，未进行比对。", file=sys.stderr)
         return EXIT_ERRORS
-    if not has_lists(private):
-        print(f"提示：{private} 中没有比对名单，只进行不需要名单的比对（如跨县重复领取）。", file=sys.stderr)
-    lists = load_lists(private, keyer, base=base)
-    outcome = screen_dir(data_dir, lists, rules, loaded.dataset.policies, years=args.year, batch_ids=args.batch, base=base)
+    outcome, lists = found.outcome, found.lists
+    if not lists.lists and not lists.problems:  # no list file at all (each gives a list or a problem)
+        print(f"提示：{found.private} 中没有比对名单，只进行不需要名单的比对（如跨县重复领取）。", file=sys.stderr)
     generated = time.strftime("%Y-%m-%d %H:%M")
-    resolutions = load_resolutions(private)
-    html_path, csv_path = write_report(Path(args.out), outcome, rules, lists, loaded.dataset.regions, resolutions, generated)
+    html_path, csv_path = found.report(Path(args.out), generated)
     for r, why in outcome.skipped_rules:
         print(f"未比对：规则“{r.name}”（{why}）", file=sys.stderr)
     per_rule = Counter(f.rule for f in outcome.findings)
     print(f"比对 {outcome.screened} 条发放记录，使用名单 {len(lists.lists)} 份，发现疑点 {len(outcome.findings)} 条"
           f"（{time.perf_counter() - started:.1f} 秒）。")
-    for r in rules.rules:
+    for r in found.rules.rules:
         if per_rule.get(r.name):
             print(f"  {r.name}：{per_rule[r.name]} 条")
     print(f"内部核查报告（不得公开）：{html_path}、{csv_path}")
     if args.summary is not None:
-        path = Path(args.summary) if args.summary else data_dir / SUMMARY_FILE
-        protected = {p.code for p in loaded.dataset.policies if p.protected}
-        write_summary(path, public_summary(outcome, rules, loaded.dataset.regions, resolutions, protected, generated))
+        path = found.summary(Path(args.summary) if args.summary else data_dir / SUMMARY_FILE, generated)
         print(f"公开汇总（按县、年度、规则的疑点数，不足5条不公布）：{path}")
     if outcome.problems:
         for p in outcome.problems:

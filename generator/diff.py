@@ -361,24 +361,20 @@ def screen_change(report: Report, data_dir: Path) -> None:
     the head side has and the base side has not: what this change brings.  Rules are the
     working tree's screening.yaml; the lists are never in git."""
     from huinong_core.errors import KeyConfigError
-    from generator.screening import prepare, screen_dataset
+    from generator.screening import RulesError, screen
 
     try:
-        prepared = prepare(data_dir, report.head.dataset.policy_codes(), data_dir.resolve().parent)
+        found = screen(data_dir, dataset=report.head.dataset, before=report.base.dataset, only_with_lists=True)
     except KeyConfigError as e:
         report.screening_notes.append(f"有比对名单，但未能比对：{e}")
         return
-    if prepared is None:
-        return
-    lists, rules = prepared
-    if rules is None:
+    except RulesError:
         report.screening_notes.append("screening.yaml 有问题，未比对；请运行 check 查看。")
         return
-    report.screening_notes.extend(str(p) for p in lists.problems)
-    before = {f.key for f in screen_dataset(report.base.dataset, lists, rules).findings}
-    after = screen_dataset(report.head.dataset, lists, rules)
-    report.screening_notes.extend(str(p) for p in after.problems)
-    report.new_findings = [f for f in after.findings if f.key not in before]
+    if found is None:
+        return
+    report.screening_notes.extend(str(p) for p in found.outcome.problems)
+    report.new_findings = found.outcome.findings
 
 
 # ----------------------------------------------------------------- render

@@ -5,9 +5,10 @@
     report   reports/比对筛查报告.html + .csv (internal; masked names, batch + record numbers)
     summary  optional public counts per county, year and rule (< 5 suppressed, nothing per person)
 
-The entry point for other code (``check``, the staff ``diff``) is
-:func:`screen` ``(dataset, lists, rules) -> list[Finding]``; ``screen_dir``
-does the same from disk one batch at a time, for data too big to load.
+The entry point, for ``python -m generator check``, ``diff`` and ``screen`` alike, is
+:func:`screen` ``(data_dir, …) -> Screening``: rules and lists read, then the payments
+of a loaded dataset screened (``screen_dataset``), or those on disk one batch at a
+time, for data too big to load (``screen_dir``).
 
 Rule types (``类型`` in screening.yaml):
 
@@ -31,14 +32,16 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from generator.load import Collector, read_yaml
-from generator.reference import KINDS, LEVEL_NAMES, ReferenceLists
+from generator.load import Collector, load, read_yaml
+from generator.reference import KINDS, LEVEL_NAMES, ReferenceLists, has_lists, load_lists, private_dir
 from huinong_core.disclosure import MIN_COUNT
-from huinong_core.errors import Problem
+from huinong_core.errors import HuinongError, Problem
+from huinong_core.keys import load_key
 from huinong_core.models import PAID_STATUSES, Dataset
 from huinong_core.normalize import period_label, period_year
 
@@ -96,22 +99,6 @@ class Rules:
     path: str
     rules: tuple[Rule, ...]
 
-
-
-def prepare(data_dir: Path, policy_codes: set[str], base: Path):
-    """The reference lists and rules for screening inside ``check`` and ``diff``: None when this machine
-    has no lists (or no screening.yaml), else (lists, rules; rules None when the file has problems,
-    which ``check`` reports).  Raises KeyConfigError when no key is set."""
-    from huinong_core.keys import load_key
-    from generator.reference import has_lists, load_lists, private_dir
-
-    private = private_dir(data_dir)
-    rules_path = Path(data_dir) / "screening.yaml"
-    if not has_lists(private) or not rules_path.exists():
-        return None
-    keyer = load_key()
-    rules = load_rules(rules_path, Collector(base), policy_codes)
-    return load_lists(private, keyer, base=base), rules
 
 
 def load_rules(path: Path, out: Collector, policy_codes: set[str] | None = None) -> Rules | None:
@@ -441,11 +428,6 @@ def _departments(policies) -> dict[str, str]:
     return out
 
 
-def screen(dataset: Dataset, lists: ReferenceLists, rules: Rules, *, batch_ids: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding over a loaded dataset (``check``, ``diff``).  Sorted by county, department, rule, batch, record."""
-    return screen_dataset(dataset, lists, rules, batch_ids=batch_ids).findings
-
-
 def screen_dataset(dataset: Dataset, lists: ReferenceLists, rules: Rules, *,
                    batch_ids: Iterable[str] | None = None) -> Outcome:
     wanted = set(batch_ids) if batch_ids is not None else None
@@ -700,3 +682,84 @@ def write_summary(path: Path, summary: dict) -> Path:
     tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+# ------------------------------------------------------------ one run
+
+
+class RulesError(HuinongError):
+    """The rules file is missing (no problems) or has problems: nothing was screened."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        super().__init__(str(path))
+        self.path = path
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One run of :func:`screen`: what it read and what it found."""
+
+    dataset: Dataset  # its regions and policies name the report's counties and departments
+    private: Path  # the lists, and the staff's 处理结果.csv
+    rules: Rules
+    lists: ReferenceLists
+    outcome: Outcome
+
+    @cached_property
+    def resolutions(self) -> dict[tuple[str, str, str], tuple[str, str]]:
+        return load_resolutions(self.private)
+
+    def report(self, out_dir: Path, generated: str) -> tuple[Path, Path]:
+        """The internal report (HTML, CSV) with what staff recorded of each finding."""
+        return write_report(out_dir, self.outcome, self.rules, self.lists, self.dataset.regions, self.resolutions,
+                            generated)
+
+    def summary(self, path: Path, generated: str) -> Path:
+        """The public counts (protected programmes left out)."""
+        protected = {p.code for p in self.dataset.policies if p.protected}
+        return write_summary(path, public_summary(self.outcome, self.rules, self.dataset.regions, self.resolutions,
+                                                  protected, generated))
+
+
+def screen(data_dir: Path | str, *, dataset: Dataset | None = None, before: Dataset | None = None,
+           only_with_lists: bool = False, private: Path | None = None, rules_path: Path | None = None,
+           years: Iterable[int] | None = None, batch_ids: Iterable[str] | None = None,
+           base: Path | None = None) -> Screening | None:
+    """Screen the payments of ``data_dir`` against this machine's reference lists.
+
+    ``dataset``: the payments already loaded (``check``, ``diff``); without it the batches on
+    disk are read one at a time (``python -m generator screen``; ``years``, ``batch_ids`` pick
+    them).  ``before``: keep only the findings ``dataset`` has and ``before`` has not (what a
+    change brings).  ``only_with_lists``: None, and nothing read, when there is no list or no
+    rules file.  ``private`` and ``rules_path`` default to private_dir(data_dir) and
+    data/screening.yaml; paths in findings and problems are shown relative to ``base``.
+    Raises KeyConfigError without a key, RulesError when the rules file is missing or has problems.
+    """
+    data_dir = Path(data_dir)
+    base = Path(base) if base is not None else data_dir.resolve().parent
+    private = Path(private) if private is not None else private_dir(data_dir)
+    rules_path = Path(rules_path) if rules_path is not None else data_dir / RULES_FILE
+    if only_with_lists and not (has_lists(private) and rules_path.exists()):
+        return None
+    keyer = load_key()  # before anything is read
+    if dataset is None:  # regions and policies only
+        loaded = load(data_dir, base if data_dir.resolve().is_relative_to(base) else None, payments=False)
+        known, out = loaded.dataset, loaded.collector
+    else:
+        known, out = dataset, Collector(base)
+    if not rules_path.exists():
+        raise RulesError(rules_path, [])
+    earlier = len(out.problems)
+    rules = load_rules(rules_path, out, known.policy_codes() | out.invalid_policy_codes)
+    if rules is None:
+        raise RulesError(rules_path, out.problems[earlier:])
+    lists = load_lists(private, keyer, base=base)
+    if dataset is None:
+        outcome = screen_dir(data_dir, lists, rules, known.policies, years=years, batch_ids=batch_ids, base=base)
+    else:
+        outcome = screen_dataset(dataset, lists, rules)
+        if before is not None:
+            old = {f.key for f in screen_dataset(before, lists, rules).findings}
+            outcome = replace(outcome, findings=[f for f in outcome.findings if f.key not in old])
+    return Screening(known, private, rules, lists, outcome)

@@ -23,7 +23,7 @@ from generator.load import Collector, load
 from generator.privacy import scan_paths
 from generator.reference import ingest_reference, list_path, load_lists
 from generator.screening import (
-    RULE_TYPES, load_rules, public_summary, screen, screen_dir, write_report,
+    RULE_TYPES, load_rules, public_summary, screen, screen_dataset, screen_dir, write_report,
 )
 from generator.synth import make_reference
 from generator.check import check
@@ -101,12 +101,14 @@ def test_each_rule_finds_exactly_the_planted_cases(world):
     assert {"无残疾人证记录（要求四级及以上）", "残疾人证已于过期", "发放时尚未发证（发证日期）", "残疾等级为三级，要求二级及以上"} <= set(details)
 
 
-def test_screen_on_a_loaded_dataset_matches_the_streamed_one(world):
-    """screen(dataset, lists, rules): the function `check` and `diff` call."""
+def test_screen_on_a_loaded_dataset_matches_the_streamed_one(world, monkeypatch):
+    """screen(data_dir, dataset=…): how `check` and `diff` call it."""
     root, expected = world
     data = root / "data"
     dataset = load(data).dataset
-    findings = screen(dataset, load_lists(data / "private", demo_keyer()), rules_of(data))
+    monkeypatch.delenv("HUINONG_PRIVATE_DIR", raising=False)
+    monkeypatch.setenv("HUINONG_DEMO", "1")
+    findings = screen(data, dataset=dataset, only_with_lists=True).outcome.findings
     assert {f.key for f in findings} == expected
     assert findings == sorted(findings)
     one = next(f for f in findings if f.rule_type == "after_death")
@@ -318,10 +320,10 @@ def test_lists_and_reports_never_reach_the_built_site(tiny: Path, tmp_path: Path
     lists = load_lists(tiny / "private", keyer)
     ds = load(tiny).dataset
     rules = rules_of(tiny)
-    findings = screen(ds, lists, rules)
+    outcome = screen_dataset(ds, lists, rules)
+    findings = outcome.findings
     assert {(f.rule, f.record_no) for f in findings} == {("死亡后仍发放", "00001"), ("死亡后仍发放", "00005")}
-    from generator.screening import screen_dataset
-    write_report(tiny.parent / "reports", screen_dataset(ds, lists, rules), rules, lists, ds.regions)
+    write_report(tiny.parent / "reports", outcome, rules, lists, ds.regions)
 
     private = str((tiny / "private").resolve())
     opened: list[str] = []
