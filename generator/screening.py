@@ -100,7 +100,6 @@ class Rules:
     rules: tuple[Rule, ...]
 
 
-
 def load_rules(path: Path, out: Collector, policy_codes: set[str] | None = None) -> Rules | None:
     """Read and check screening.yaml; every problem goes to ``out`` as file:line:column."""
     data, pos = read_yaml(path, out)
@@ -428,10 +427,9 @@ def _departments(policies) -> dict[str, str]:
     return out
 
 
-def screen_dataset(dataset: Dataset, lists: ReferenceLists, rules: Rules, *,
-                   batch_ids: Iterable[str] | None = None) -> Outcome:
-    wanted = set(batch_ids) if batch_ids is not None else None
-    by_id = {b.batch_id: b for b in dataset.batches if wanted is None or b.batch_id in wanted}
+def screen_dataset(dataset: Dataset, lists: ReferenceLists, rules: Rules) -> Outcome:
+    """Every batch of a loaded dataset; findings sorted by county, department, rule, batch, record."""
+    by_id = {b.batch_id: b for b in dataset.batches}
     refs = [BatchRef(b.batch_id, b.programme, b.period, b.region,
                      b.src.path.replace("batch.yaml", "records.csv")) for b in by_id.values()]
 

@@ -23,7 +23,7 @@ from generator.load import Collector, load
 from generator.privacy import scan_paths
 from generator.reference import ingest_reference, list_path, load_lists
 from generator.screening import (
-    RULE_TYPES, load_rules, public_summary, screen, screen_dataset, screen_dir, write_report,
+    RULE_TYPES, RulesError, load_rules, public_summary, screen, screen_dataset, screen_dir, write_report,
 )
 from generator.synth import make_reference
 from generator.check import check
@@ -282,6 +282,30 @@ def test_bad_screening_yaml_gives_file_line_errors(tiny: Path):
         "data/screening.yaml:19:10: 项目: 不是有效项目编码（nope）（期望两个大写字母加三位数字，如 NY001；或 \"*\"）",
         "data/screening.yaml:20:5: 作者: 未知的字段（期望只含：规则，说明）",
     ]
+
+
+def test_screen_without_usable_rules_screens_nothing(tiny: Path, tmp_path: Path, monkeypatch, capsys):
+    """A missing or broken rules file: exit 2 and why, no report; check and diff skip screening quietly."""
+    from generator.cli import main
+
+    monkeypatch.delenv("HUINONG_PRIVATE_DIR", raising=False)
+    monkeypatch.setenv("HUINONG_DEMO", "1")
+    args = ["screen", "--data", str(tiny), "--out", str(tmp_path / "r")]
+    assert main(args) == 2
+    assert capsys.readouterr().err == "错误：缺少筛查规则文件 " + str(tiny / "screening.yaml") + \
+        "（见 data/README.md“大数据比对筛查”）。\n"
+    (tiny / "screening.yaml").write_text(BAD_RULES, encoding="utf-8")
+    assert main(args) == 2
+    *problems, last = capsys.readouterr().err.splitlines()
+    assert sorted(problems) == sorted(str(p) for p in check(tiny)[1]) and len(problems) == 10  # what check says
+    assert last == "筛查规则有错误，未进行比对。"
+    assert not (tmp_path / "r").exists()
+    raw = tmp_path / "death.csv"  # lists present: check and diff would screen, but not with these rules
+    raw.write_text(f"身份证号,死亡日期\n{TINY_PEOPLE[0].id18},2024-01-01\n", encoding="utf-8")
+    ingest_reference(raw, "死亡人员", demo_keyer(), tiny / "private")
+    with pytest.raises(RulesError) as e:
+        screen(tiny, dataset=load(tiny).dataset, only_with_lists=True)
+    assert len(e.value.problems) == 10
 
 
 def test_committed_rules_are_valid():
