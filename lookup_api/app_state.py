@@ -15,7 +15,7 @@ from lookup_api.cases.pow import Challenges
 from lookup_api.cases.service import CaseService, Submission
 from lookup_api.cases.store import Store
 from lookup_api.config import Settings
-from lookup_api.deps import DatabaseUnavailable, LookupDB, Snapshot
+from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits, client_bucket, client_ip, tag
 from lookup_api.throttle import Escalation, Proof

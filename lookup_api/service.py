@@ -16,7 +16,7 @@ from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
 from huinong_core.normalize import parse_id, parse_name
 from lookup_api import texts
-from lookup_api.deps import Snapshot
+from lookup_api.db import Snapshot
 from lookup_api.errors import ApiError
 
 QUERY = """
