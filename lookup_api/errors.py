@@ -13,10 +13,11 @@ import uuid
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("lookup_api")
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 MESSAGES = {
     400: ("bad_request", "请求格式不正确。"),
@@ -60,6 +61,10 @@ class ApiError(Exception):
                    {field: e.message for field, e in problems.items()})
 
 
+class NotLoggedIn(Exception):
+    """A staff page without a live session."""
+
+
 def safe_text(text: str) -> str:
     """Echoed input may hold lone surrogates, which UTF-8 cannot encode."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -93,6 +98,12 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
     return error_response(request, ApiError(exc.status_code, headers=dict(exc.headers or {})))
 
 
+async def not_logged_in_handler(request: Request, exc: NotLoggedIn) -> Response:
+    """To the login page, by a relative link (a sub-path works): /staff/jian/<件号>/ → ../../login/."""
+    below_staff = request.url.path.strip("/").split("/")[1:]
+    return RedirectResponse("../" * len(below_staff) + "login/", 303, headers=NO_STORE)
+
+
 def _field_name(loc) -> str:
     names = {"id_number": "身份证号码", "name": "姓名", "q": "搜索词", "limit": "条数",
              "kind": "类型", "village": "所在村（社区）", "content": "反映的内容", "programme": "补贴项目",
@@ -115,3 +126,4 @@ def install(app) -> None:
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(NotLoggedIn, not_logged_in_handler)

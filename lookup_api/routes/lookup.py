@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from lookup_api.errors import ApiError, safe_text
+from lookup_api.deps import ClientDep, LookupDep
+from lookup_api.errors import NO_STORE, ApiError, safe_text
 from lookup_api.html import lookup_page
 from lookup_api.inputs import load_json
 from lookup_api.middleware import is_form
@@ -20,7 +21,6 @@ from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/api/v1", tags=["个人查询"])
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _REQUEST_SCHEMA = LookupRequest.model_json_schema()
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, "text/html": {}}
 FIELDS = {"id_number": "身份证号码", "name": "姓名", "challenge": "验证题", "pow": "验证", "answer": "验证题答案"}
@@ -108,21 +108,20 @@ def _page(request: Request, typed: Typed | None, result: dict | None = None, err
         "application/x-www-form-urlencoded": {"schema": _REQUEST_SCHEMA},
     }}},
 )
-async def lookup(request: Request):
+async def lookup(request: Request, service: LookupDep, client: ClientDep):
     html = is_form(request.headers.get("content-type"))
     request.state.html = html
-    services = request.app.state.services
     if not html:
         data = _validate(await _read(request))
-        result, _site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                     data.name, Proof.of(data))
+        result, _site_name = await run_in_threadpool(service.lookup, client, data.id_number, data.name,
+                                                     Proof.of(data))
         return JSONResponse(result, headers=NO_STORE)
     # The form: every answer but a success keeps what was typed, in the form, beside the answer.
     typed = Typed.of(await _read(request))
     try:
         data = _validate(typed.request())
-        result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                    data.name, Proof.of(data))
+        result, site_name = await run_in_threadpool(service.lookup, client, data.id_number, data.name,
+                                                    Proof.of(data))
     except ApiError as e:
         return _page(request, typed, error=e)
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)
