@@ -10,12 +10,13 @@ from collections.abc import Callable
 from lookup_api.audit import Audit
 from lookup_api.cases import auth
 from lookup_api.cases.directory import Directory
+from lookup_api.cases.errors import CasesUnavailable, InvalidCase, ProofRefused
 from lookup_api.cases.pow import Challenges
 from lookup_api.cases.secrets import ContactCipher
 from lookup_api.cases.service import CaseService, Submission, parse_number
 from lookup_api.cases.store import Store
 from lookup_api.db import Snapshot
-from lookup_api.errors import ApiError
+from lookup_api.errors import REFUSALS, ApiError
 from lookup_api.ratelimit import RateLimits, tag
 from lookup_api.throttle import Escalation, Proof
 
@@ -52,7 +53,7 @@ class CaseDesk:
                         store = Store(url)
                     except Exception as e:  # never echo the URL's password
                         log.error("cases database unavailable: %s: %s", type(e).__name__, _scrub(str(e), url)[:500])
-                        raise ApiError(503, "cases_unavailable", "咨询投诉服务暂时不可用，请稍后再试，或拨打监督电话。") from None
+                        raise CasesUnavailable("cases_unavailable", "咨询投诉服务暂时不可用，请稍后再试，或拨打监督电话。") from None
                     self._service = CaseService(store, self.cipher, self._key, self.directory)
         return self._service
 
@@ -62,7 +63,7 @@ class CaseDesk:
         if d is None:
             d = Directory(snap.conn)
             if not d.ready:
-                raise ApiError(503, "cases_unavailable", "咨询投诉服务暂时不可用（数据需要重新构建），请稍后再试。")
+                raise CasesUnavailable("cases_unavailable", "咨询投诉服务暂时不可用（数据需要重新构建），请稍后再试。")
             self._directories = {snap.signature: d}
         return d
 
@@ -77,19 +78,18 @@ class CaseDesk:
             # Every problem at once: the sum's answer, then the fields (a stale form stays an error of its own).
             try:
                 solved = self.challenges.verify(challenge, counter, answer)
-            except ApiError as e:
+            except ProofRefused as e:
                 if e.code not in ("wrong_answer", "challenge_unsolved"):
                     raise
                 try:
                     self.service.validate(sub)
-                except ApiError as fields:
-                    raise ApiError.combine({**{k: ApiError(422, fields.code, m) for k, m in fields.fields.items()},
-                                            "answer": e}) from None
-                raise ApiError(e.status, e.code, e.message, fields={"answer": e.message}) from None
+                except InvalidCase as invalid:
+                    raise InvalidCase(invalid.code, invalid.message, {**invalid.fields, "answer": e.message}) from None
+                raise ProofRefused(e.code, e.message, {"answer": e.message}) from None
             result = self.service.submit(sub, solved)
             outcome = "accepted_" + solved.by
             return result
-        except ApiError as e:
+        except REFUSALS as e:
             outcome = e.code
             raise
         finally:
@@ -138,7 +138,7 @@ class CaseDesk:
         """(user, csrf token) of a live session; None without one, or while the cases store is down."""
         try:
             store = self.service.store
-        except ApiError:
+        except CasesUnavailable:
             return None
         return auth.session_user(store, token)
 

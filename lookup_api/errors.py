@@ -16,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lookup_api.cases.errors import CaseConflict, CaseError, CaseNotFound, CasesUnavailable, InvalidCase
+
 log = logging.getLogger("lookup_api")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -37,7 +39,7 @@ MESSAGES = {
 
 
 class ApiError(Exception):
-    """A domain error.  ``fields`` maps the form fields at fault to their own message (every problem
+    """A refusal with its HTTP status.  ``fields`` maps the form fields at fault to their own message (every problem
     of a form at once, for the pages' error summary); ``message`` is then the first of them, which is
     all the JSON shape carries."""
 
@@ -59,6 +61,20 @@ class ApiError(Exception):
         first = next(iter(problems.values()))
         return cls(first.status, first.code, first.message, first.headers,
                    {field: e.message for field, e in problems.items()})
+
+
+#: The cases domain's refusals (lookup_api/cases/errors.py) as HTTP: the one place they get a status.
+CASE_STATUS: dict[type[CaseError], int] = {InvalidCase: 422, CaseNotFound: 404, CaseConflict: 409,
+                                           CasesUnavailable: 503}
+#: What a page catches to show a refusal in itself (with what was typed) rather than as the error page.
+REFUSALS = (ApiError, CaseError)
+
+
+def http_error(refusal: ApiError | CaseError) -> ApiError:
+    if isinstance(refusal, ApiError):
+        return refusal
+    status = next(s for kind, s in CASE_STATUS.items() if isinstance(refusal, kind))
+    return ApiError(status, refusal.code, refusal.message, fields=refusal.fields)
 
 
 class NotLoggedIn(Exception):
@@ -94,6 +110,10 @@ async def api_error_handler(request: Request, exc: ApiError) -> Response:
     return error_response(request, exc)
 
 
+async def case_error_handler(request: Request, exc: CaseError) -> Response:
+    return error_response(request, http_error(exc))
+
+
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
     return error_response(request, ApiError(exc.status_code, headers=dict(exc.headers or {})))
 
@@ -124,6 +144,7 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 def install(app) -> None:
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(CaseError, case_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(NotLoggedIn, not_logged_in_handler)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from lookup_api.cases.service import Submission
 from lookup_api.deps import CasesDep, ClientDep
 from lookup_api.errors import NO_STORE, ApiError, _field_name
-from lookup_api.inputs import load_json
+from lookup_api.bodies import load_json
 from lookup_api.models import (
     CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseView, Error,
 )

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from lookup_api.deps import ClientDep, LookupDep
 from lookup_api.errors import NO_STORE, ApiError, safe_text
 from lookup_api.html import lookup_page
-from lookup_api.inputs import load_json
+from lookup_api.bodies import load_json
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
 from lookup_api.pages import root_of, yk

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.cases import auth
 from lookup_api.deps import SESSION, CasesDep, ClientDep, MaybeStaffDep, StaffDep, StaffSession
-from lookup_api.errors import ApiError, error_response
+from lookup_api.errors import REFUSALS, ApiError, error_response, http_error
 from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
 from lookup_api.throttle import Proof
 
@@ -74,7 +74,8 @@ async def login(request: Request, cases: CasesDep, client: ClientDep):
         known = device.get("u") == values["username"].strip().lower()
         result = await run_in_threadpool(cases.staff_login, client, values["username"], values["password"],
                                          Proof.of(values), known)
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         return login_page(request, e, e.status, values["username"])
     if result is None:
         return login_page(request, ApiError(401, "login_failed", "用户名或密码不对，或者账号已停用。"), 401,
@@ -103,8 +104,8 @@ def queue(request: Request, cases: CasesDep, who: StaffDep, liebiao: str = "daib
     which, label = QUEUES.get(liebiao, QUEUES["daiban"])
     try:
         rows = cases.service.queue(who[0], which)
-    except ApiError as e:
-        return _error(request, e)
+    except REFUSALS as refused:
+        return _error(request, http_error(refused))
     return _page(request, "staff_queue.html", who, title=f"{label} - 工作台", rows=rows, queues=QUEUES,
                  current=liebiao if liebiao in QUEUES else "daiban", label=label)
 
@@ -113,15 +114,16 @@ def queue(request: Request, cases: CasesDep, who: StaffDep, liebiao: str = "daib
 def ledger(request: Request, cases: CasesDep, who: StaffDep):
     try:
         rows = cases.service.ledger(who[0])
-    except ApiError as e:
-        return _error(request, e)
+    except REFUSALS as refused:
+        return _error(request, http_error(refused))
     return _page(request, "staff_ledger.html", who, title="服务问题台账", rows=rows)
 
 
 def _case_page(request: Request, cases, who: StaffSession, number: str, error: ApiError | None = None) -> Response:
     try:
         case = cases.service.staff_view(who[0], number)
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _page(request, "staff_case.html", who, status=e.status, title="没有这一件", case=None, error=e,
                      departments=[])
     return _page(request, "staff_case.html", who, status=error.status if error else 200,
@@ -144,6 +146,7 @@ async def act(request: Request, cases: CasesDep, who: StaffDep, number: str, act
     try:
         await run_in_threadpool(cases.service.act, who[0], number, ACTIONS[action], values["text"],
                                 values["department"])
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _case_page(request, cases, who, number, e)
     return see_other("../")

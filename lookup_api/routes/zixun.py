@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
 from lookup_api.deps import CasesDep, ClientDep
-from lookup_api.errors import ApiError, error_response
+from lookup_api.errors import REFUSALS, ApiError, error_response, http_error
 from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
 from lookup_api.throttle import Proof
 
@@ -73,8 +73,8 @@ def no_slash():
 def form_page(request: Request, cases: CasesDep, quhua: str = "", xiangmu: str = "", leixing: str = ""):
     try:
         d = cases.directory()
-    except ApiError as e:
-        return _page_error(request, e)
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     quhua, xiangmu = quhua.strip()[:12], xiangmu.strip().upper()[:16]
     if xiangmu not in d.programmes:
         xiangmu = ""
@@ -91,8 +91,8 @@ async def submit(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, FORM_FIELDS)
     try:
         d = cases.directory()
-    except ApiError as e:
-        return _page_error(request, e)
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     if values["village"] not in d.places:
         return see_other("./")
     sub = Submission(values["kind"], values["village"], values["content"], values["programme"] or None,
@@ -100,7 +100,8 @@ async def submit(request: Request, cases: CasesDep, client: ClientDep):
     try:
         made = await run_in_threadpool(cases.submit, client, sub, values["challenge"], values["pow"],
                                        values["answer"])
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         if e.status in (409, 422, 429):
             values["pow"] = values["answer"] = ""
             return _form_page(request, cases, values, e)
@@ -131,7 +132,8 @@ async def follow_up_page(request: Request, cases: CasesDep, client: ClientDep):
         return _view_page(request, None)
     try:
         case = await run_in_threadpool(cases.view, client, access["n"], access["c"], None)
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _view_page(request, None, e, access.get("n", ""))
     return _view_page(request, case)
 
@@ -141,7 +143,8 @@ async def follow_up(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, ("number", "query_code", "challenge", "pow", "answer"))
     try:
         case = await run_in_threadpool(cases.view, client, values["number"], values["query_code"], Proof.of(values))
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _view_page(request, None, e, values["number"])
     response = see_other("./")
     set_cookie(request, response, VIEW_COOKIE, seal(request, {"n": case["number"], "c": values["query_code"]}, 1800),
@@ -158,10 +161,11 @@ async def rate(request: Request, cases: CasesDep, client: ClientDep):
     try:
         await run_in_threadpool(cases.rate, client, access["n"], access["c"], values["rating"], values["comment"],
                                 None)
-    except ApiError as e:
+    except REFUSALS as refused:
+        e = http_error(refused)
         try:
             case = await run_in_threadpool(cases.view, client, access["n"], access["c"], None)
-        except ApiError:
+        except REFUSALS:
             case = None
         return _view_page(request, case, e)
     return see_other("../#pingjia")
@@ -179,8 +183,8 @@ async def forget(request: Request):
 def statistics(request: Request, cases: CasesDep):
     try:
         stats = cases.service.stats()
-    except ApiError as e:
-        return _page_error(request, e)
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     return render(request, "zixun_stats.html", title="咨询投诉统计", stats=stats)
 
 
