@@ -136,9 +136,14 @@ def _field_name(loc) -> str:
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    errors = exc.errors()
-    field = _field_name(errors[0].get("loc", ())) if errors else ""
-    message = f"{field}没有填写或格式不正确。" if field else MESSAGES[422][1]
+    first = next(iter(exc.errors()), {})
+    loc = first.get("loc", ())
+    field = _field_name(loc)
+    if loc[:1] == ("body",):  # a typed JSON body (bodies.JsonBody): what was missing, or which field is wrong
+        missing = first.get("type") in ("missing", "string_too_short")
+        message = f"请填写{field}。" if missing and field else f"{field}格式不正确。" if field else "提交的内容不完整。"
+    else:
+        message = f"{field}没有填写或格式不正确。" if field else MESSAGES[422][1]
     return error_response(request, ApiError(422, "invalid_request", message))
 
 
