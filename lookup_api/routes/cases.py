@@ -14,7 +14,7 @@ from lookup_api.cases.service import Submission
 from lookup_api.deps import CasesDep, ClientDep
 from lookup_api.errors import NO_STORE
 from lookup_api.models import (
-    CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseView, Error,
+    CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseStats, CaseView, Error,
 )
 from lookup_api.throttle import Proof
 
@@ -54,12 +54,14 @@ def challenge(cases: CasesDep, response: Response) -> CaseChallenge:
     return CaseChallenge(**cases.challenges.issue().as_dict())
 
 
-@router.get("/stats", summary="咨询投诉统计（公开）", responses=ERRORS,
+# A hidden group has no figures at all, not figures of null: the unset fields stay out.
+@router.get("/stats", summary="咨询投诉统计（公开）", response_model=CaseStats, response_model_exclude_unset=True,
+            responses=ERRORS,
             description="按类型、补贴项目和县区统计件数、答复天数中位数、按时答复比例和满意度；不含任何反映内容。"
                         "少于5件的分组只显示“少于5件”，必要时另有分组显示“不公开”，使隐藏的分组不能用合计减出。")
-def stats(cases: CasesDep, response: Response) -> dict:
+def stats(cases: CasesDep, response: Response) -> CaseStats:
     response.headers["Cache-Control"] = "public, max-age=300"
-    return cases.service.stats()
+    return CaseStats.model_validate(cases.service.stats())
 
 
 @router.post("", summary="提交咨询、投诉、举报或上门服务申请", status_code=201, response_model=CaseCreated,

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from lookup_api.case_desk import CaseDesk
 from lookup_api.cases import auth
 from lookup_api.deps import SESSION, CasesDep, ClientDep, MaybeStaffDep, StaffDep, StaffSession
 from lookup_api.errors import REFUSALS, ApiError, error_response, http_error
@@ -119,7 +120,7 @@ def ledger(request: Request, cases: CasesDep, who: StaffDep):
     return _page(request, "staff_ledger.html", who, title="服务问题台账", rows=rows)
 
 
-def _case_page(request: Request, cases, who: StaffSession, number: str, error: ApiError | None = None) -> Response:
+def _case_page(request: Request, cases: CaseDesk, who: StaffSession, number: str, error: ApiError | None = None) -> Response:
     try:
         case = cases.service.staff_view(who[0], number)
     except REFUSALS as refused:

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from lookup_api.case_desk import CaseDesk
 from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
 from lookup_api.deps import CasesDep, ClientDep
@@ -54,7 +55,7 @@ def _place_chooser(request: Request, d, code: str, programme: str) -> Response:
                   level=level, crumbs=crumbs, programme=programme)
 
 
-def _form_page(request: Request, cases, values: dict, error: ApiError | None = None) -> Response:
+def _form_page(request: Request, cases: CaseDesk, values: dict, error: ApiError | None = None) -> Response:
     d = cases.directory()
     place = d.places[values["village"]]
     programmes = [p for p in d.current_programmes(dt.date.today().year) if p.applies_to(place.village)]
