@@ -152,6 +152,13 @@ def test_the_cases_domain_knows_no_http():
     assert not bad, sorted(bad)
 
 
+def test_the_routes_are_given_their_services():
+    """create_app (main.py) puts the services on app.state and deps.py's providers alone read them
+    there: every route and page helper is given what it needs through deps.py."""
+    readers = {m for m, path in _modules().items() if "app.state" in path.read_text(encoding="utf-8")}
+    assert readers == {"lookup_api.main", "lookup_api.deps"}
+
+
 def test_no_import_cycle():
     assert _cycles(_graph()) == []
 
