@@ -63,7 +63,10 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
 
 
 async def read_form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    """The named fields of a posted form (absent ones empty); 400 when the body is no form."""
+    """The named fields of a posted form (absent ones empty); 400 when the body is no form.
+
+    Read by hand, not as a typed ``Form()`` body: a page answers every problem in itself, beside
+    what was typed, where FastAPI's validation would answer the error page and lose the form."""
     try:
         form = await request.form(max_files=0, max_fields=20)
     except Exception:
