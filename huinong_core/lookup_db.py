@@ -1,6 +1,6 @@
 """The lookup database's schema: the contract between the build, which writes ``lookup.sqlite``
 (generator/index.py, where its contents are described), and the lookup service, which reads it
-(lookup_api/deps.py).  A service refuses a file of another SCHEMA_VERSION.
+(lookup_api/db.py).  A service refuses a file of another SCHEMA_VERSION.
 """
 
 from __future__ import annotations

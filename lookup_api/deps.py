@@ -1,144 +1,71 @@
-"""The read-only lookup database, reopened when a new build swaps it in.
+"""What the routes are given, as FastAPI dependencies (`Annotated[..., Depends()]`, as in the
+FastAPI full-stack template): the services create_app made, the current snapshot of the lookup
+database, the client's rate-limit identity and the logged-in staff member.
 
-The build replaces the whole output directory with a rename, so a new
-lookup.sqlite has a new inode (and mtime).  Every request stats the path (a
-microsecond) and a thread whose connection belongs to an older file opens
-the new one; requests already running finish on the old file, which stays
-readable while open.  Connections are per thread: FastAPI runs the lookup
-in its thread pool.
+The one module that reads ``app.state``; the page helpers (pages.py) call these functions too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import sqlite3
-import threading
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
+from typing import Annotated
 
-from sqlite_fts4 import register_functions
+from fastapi import Depends, Request
 
-from huinong_core.lookup_db import SCHEMA_VERSION
+from lookup_api.case_desk import CaseDesk
+from lookup_api.cases.auth import StaffUser
+from lookup_api.config import Settings
+from lookup_api.db import Snapshot
+from lookup_api.errors import NotLoggedIn
+from lookup_api.ratelimit import client_bucket, client_ip
+from lookup_api.service import LookupService
 
-
-class DatabaseUnavailable(Exception):
-    """lookup.sqlite is missing, unreadable or of another schema."""
-
-
-@dataclass(frozen=True)
-class DataVersion:
-    commit: str
-    built_at: str
-    dirty: bool
-    label: str
-
-    def as_dict(self) -> dict:
-        return {"commit": self.commit, "built_at": self.built_at, "dirty": self.dirty, "label": self.label}
-
-    @property
-    def header(self) -> str:
-        """ASCII for the X-Data-Version header."""
-        short = self.commit[:7] if self.commit.isascii() else "uncommitted"
-        text = f"{short} {self.built_at}{' dirty' if self.dirty else ''}".strip()
-        return text if text.isascii() and text.isprintable() else "unknown"
+#: The staff member of the session and the session's CSRF token.
+StaffSession = tuple[StaffUser, str]
+SESSION = "yk_staff"  # the staff session cookie
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One open database file and what its meta table says."""
-
-    conn: sqlite3.Connection
-    signature: tuple
-    meta: dict[str, str]
-    version: DataVersion
-    id_prefixes: frozenset[str]
-    first_year: int
-    last_year: int
-    notices: tuple[Notice, ...] = ()
-
-    def notices_in_force(self, at: dt.datetime) -> list[Notice]:
-        return [n for n in self.notices if n.start <= at < n.end]
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
-@dataclass(frozen=True)
-class Notice:
-    """An urgent notice from the build (huinong_core/notices.py); judged at request time."""
-
-    slug: str
-    title: str
-    level: str
-    html: str
-    text: str
-    period: str
-    scope: str
-    start: dt.datetime
-    end: dt.datetime
-    regions: tuple[str, ...]
-    programmes: tuple[str, ...]
-
-    def as_dict(self) -> dict:
-        return {"title": self.title, "level": self.level, "period": self.period, "scope": self.scope,
-                "text": self.text, "html": self.html}
+def lookup_service(request: Request) -> LookupService:
+    return request.app.state.lookup
 
 
-def _notices(conn: sqlite3.Connection) -> tuple[Notice, ...]:
-    from huinong_core.notices import order
-
-    rows = conn.execute('SELECT slug, title, level, html, text, period, scope, start, "end", regions, programmes '
-                        "FROM notices").fetchall()
-    notices = [Notice(slug, title, level, html, text, period, scope, dt.datetime.fromisoformat(start),
-                      dt.datetime.fromisoformat(end), tuple(regions.split()), tuple(programmes.split()))
-               for slug, title, level, html, text, period, scope, start, end, regions, programmes in rows]
-    return tuple(sorted(notices, key=lambda n: order(n.level, n.start, n.slug)))
+def case_desk(request: Request) -> CaseDesk:
+    return request.app.state.cases
 
 
-def _signature(path: Path) -> tuple:
-    try:
-        st = os.stat(path)
-    except OSError:
-        raise DatabaseUnavailable(str(path)) from None
-    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+SettingsDep = Annotated[Settings, Depends(settings)]
+LookupDep = Annotated[LookupService, Depends(lookup_service)]
+CasesDep = Annotated[CaseDesk, Depends(case_desk)]
 
 
-def open_snapshot(path: Path, signature: tuple) -> Snapshot:
-    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        conn.execute("PRAGMA query_only=1")
-        meta = dict(conn.execute("SELECT key, value FROM meta"))
-        notices = _notices(conn) if meta.get("schema") == SCHEMA_VERSION else ()
-    except sqlite3.Error:
-        raise DatabaseUnavailable(str(path)) from None
-    if meta.get("schema") != SCHEMA_VERSION:
-        conn.close()
-        raise DatabaseUnavailable(f"{path}: schema {meta.get('schema')!r}")
-    register_functions(conn)
-    version = DataVersion(meta.get("commit", ""), meta.get("built_at", ""), meta.get("dirty") == "true",
-                          meta.get("label", ""))
-    return Snapshot(conn, signature, meta, version, frozenset(meta.get("id_prefixes", "").split()),
-                    int(meta.get("first_year", 0)), int(meta.get("last_year", 0)), notices)
+def snapshot(lookup: LookupDep) -> Snapshot:
+    """The current lookup database (503 in the error shape while there is none)."""
+    return lookup.snapshot()
 
 
-class LookupDB:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._local = threading.local()
+def client(request: Request, settings: SettingsDep) -> str:
+    """The rate-limit and audit identity of the client: its address, an IPv6 one by /64."""
+    peer = request.client.host if request.client else None
+    return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies))
 
-    def snapshot(self) -> Snapshot:
-        """This thread's connection to the current file (raises DatabaseUnavailable)."""
-        signature = _signature(self.path)
-        snap: Snapshot | None = getattr(self._local, "snap", None)
-        if snap is None or snap.signature != signature:
-            if snap is not None:
-                snap.conn.close()
-            snap = open_snapshot(self.path, signature)
-            self._local.snap = snap
-        return snap
 
-    def version(self) -> DataVersion | None:
-        try:
-            return self.snapshot().version
-        except DatabaseUnavailable:
-            return None
+def staff_session(request: Request, cases: CasesDep) -> StaffSession | None:
+    return cases.staff_session(request.cookies.get(SESSION))
+
+
+MaybeStaffDep = Annotated[StaffSession | None, Depends(staff_session)]
+
+
+def staff(session: MaybeStaffDep) -> StaffSession:
+    """The logged-in staff member, or NotLoggedIn (errors.py answers it with the login page)."""
+    if session is None:
+        raise NotLoggedIn
+    return session
+
+
+SnapshotDep = Annotated[Snapshot, Depends(snapshot)]
+ClientDep = Annotated[str, Depends(client)]
+StaffDep = Annotated[StaffSession, Depends(staff)]

@@ -13,10 +13,13 @@ import uuid
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lookup_api.cases.errors import CaseConflict, CaseError, CaseNotFound, CasesUnavailable, InvalidCase
+
 log = logging.getLogger("lookup_api")
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 MESSAGES = {
     400: ("bad_request", "请求格式不正确。"),
@@ -36,7 +39,7 @@ MESSAGES = {
 
 
 class ApiError(Exception):
-    """A domain error.  ``fields`` maps the form fields at fault to their own message (every problem
+    """A refusal with its HTTP status.  ``fields`` maps the form fields at fault to their own message (every problem
     of a form at once, for the pages' error summary); ``message`` is then the first of them, which is
     all the JSON shape carries."""
 
@@ -58,6 +61,24 @@ class ApiError(Exception):
         first = next(iter(problems.values()))
         return cls(first.status, first.code, first.message, first.headers,
                    {field: e.message for field, e in problems.items()})
+
+
+#: The cases domain's refusals (lookup_api/cases/errors.py) as HTTP: the one place they get a status.
+CASE_STATUS: dict[type[CaseError], int] = {InvalidCase: 422, CaseNotFound: 404, CaseConflict: 409,
+                                           CasesUnavailable: 503}
+#: What a page catches to show a refusal in itself (with what was typed) rather than as the error page.
+REFUSALS = (ApiError, CaseError)
+
+
+def http_error(refusal: ApiError | CaseError) -> ApiError:
+    if isinstance(refusal, ApiError):
+        return refusal
+    status = next(s for kind, s in CASE_STATUS.items() if isinstance(refusal, kind))
+    return ApiError(status, refusal.code, refusal.message, fields=refusal.fields)
+
+
+class NotLoggedIn(Exception):
+    """A staff page without a live session."""
 
 
 def safe_text(text: str) -> str:
@@ -89,8 +110,18 @@ async def api_error_handler(request: Request, exc: ApiError) -> Response:
     return error_response(request, exc)
 
 
+async def case_error_handler(request: Request, exc: CaseError) -> Response:
+    return error_response(request, http_error(exc))
+
+
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
     return error_response(request, ApiError(exc.status_code, headers=dict(exc.headers or {})))
+
+
+async def not_logged_in_handler(request: Request, exc: NotLoggedIn) -> Response:
+    """To the login page, by a relative link (a sub-path works): /staff/jian/<件号>/ → ../../login/."""
+    below_staff = request.url.path.strip("/").split("/")[1:]
+    return RedirectResponse("../" * len(below_staff) + "login/", 303, headers=NO_STORE)
 
 
 def _field_name(loc) -> str:
@@ -105,13 +136,20 @@ def _field_name(loc) -> str:
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
-    errors = exc.errors()
-    field = _field_name(errors[0].get("loc", ())) if errors else ""
-    message = f"{field}没有填写或格式不正确。" if field else MESSAGES[422][1]
+    first = next(iter(exc.errors()), {})
+    loc = first.get("loc", ())
+    field = _field_name(loc)
+    if loc[:1] == ("body",):  # a typed JSON body (bodies.JsonBody): what was missing, or which field is wrong
+        missing = first.get("type") in ("missing", "string_too_short")
+        message = f"请填写{field}。" if missing and field else f"{field}格式不正确。" if field else "提交的内容不完整。"
+    else:
+        message = f"{field}没有填写或格式不正确。" if field else MESSAGES[422][1]
     return error_response(request, ApiError(422, "invalid_request", message))
 
 
 def install(app) -> None:
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(CaseError, case_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(NotLoggedIn, not_logged_in_handler)

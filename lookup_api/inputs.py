@@ -1,4 +1,4 @@
-"""Bounded parsers for what arrives over HTTP: every one refuses bad input with ApiError(422), never a 500.
+"""Bounded checks of what arrives over HTTP: bad input is refused, never a 500.
 
 ``str.isdigit`` is true for "²" and "①", which ``int()`` refuses; ``json.loads`` recurses once per
 nested array, so 1,900 "[" in a 4 KB body end in RecursionError.  Both happened (issue 18).
@@ -6,10 +6,7 @@ nested array, so 1,900 "[" in a 4 KB body end in RecursionError.  Both happened 
 
 from __future__ import annotations
 
-import json
 import unicodedata
-
-from lookup_api.errors import ApiError
 
 #: Our bodies are flat objects (a lookup, a case, a rating); a little room for clients that wrap them.
 MAX_JSON_DEPTH = 16
@@ -46,13 +43,3 @@ def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
         elif byte in (0x5D, 0x7D):  # ] }
             depth -= 1
     return True
-
-
-def load_json(body: bytes):
-    """The JSON value of a request body; ApiError(422 invalid_json) for anything else, too deep included."""
-    if not json_depth_ok(body):
-        raise ApiError(422, "invalid_json", "提交的 JSON 层次太深。")
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ApiError(422, "invalid_json", "提交的内容不是有效的 JSON。") from None

@@ -17,11 +17,17 @@ from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 
 from lookup_api import errors
-from lookup_api.app_state import Services
+from lookup_api.audit import Audit, audit_logger
+from lookup_api.case_desk import CaseDesk
+from lookup_api.cases.pow import Challenges
 from lookup_api.config import Settings, get_settings
+from lookup_api.db import LookupDB
 from lookup_api.middleware import Guard
+from lookup_api.ratelimit import RateLimits
 from lookup_api.routes import cases, lookup, meta, policies, staff, zixun
 from lookup_api.routes.meta import API_VERSION
+from lookup_api.service import LookupService
+from lookup_api.throttle import Escalation
 
 
 class SiteFiles(StaticFiles):
@@ -71,8 +77,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The schema by a relative URL: the page works under a sub-path (nginx strips the prefix).
         return get_swagger_ui_html(openapi_url="openapi.json", title=f"{app.title} - 接口文档")
 
-    services = Services(settings)
-    app.state.services = services
+    keyer = settings.keyer()  # KeyConfigError when missing: refuse to start
+    cipher = settings.contact_cipher()  # KeyConfigError when missing: refuse to start
+    db = LookupDB(settings.db)
+    limits = RateLimits(settings.rate_storage, settings.rate_client, settings.rate_id, settings.rate_search,
+                        cases=settings.rate_cases, cases_nojs=settings.rate_cases_nojs,
+                        case_view=settings.rate_case_view, case_number=settings.rate_case_number,
+                        login=settings.rate_login, id_nojs=settings.rate_id_nojs)
+    audit = Audit(audit_logger(settings.audit_log), keyer.key)
+    challenges = Challenges(keyer.key, settings.cases_pow_bits)
+    # Read by the providers of deps.py, and by nothing else.
+    app.state.settings = settings
+    app.state.lookup = LookupService(keyer, db, limits, audit, Escalation(limits, challenges, "id", settings.pow_bits,
+                                                                          settings.pow_extra))
+    app.state.cases = CaseDesk(settings.cases_url, keyer.key, cipher, app.state.lookup.snapshot, limits, audit,
+                               challenges, settings.pow_bits, settings.pow_extra, settings.staff_session_hours)
     errors.install(app)
     for module in (lookup, policies, meta, cases, zixun, staff):
         app.include_router(module.router)
@@ -84,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.site_origin:
         app.add_middleware(CORSMiddleware, allow_origins=[settings.site_origin.rstrip("/")],
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", "X-Query-Code"], max_age=600)
-    app.add_middleware(Guard, db=services.db, max_body=settings.max_body, forms_max_body=settings.cases_max_body)
+    app.add_middleware(Guard, db=db, max_body=settings.max_body, forms_max_body=settings.cases_max_body)
     return app
 
 

@@ -8,7 +8,7 @@ import traceback
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 
-from lookup_api.deps import LookupDB
+from lookup_api.db import LookupDB
 from lookup_api.errors import ApiError, error_response
 from lookup_api.html import CSP
 from lookup_api.inputs import ascii_int

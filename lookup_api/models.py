@@ -218,3 +218,29 @@ class CaseView(BaseModel):
     history: list[CaseHistoryItem]
     rating: CaseRatingShown | None
     can_rate: bool
+
+
+class CaseStatsRow(BaseModel):
+    """One group of the statistics; a hidden group has only label, cases (null), shown and suppressed."""
+
+    label: str
+    cases: int | None = Field(description="件数；隐藏的分组为 null")
+    shown: str = Field(description="显示的件数：“12件”，少于5件时“少于5件”，为防止相减算出而隐藏时“不公开”")
+    suppressed: bool
+    answered: int | None = None
+    open: int | None = None
+    median_days_to_reply: float | None = Field(None, description="答复天数中位数")
+    answered_on_time_share: float | None = Field(None, description="到期的件中按时答复的比例")
+    rated: int | None = None
+    satisfaction: dict[str, int] | None = Field(None, description="各评价的件数（评价不少于5件时）")
+    satisfied_share: float | None = Field(None, description="满意和基本满意的比例（评价不少于5件时）")
+
+
+class CaseStats(BaseModel):
+    generated_at: str
+    min_count: int = Field(description="少于这个件数的分组不显示件数")
+    total: CaseStatsRow
+    due_days: dict[str, int] = Field(description="各类型的承诺答复天数")
+    by_kind: list[CaseStatsRow]
+    by_programme: list[CaseStatsRow]
+    by_county: list[CaseStatsRow]

@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
 from huinong_core import urls
-from lookup_api.errors import ApiError
+from lookup_api import deps
+from lookup_api.errors import NO_STORE, ApiError
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_PARTIALS = REPO / "site_src" / "overrides"
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _loaders = [PackageLoader("lookup_api", "templates")]
 if SITE_PARTIALS.is_dir():  # the site's header/footer; the package has plain fallbacks
@@ -45,10 +45,9 @@ def root_of(request: Request) -> str:
 
 
 def yk(request: Request) -> dict:
-    services = request.app.state.services
     meta: dict = {}
     try:
-        meta = services.snapshot().meta
+        meta = deps.lookup_service(request).snapshot().meta
     except ApiError:
         pass
     return {"site_name": meta.get("site_name") or "惠民惠农财政补贴资金“一卡通”公开专栏",
@@ -64,7 +63,10 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
 
 
 async def read_form(request: Request, names: tuple[str, ...]) -> dict[str, str]:
-    """The named fields of a posted form (absent ones empty); 400 when the body is no form."""
+    """The named fields of a posted form (absent ones empty); 400 when the body is no form.
+
+    Read by hand, not as a typed ``Form()`` body: a page answers every problem in itself, beside
+    what was typed, where FastAPI's validation would answer the error page and lose the form."""
     try:
         form = await request.form(max_files=0, max_fields=20)
     except Exception:
@@ -80,7 +82,7 @@ def see_other(url: str) -> RedirectResponse:
 
 def secure_cookies(request: Request) -> bool:
     """Secure unless this is plain HTTP to a loopback address (make run); LOOKUP_COOKIE_SECURE overrides."""
-    setting = request.app.state.services.settings.cookie_secure
+    setting = deps.settings(request).cookie_secure
     if setting is not None:
         return setting
     if request.url.scheme == "https":
@@ -103,14 +105,14 @@ def clear_cookie(request: Request, response: Response, name: str, path: str) -> 
 
 def seal(request: Request, data: dict, seconds: int) -> str:
     """Encrypted and authenticated (Fernet), with an expiry inside."""
-    cipher = request.app.state.services.cipher
+    cipher = deps.case_desk(request).cipher
     return cipher.encrypt(json.dumps({**data, "exp": int(time.time()) + seconds})).decode()
 
 
 def unseal(request: Request, token: str | None) -> dict | None:
     if not token or len(token) > 2000:
         return None
-    cipher = request.app.state.services.cipher
+    cipher = deps.case_desk(request).cipher
     try:
         data = json.loads(cipher.decrypt_strict(token.encode()))
     except Exception:

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections import defaultdict
+from dataclasses import dataclass
 
 from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
 from huinong_core.normalize import parse_id, parse_name
 from lookup_api import texts
-from lookup_api.deps import Snapshot
+from lookup_api.audit import Audit
+from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
 from lookup_api.errors import ApiError
+from lookup_api.ratelimit import RateLimits, tag
+from lookup_api.throttle import Escalation, Proof
 
 QUERY = """
 SELECT p.query_key, b.year, b.programme, b.name, b.short_name, b.policy_phone, b.period, b.payer, b.batch_id,
@@ -29,6 +33,47 @@ LEFT JOIN places pl ON pl.village = p.village
 LEFT JOIN windows w ON w.township = pl.township
 WHERE p.query_key = ?
 """
+
+
+@dataclass(frozen=True)
+class LookupService:
+    """The lookup and the policy search as the routes call them: behind the rate limits and, past
+    an ID's free budget, a proof-of-work; every lookup audited."""
+
+    keyer: Keyer
+    db: LookupDB
+    limits: RateLimits
+    audit: Audit
+    id_guard: Escalation
+
+    def snapshot(self) -> Snapshot:
+        try:
+            return self.db.snapshot()
+        except DatabaseUnavailable:
+            raise ApiError(503, "database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
+
+    def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
+        """(result, site name); raises ApiError for 422/429/503.  Audited either way."""
+        outcome = "error"
+        try:
+            client_tag = tag(self.keyer.key, "client", client)
+            self.limits.hit("client", client_tag, "本设备（网络）查询次数太多，")
+            snap = self.snapshot()
+            id18, name = parse_lookup(id_text, name_text, snap.id_prefixes)
+            # Past the ID's budget a proof-of-work, never a refusal: a stranger cannot lock its owner out.
+            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，")
+            result = lookup(snap, self.keyer, id18, name)
+            outcome = "found" if result["found"] else "none"
+            return result, snap.meta.get("site_name", "")
+        except ApiError as e:
+            outcome = e.code
+            raise
+        finally:
+            self.audit.record("lookup", client, outcome)
+
+    def search(self, client: str, query: str, limit: int) -> dict:
+        self.limits.hit("search", tag(self.keyer.key, "client", client), "搜索太频繁，")
+        return search(self.snapshot(), query, limit)
 
 
 def parse_id_number(text: str, prefixes: frozenset[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lookup_api.cases.errors import ProofRefused
 from lookup_api.cases.pow import Challenges
 from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits
@@ -57,10 +58,8 @@ class Escalation:
             try:
                 solved = self.challenges.verify(proof.challenge, proof.pow, proof.answer, min_bits=bits)
                 if not self.limits.first_use(self.scope + "_spent", solved.nonce):
-                    raise ApiError(422, "challenge_used", "这道验证题已经用过了，请重新验证。")
-            except ApiError as e:
-                if e.status != 422:
-                    raise
+                    raise ProofRefused("challenge_used", "这道验证题已经用过了，请重新验证。")
+            except ProofRefused as e:
                 # Every refused proof comes with a fresh challenge: the person can try again at once.
                 fields = {"answer": e.message} if e.code in ("wrong_answer", "challenge_unsolved") else None
                 raise ApiError(422, e.code, e.message, fields=fields,

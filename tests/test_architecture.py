@@ -19,6 +19,8 @@ PACKAGES = ("huinong_core", "generator", "lookup_api")
 MAY_START_THE_SERVICE = {"generator.cli"}
 #: Known and still to be removed.  Nothing may be added here.
 NOT_YET: set[tuple[str, str]] = set()
+#: The web framework: the cases domain (lookup_api/cases/) reaches none of it.
+WEB = {"fastapi", "starlette"}
 
 
 def _modules() -> dict[str, Path]:
@@ -50,6 +52,28 @@ def _imports(name: str, path: Path, mods: dict[str, Path]) -> set[str]:
             if target and target != name:
                 found.add(target)
     return found
+
+
+def _web_imports(path: Path) -> set[str]:
+    """The web framework packages a module imports itself."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+    return found & WEB
+
+
+def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    """``start`` and every module it imports, directly or not."""
+    seen, todo = set(), [start]
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(graph.get(m, ()))
+    return seen
 
 
 def _graph() -> dict[str, set[str]]:
@@ -120,6 +144,21 @@ def test_the_build_imports_the_service_only_to_start_it():
     assert bad == NOT_YET, f"fixed: remove {NOT_YET - bad} from NOT_YET"
 
 
+def test_the_cases_domain_knows_no_http():
+    """lookup_api/cases/ refuses with its CaseError family and reaches nothing of FastAPI or Starlette,
+    not even through another module: lookup_api/errors.py alone turns its refusals into HTTP."""
+    graph, mods = _graph(), _modules()
+    bad = {(m, r) for m in graph if m.startswith("lookup_api.cases") for r in _reach(graph, m) if _web_imports(mods[r])}
+    assert not bad, sorted(bad)
+
+
+def test_the_routes_are_given_their_services():
+    """create_app (main.py) puts the services on app.state and deps.py's providers alone read them
+    there: every route and page helper is given what it needs through deps.py."""
+    readers = {m for m, path in _modules().items() if "app.state" in path.read_text(encoding="utf-8")}
+    assert readers == {"lookup_api.main", "lookup_api.deps"}
+
+
 def test_no_import_cycle():
     assert _cycles(_graph()) == []
 
@@ -131,3 +170,5 @@ def test_the_checks_can_fail():
     assert "generator.check" in _imports("generator.cli", mods["generator.cli"], mods)  # inside a function
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+    assert _web_imports(mods["lookup_api.errors"]) == WEB
+    assert "lookup_api.errors" in _reach(_graph(), "lookup_api.throttle")

@@ -19,7 +19,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from lookup_api.errors import ApiError
+from lookup_api.cases.errors import ProofRefused
 from lookup_api.inputs import ascii_int
 
 TTL = 600
@@ -91,14 +91,14 @@ class Challenges:
 
     def verify(self, token: str, counter: str | None, answer: str | None, min_bits: int | None = None) -> Solved:
         """The challenge is genuine, fresh and solved, by work (of at least ``min_bits``, the default
-        difficulty unless given) or by the sum; ApiError(422) otherwise."""
+        difficulty unless given) or by the sum; ProofRefused otherwise."""
         parts = (token or "").split(".")
         if len(parts) != 5 or not hmac.compare_digest(self._mac(".".join(parts[:4])), parts[4]):
-            raise ApiError(422, "invalid_challenge", "表单已失效，请重新打开页面再提交。")
+            raise ProofRefused("invalid_challenge", "表单已失效，请重新打开页面再提交。")
         nonce, expires_text, bits_text, answer_tag, _ = parts
         expires, bits = ascii_int(expires_text, 12) or 0, ascii_int(bits_text, 3) or 0
         if expires < time.time():
-            raise ApiError(422, "challenge_expired", "表单打开太久已失效（超过10分钟），请重新打开页面再提交。"
+            raise ProofRefused("challenge_expired", "表单打开太久已失效（超过10分钟），请重新打开页面再提交。"
                                                      "您填写的内容请先复制保存。")
         if bits >= (self.bits if min_bits is None else min_bits) and self.works(token, counter):
             return Solved(nonce, expires, "pow")
@@ -107,5 +107,5 @@ class Challenges:
             number = ascii_int(answer, 3)
             if number is not None and hmac.compare_digest(self._mac(f"answer|{nonce}|{number}", 16), answer_tag):
                 return Solved(nonce, expires, "question")
-            raise ApiError(422, "wrong_answer", "验证题答错了，请重新计算后填写数字。")
-        raise ApiError(422, "challenge_unsolved", "请填写验证题的答案（数字）。")
+            raise ProofRefused("wrong_answer", "验证题答错了，请重新计算后填写数字。")
+        raise ProofRefused("challenge_unsolved", "请填写验证题的答案（数字）。")

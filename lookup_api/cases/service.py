@@ -1,4 +1,4 @@
-"""What the public and staff can do with cases.  Raises ApiError (Chinese messages).
+"""What the public and staff can do with cases.  Refuses with CaseError (cases/errors.py; Chinese messages).
 
 A wrong 查询码 and an unknown 件号 take the same path and get the same
 answer: the keyed hash is computed either way and compared in constant time.
@@ -26,12 +26,12 @@ from huinong_core.regions import region_level
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.auth import StaffUser
 from lookup_api.cases.directory import Directory, Programme, departments_of, responsible
+from lookup_api.cases.errors import CaseConflict, CaseNotFound, InvalidCase
 from lookup_api.cases.pow import Solved
 from lookup_api.cases.schema import (
     KINDS, OPEN_STATUSES, RATINGS, STATUSES, Case, CaseEvent, Rating, SpentChallenge, utcnow,
 )
 from lookup_api.cases.store import Store
-from lookup_api.errors import ApiError
 
 CST = dt.timezone(dt.timedelta(hours=8))
 #: 承诺时限 (calendar days from submission to reply), shown on the form and the follow-up page.
@@ -66,12 +66,12 @@ def clean_text(text: str | None, limit: int, field: str, required: bool = True, 
     text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
     if not text:
         if required:
-            raise ApiError(422, "invalid_request", f"请填写{field}。")
+            raise InvalidCase("invalid_request", f"请填写{field}。")
         return None
     if len(text) < minimum:
-        raise ApiError(422, "invalid_request", f"{field}太短，请至少写{minimum}个字，把情况说清楚。")
+        raise InvalidCase("invalid_request", f"{field}太短，请至少写{minimum}个字，把情况说清楚。")
     if len(text) > limit:
-        raise ApiError(422, "invalid_request", f"{field}太长（{len(text)}个字），请不超过{limit}个字。")
+        raise InvalidCase("invalid_request", f"{field}太长（{len(text)}个字），请不超过{limit}个字。")
     return text
 
 
@@ -82,7 +82,7 @@ def parse_phone(text: str | None) -> str | None:
     digits = re.sub(r"[\s\-()（）]", "", text)
     if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits):
         return digits
-    raise ApiError(422, "invalid_phone", "联系电话格式不对：手机号码11位，固定电话请带区号（如 0375-1234567）。")
+    raise InvalidCase("invalid_phone", "联系电话格式不对：手机号码11位，固定电话请带区号（如 0375-1234567）。")
 
 
 def parse_contact_name(text: str | None) -> str | None:
@@ -90,7 +90,7 @@ def parse_contact_name(text: str | None) -> str | None:
     if not text:
         return None
     if len(text) > 20 or any(c.isdigit() for c in text):
-        raise ApiError(422, "invalid_name", "姓名格式不对：请填写姓名或称呼（不超过20个字，不要有数字）。")
+        raise InvalidCase("invalid_name", "姓名格式不对：请填写姓名或称呼（不超过20个字，不要有数字）。")
     return text
 
 
@@ -117,40 +117,40 @@ class CaseService:
 
     # ------------------------------------------------------------ submitting
     def validate(self, sub: Submission) -> tuple[Submission, Programme | None]:
-        """The submission cleaned, or one ApiError naming every field at fault (``fields``, in form order)."""
-        problems: dict[str, ApiError] = {}
+        """The submission cleaned, or one InvalidCase naming every field at fault (``fields``, in form order)."""
+        problems: dict[str, InvalidCase] = {}
 
         def check(field: str, parse, *args):
             try:
                 return parse(*args)
-            except ApiError as e:
+            except InvalidCase as e:
                 problems.setdefault(field, e)
                 return None
 
         d = self._directory()
         if sub.kind not in KINDS:
-            problems["kind"] = ApiError(422, "invalid_kind", "请选择类型：咨询、投诉、举报或上门服务。")
+            problems["kind"] = InvalidCase("invalid_kind", "请选择类型：咨询、投诉、举报或上门服务。")
         if sub.village not in d.places:
-            problems["village"] = ApiError(422, "invalid_village", "请选择您所在的村（社区）。")
+            problems["village"] = InvalidCase("invalid_village", "请选择您所在的村（社区）。")
         programme = None
         if sub.programme:
             programme = d.programmes.get(sub.programme)
             if programme is None:
-                problems["programme"] = ApiError(422, "invalid_programme",
-                                                 "补贴项目不在政策清单中，请重新选择，或选“不涉及具体项目”。")
+                problems["programme"] = InvalidCase("invalid_programme",
+                                                    "补贴项目不在政策清单中，请重新选择，或选“不涉及具体项目”。")
         content = check("content", clean_text, sub.content, CONTENT_MAX, "反映的内容", True, 5)
         phone = check("phone", parse_phone, sub.phone)
         name = check("name", parse_contact_name, sub.name)
         anonymous = bool(sub.anonymous)
         if anonymous:
             if sub.kind in KINDS and sub.kind != "举报":
-                problems["anonymous"] = ApiError(422, "anonymous_not_allowed",
-                                                 "只有举报可以匿名；咨询、投诉和上门服务请留下联系电话或姓名，方便答复。")
+                problems["anonymous"] = InvalidCase("anonymous_not_allowed",
+                                                    "只有举报可以匿名；咨询、投诉和上门服务请留下联系电话或姓名，方便答复。")
             phone = name = None
         if sub.kind == "上门服务" and not phone and "phone" not in problems:
-            problems["phone"] = ApiError(422, "phone_required", "申请上门服务请留下联系电话，方便乡镇工作人员联系上门时间。")
+            problems["phone"] = InvalidCase("phone_required", "申请上门服务请留下联系电话，方便乡镇工作人员联系上门时间。")
         if problems:
-            raise ApiError.combine(problems)
+            raise InvalidCase.combine(problems)
         return Submission(sub.kind, sub.village, content, sub.programme or None, phone, name, anonymous), programme
 
     def submit(self, sub: Submission, solved: Solved) -> dict:
@@ -187,7 +187,7 @@ class CaseService:
                 # So would two submissions taking one number, which lock_sequence prevents: try the next.
                 with self.store.session() as s:
                     if s.get(SpentChallenge, solved.nonce) is not None:
-                        raise ApiError(422, "challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。") from None
+                        raise InvalidCase("challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。") from None
                 if attempt == 7:
                     raise
         return {"number": number, "query_code": case_secrets.show_code(code), "status": "已受理",
@@ -199,7 +199,7 @@ class CaseService:
     def _spend(s: Session, solved: Solved, now: dt.datetime) -> None:
         s.query(SpentChallenge).filter(SpentChallenge.expires_at < now - dt.timedelta(hours=1)).delete()
         if s.get(SpentChallenge, solved.nonce) is not None:
-            raise ApiError(422, "challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。")
+            raise InvalidCase("challenge_used", "这个表单已经提交过了。请重新打开页面再提交新的内容。")
         s.add(SpentChallenge(nonce=solved.nonce,
                              expires_at=dt.datetime.fromtimestamp(solved.expires, dt.timezone.utc).replace(tzinfo=None)))
 
@@ -215,7 +215,7 @@ class CaseService:
         case = s.scalar(select(Case).where(Case.number == canonical)) if canonical != "-" else None
         if not case_secrets.code_matches(self._key, canonical, case_secrets.normalize_code(code),
                                          case.code_hash if case is not None else None):
-            raise ApiError(404, *NOT_FOUND)
+            raise CaseNotFound(*NOT_FOUND)
         return case
 
     def view(self, number: str, code: str) -> dict:
@@ -224,14 +224,14 @@ class CaseService:
 
     def rate(self, number: str, code: str, rating: str, comment: str | None) -> dict:
         if rating not in RATINGS:
-            raise ApiError(422, "invalid_rating", "请选择：满意、基本满意或不满意。")
+            raise InvalidCase("invalid_rating", "请选择：满意、基本满意或不满意。")
         comment = clean_text(comment, COMMENT_MAX, "评价意见", required=False)
         with self.store.session() as s:
             case = self._find(s, number, code)
             if case.status not in ("已答复", "已办结"):
-                raise ApiError(409, "not_answered", "收到答复以后才能评价。")
+                raise CaseConflict("not_answered", "收到答复以后才能评价。")
             if s.scalar(select(Rating.id).where(Rating.case_id == case.id)) is not None:
-                raise ApiError(409, "already_rated", "这一件已经评价过了，谢谢您。")
+                raise CaseConflict("already_rated", "这一件已经评价过了，谢谢您。")
             now = utcnow()
             s.add(Rating(case_id=case.id, rating=rating, comment=comment, at=now))
             self._event(s, case, "群众", "评价", rating, now)
@@ -306,7 +306,7 @@ class CaseService:
         canonical = parse_number(number)
         case = s.scalar(select(Case).where(Case.number == canonical, self.visible(user))) if canonical else None
         if case is None:
-            raise ApiError(404, "case_not_found", "没有这一件，或者它不归您的部门和地区办理。")
+            raise CaseNotFound("case_not_found", "没有这一件，或者它不归您的部门和地区办理。")
         return case
 
     def staff_view(self, user: StaffUser, number: str) -> dict:
@@ -331,34 +331,34 @@ class CaseService:
             note = None
             if action == "受理":
                 if case.status != "已受理":
-                    raise ApiError(409, "bad_state", f"这一件现在是“{case.status}”，不能再受理。")
+                    raise CaseConflict("bad_state", f"这一件现在是“{case.status}”，不能再受理。")
                 case.status = "办理中"
             elif action == "答复":
                 if case.status == "已办结":
-                    raise ApiError(409, "bad_state", "这一件已经办结，不能再答复。")
+                    raise CaseConflict("bad_state", "这一件已经办结，不能再答复。")
                 note = clean_text(text, REPLY_MAX, "答复内容", minimum=5)
                 case.reply = note
                 case.status = "已答复"
                 case.replied_at = case.replied_at or now
             elif action == "办结":
                 if case.status != "已答复":
-                    raise ApiError(409, "bad_state", "先答复，才能办结。")
+                    raise CaseConflict("bad_state", "先答复，才能办结。")
                 note = clean_text(text, 500, "办结说明", required=False)
                 case.status = "已办结"
                 case.closed_at = now
             elif action == "转办":
                 if case.status == "已办结":
-                    raise ApiError(409, "bad_state", "这一件已经办结，不能转办。")
+                    raise CaseConflict("bad_state", "这一件已经办结，不能转办。")
                 target = (department or "").strip()
                 if target not in self._directory().departments:
-                    raise ApiError(422, "invalid_department", "请选择要转给的部门。")
+                    raise InvalidCase("invalid_department", "请选择要转给的部门。")
                 if departments_of(case.department) == (target,):
-                    raise ApiError(422, "invalid_department", "这一件已经在这个部门办理。")
+                    raise InvalidCase("invalid_department", "这一件已经在这个部门办理。")
                 note = clean_text(text, 500, "转办原因")
                 case.department = target
                 case.status = "已受理"
             else:
-                raise ApiError(422, "invalid_action", "不支持的操作。")
+                raise InvalidCase("invalid_action", "不支持的操作。")
             case.updated_at = now
             self._event(s, case, user.username, action, note, now)
             return case.status

@@ -7,39 +7,26 @@ URLs end up in logs and browser histories.  A wrong 查询码 and an unknown
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Response
 
+from lookup_api.bodies import JsonBody
 from lookup_api.cases.service import Submission
-from lookup_api.errors import ApiError, _field_name
-from lookup_api.inputs import load_json
+from lookup_api.deps import CasesDep, ClientDep
+from lookup_api.errors import NO_STORE
 from lookup_api.models import (
-    CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseView, Error,
+    CaseChallenge, CaseCode, CaseCreated, CaseRatingRequest, CaseRequest, CaseStats, CaseView, Error,
 )
 from lookup_api.throttle import Proof
 
-router = APIRouter(prefix="/api/v1/cases", tags=["咨询与投诉"])
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+class CaseBody(JsonBody):
+    not_json = "请用 JSON 提交（Content-Type: application/json）；网页表单请用 /zixun/ 页面。"
+
+
+router = APIRouter(prefix="/api/v1/cases", tags=["咨询与投诉"], route_class=CaseBody)
+
 ERRORS = {404: {"model": Error}, 409: {"model": Error}, 413: {"model": Error}, 415: {"model": Error},
           422: {"model": Error}, 429: {"model": Error}, 503: {"model": Error}}
-
-
-async def _json(request: Request, model: type[BaseModel]):
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise ApiError(415, message="请用 JSON 提交（Content-Type: application/json）；网页表单请用 /zixun/ 页面。")
-    data = load_json(await request.body())
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        field = _field_name(first.get("loc", ()))
-        missing = first.get("type") in ("missing", "string_too_short")
-        message = f"请填写{field}。" if missing and field else f"{field}格式不正确。" if field else "提交的内容不完整。"
-        raise ApiError(422, "invalid_request", message) from None
 
 
 #: OpenAPI links: what a client (and schemathesis' stateful test) can do with an answer next.
@@ -62,61 +49,50 @@ _CASE_LINKS = {
                 "requestBody": {"kind": "咨询", "content": "请问耕地地力保护补贴什么时候发放？",
                                 "village": "410421100202", "challenge": "$response.body#/challenge",
                                 "answer": "0", "pow": "0"}}}}}})
-def challenge(request: Request):
-    return JSONResponse(request.app.state.services.challenges.issue().as_dict(), headers=NO_STORE)
+def challenge(cases: CasesDep, response: Response) -> CaseChallenge:
+    response.headers.update(NO_STORE)
+    return CaseChallenge(**cases.challenges.issue().as_dict())
 
 
-@router.get("/stats", summary="咨询投诉统计（公开）", responses=ERRORS,
+# A hidden group has no figures at all, not figures of null: the unset fields stay out.
+@router.get("/stats", summary="咨询投诉统计（公开）", response_model=CaseStats, response_model_exclude_unset=True,
+            responses=ERRORS,
             description="按类型、补贴项目和县区统计件数、答复天数中位数、按时答复比例和满意度；不含任何反映内容。"
                         "少于5件的分组只显示“少于5件”，必要时另有分组显示“不公开”，使隐藏的分组不能用合计减出。")
-def stats(request: Request):
-    services = request.app.state.services
-    return JSONResponse(services.cases.stats(), headers={"Cache-Control": "public, max-age=300"})
+def stats(cases: CasesDep, response: Response) -> CaseStats:
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return CaseStats.model_validate(cases.service.stats())
 
 
 @router.post("", summary="提交咨询、投诉、举报或上门服务申请", status_code=201, response_model=CaseCreated,
              responses={**ERRORS, 201: {"description": "已受理：件号和查询码", "links": _CASE_LINKS}},
              description="先 GET /api/v1/cases/challenge 取题，解出工作量证明（pow）或回答替代验证题（answer）后提交。"
-                         "返回件号和查询码；查询码只显示这一次，服务器只保存它的加密摘要。联系电话和姓名加密保存，从不公开。",
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": CaseRequest.model_json_schema()}}}})
-async def submit(request: Request):
-    data: CaseRequest = await _json(request, CaseRequest)
-    services = request.app.state.services
+                         "返回件号和查询码；查询码只显示这一次，服务器只保存它的加密摘要。联系电话和姓名加密保存，从不公开。")
+def submit(data: CaseRequest, cases: CasesDep, client: ClientDep, response: Response) -> CaseCreated:
+    response.headers.update(NO_STORE)
     sub = Submission(data.kind, data.village, data.content, data.programme, data.phone, data.name, data.anonymous)
-    result = await run_in_threadpool(services.case_submit, services.client(request), sub, data.challenge,
-                                     data.pow, data.answer)
-    return JSONResponse(result, 201, headers=NO_STORE)
+    return CaseCreated(**cases.submit(client, sub, data.challenge, data.pow, data.answer))
 
 
 @router.get("/{number}", summary="查看办理情况（查询码放在 X-Query-Code 请求头）", response_model=CaseView,
             responses=ERRORS)
-def view(request: Request, number: str,
+def view(cases: CasesDep, client: ClientDep, response: Response, number: str,
          x_query_code: str = Header("", max_length=40, description="查询码（不要放在网址里）"),
          x_challenge: str = Header("", max_length=200, description="这个件号查询较多时：429 回答里的验证题 challenge"),
-         x_pow: str = Header("", max_length=20, description="验证题的解")):
-    services = request.app.state.services
-    proof = Proof(x_challenge or None, x_pow or None)
-    return JSONResponse(services.case_view(services.client(request), number, x_query_code, proof), headers=NO_STORE)
+         x_pow: str = Header("", max_length=20, description="验证题的解")) -> CaseView:
+    response.headers.update(NO_STORE)
+    return CaseView.model_validate(cases.view(client, number, x_query_code, Proof(x_challenge or None, x_pow or None)))
 
 
-@router.post("/{number}", summary="查看办理情况（查询码放在 JSON 请求体）", response_model=CaseView, responses=ERRORS,
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": CaseCode.model_json_schema()}}}})
-async def view_post(request: Request, number: str):
-    data: CaseCode = await _json(request, CaseCode)
-    services = request.app.state.services
-    result = await run_in_threadpool(services.case_view, services.client(request), number, data.query_code,
-                                     Proof.of(data))
-    return JSONResponse(result, headers=NO_STORE)
+@router.post("/{number}", summary="查看办理情况（查询码放在 JSON 请求体）", response_model=CaseView, responses=ERRORS)
+def view_post(data: CaseCode, cases: CasesDep, client: ClientDep, response: Response, number: str) -> CaseView:
+    response.headers.update(NO_STORE)
+    return CaseView.model_validate(cases.view(client, number, data.query_code, Proof.of(data)))
 
 
 @router.post("/{number}/rating", summary="评价答复：满意、基本满意或不满意（答复后一次）", response_model=CaseView,
-             responses=ERRORS, openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": CaseRatingRequest.model_json_schema()}}}})
-async def rate(request: Request, number: str):
-    data: CaseRatingRequest = await _json(request, CaseRatingRequest)
-    services = request.app.state.services
-    result = await run_in_threadpool(services.case_rate, services.client(request), number, data.query_code,
-                                     data.rating, data.comment, Proof.of(data))
-    return JSONResponse(result, headers=NO_STORE)
+             responses=ERRORS)
+def rate(data: CaseRatingRequest, cases: CasesDep, client: ClientDep, response: Response, number: str) -> CaseView:
+    response.headers.update(NO_STORE)
+    return CaseView.model_validate(cases.rate(client, number, data.query_code, data.rating, data.comment,
+                                              Proof.of(data)))

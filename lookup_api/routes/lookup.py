@@ -5,14 +5,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from lookup_api.errors import ApiError, safe_text
+from lookup_api.bodies import is_json, load_json
+from lookup_api.deps import ClientDep, LookupDep
+from lookup_api.errors import NO_STORE, ApiError, safe_text
 from lookup_api.html import lookup_page
-from lookup_api.inputs import load_json
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
 from lookup_api.pages import root_of, yk
@@ -20,7 +21,6 @@ from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/api/v1", tags=["个人查询"])
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _REQUEST_SCHEMA = LookupRequest.model_json_schema()
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, "text/html": {}}
 FIELDS = {"id_number": "身份证号码", "name": "姓名", "challenge": "验证题", "pow": "验证", "answer": "验证题答案"}
@@ -57,11 +57,11 @@ class Typed:
 
 
 async def _read(request: Request) -> dict:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    content_type = request.headers.get("content-type")
     if is_form(content_type):
         form = await request.form(max_files=0, max_fields=10)
         return {k: v for k, v in form.items() if k in FORM_FIELDS}
-    if content_type == "application/json" or content_type.endswith("+json"):
+    if is_json(content_type):
         return load_json(await request.body())
     raise ApiError(415)
 
@@ -103,26 +103,29 @@ def _page(request: Request, typed: Typed | None, result: dict | None = None, err
     responses={200: {"content": {"text/html": {}}}, 413: {"model": Error, "content": _ERROR_CONTENT},
                415: {"model": Error}, 422: {"model": Error, "content": _ERROR_CONTENT},
                429: {"model": Error, "content": _ERROR_CONTENT}, 503: {"model": Error, "content": _ERROR_CONTENT}},
+    # One URL, two bodies, which FastAPI cannot declare for one route: JSON from scripts, and the
+    # no-JavaScript form, whose answer is the page with what was typed kept and every field's problem
+    # named.  So the body is read by hand (_read, _validate) and its schema written out here.
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": _REQUEST_SCHEMA},
         "application/x-www-form-urlencoded": {"schema": _REQUEST_SCHEMA},
     }}},
 )
-async def lookup(request: Request):
+async def lookup(request: Request, service: LookupDep, client: ClientDep, response: Response):
     html = is_form(request.headers.get("content-type"))
     request.state.html = html
-    services = request.app.state.services
     if not html:
         data = _validate(await _read(request))
-        result, _site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                     data.name, Proof.of(data))
-        return JSONResponse(result, headers=NO_STORE)
+        result, _site_name = await run_in_threadpool(service.lookup, client, data.id_number, data.name,
+                                                     Proof.of(data))
+        response.headers.update(NO_STORE)
+        return LookupResult.model_validate(result)
     # The form: every answer but a success keeps what was typed, in the form, beside the answer.
     typed = Typed.of(await _read(request))
     try:
         data = _validate(typed.request())
-        result, site_name = await run_in_threadpool(services.lookup, services.client(request), data.id_number,
-                                                    data.name, Proof.of(data))
+        result, site_name = await run_in_threadpool(service.lookup, client, data.id_number, data.name,
+                                                    Proof.of(data))
     except ApiError as e:
         return _page(request, typed, error=e)
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)

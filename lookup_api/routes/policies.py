@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from lookup_api.deps import ClientDep, LookupDep
 from lookup_api.errors import ApiError, safe_text
 from lookup_api.models import Error, SearchResult
 from lookup_api.pages import render, see_other
@@ -21,16 +22,15 @@ QUERY_MAX = 100
 
 @router.get("/policies", summary="搜索补贴政策、制度文件和办事流程", response_model=SearchResult,
             responses={422: {"model": Error}, 429: {"model": Error}, 503: {"model": Error}})
-def policies(request: Request,
+def policies(lookup: LookupDep, client: ClientDep,
              q: Annotated[str, Query(min_length=1, max_length=100, description="搜索词，如 耕地补贴、低保")],
              limit: Annotated[int, Query(ge=1, le=50, description="最多返回几条")] = 10):
-    services = request.app.state.services
-    return services.search(services.client(request), q, limit)
+    return lookup.search(client, q, limit)
 
 
 @page_router.get("/sousuo")
 @page_router.get("/sousuo/")
-async def results_page(request: Request, q: str = "") -> Response:
+async def results_page(request: Request, lookup: LookupDep, client: ClientDep, q: str = "") -> Response:
     """搜索结果: the site's look, the query kept in the box, links relative to this page (a sub-path works).
     Never a 5xx for any input: a bad query is a message on the page."""
     if not request.url.path.endswith("/"):  # .../sousuo/ keeps the relative links right
@@ -41,9 +41,8 @@ async def results_page(request: Request, q: str = "") -> Response:
         error = ApiError(422, "invalid_request", f"搜索词太长（{len(query)}个字），请不超过{QUERY_MAX}个字。",
                          fields={"yk-search-q": f"搜索词太长（{len(query)}个字），请不超过{QUERY_MAX}个字。"})
     elif query:
-        services = request.app.state.services
         try:
-            hits = (await run_in_threadpool(services.search, services.client(request), query, 30))["results"]
+            hits = (await run_in_threadpool(lookup.search, client, query, 30))["results"]
         except ApiError as e:
             error = e
     title = f"搜索：{query}" if query else "搜索政策和文件"

@@ -15,13 +15,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from lookup_api.case_desk import CaseDesk
 from lookup_api.cases import auth
-from lookup_api.errors import ApiError, error_response
+from lookup_api.deps import SESSION, CasesDep, ClientDep, MaybeStaffDep, StaffDep, StaffSession
+from lookup_api.errors import REFUSALS, ApiError, error_response, http_error
 from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
 from lookup_api.throttle import Proof
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-SESSION, LOGIN_CSRF = "yk_staff", "yk_staff_login"
+LOGIN_CSRF = "yk_staff_login"
 #: Set at a successful login, for that username: guesses at the username from elsewhere never make
 #: the clerk at their own desk solve a challenge (issue 18; docs/security.md).
 DEVICE, DEVICE_DAYS = "yk_staff_device", 180
@@ -29,20 +31,7 @@ ACTIONS = {"shouli": "受理", "dafu": "答复", "banjie": "办结", "zhuanban":
 QUEUES = {"daiban": ("open", "待办"), "yidafu": ("answered", "已答复待办结"), "quanbu": ("all", "全部")}
 
 
-def _services(request: Request):
-    return request.app.state.services
-
-
-def _current(request: Request):
-    """(user, csrf) of the session, or None."""
-    try:
-        store = _services(request).cases.store
-    except ApiError:
-        return None
-    return auth.session_user(store, request.cookies.get(SESSION))
-
-
-def _page(request: Request, template: str, who, status: int = 200, **context) -> Response:
+def _page(request: Request, template: str, who: StaffSession, status: int = 200, **context) -> Response:
     user, csrf = who
     return render(request, template, status=status, user=user, csrf=csrf, **context)
 
@@ -58,8 +47,8 @@ def no_slash():
 
 
 @router.get("/login/")
-def loginread_form(request: Request):
-    if _current(request) is not None:
+def loginread_form(request: Request, who: MaybeStaffDep):
+    if who is not None:
         return see_other("../")
     return login_page(request)
 
@@ -73,7 +62,7 @@ def login_page(request: Request, error: ApiError | None = None, status: int = 20
 
 
 @router.post("/login/")
-async def login(request: Request):
+async def login(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, ("username", "password", "csrf", "challenge", "pow", "answer"))
     if not auth.csrf_ok(request.cookies.get(LOGIN_CSRF, ""), values["csrf"]):
         return login_page(request, ApiError(403, "csrf", "页面已过期，请重新登录。"), 403)
@@ -81,20 +70,20 @@ async def login(request: Request):
                for k, label in (("username", "用户名"), ("password", "密码")) if not values[k].strip()}
     if missing:
         return login_page(request, ApiError.combine(missing), 422, values["username"])
-    services = _services(request)
     try:
         device = unseal(request, request.cookies.get(DEVICE)) or {}
         known = device.get("u") == values["username"].strip().lower()
-        result = await run_in_threadpool(services.staff_login, services.client(request), values["username"],
-                                         values["password"], Proof.of(values), known)
-    except ApiError as e:
+        result = await run_in_threadpool(cases.staff_login, client, values["username"], values["password"],
+                                         Proof.of(values), known)
+    except REFUSALS as refused:
+        e = http_error(refused)
         return login_page(request, e, e.status, values["username"])
     if result is None:
         return login_page(request, ApiError(401, "login_failed", "用户名或密码不对，或者账号已停用。"), 401,
                           values["username"])
     token, _csrf = result
     response = see_other("../")
-    set_cookie(request, response, SESSION, token, "/staff/", int(services.settings.staff_session_hours * 3600))
+    set_cookie(request, response, SESSION, token, "/staff/", int(cases.session_hours * 3600))
     set_cookie(request, response, DEVICE, seal(request, {"u": values["username"].strip().lower()}, DEVICE_DAYS * 86400),
                "/staff/", DEVICE_DAYS * 86400)
     clear_cookie(request, response, LOGIN_CSRF, "/staff/")
@@ -102,75 +91,63 @@ async def login(request: Request):
 
 
 @router.post("/logout/")
-async def logout(request: Request):
+async def logout(request: Request, cases: CasesDep, who: MaybeStaffDep):
     values = await read_form(request, ("csrf",))
-    who = _current(request)
     if who and auth.csrf_ok(who[1], values["csrf"]):
-        auth.logout(_services(request).cases.store, request.cookies.get(SESSION))
+        auth.logout(cases.service.store, request.cookies.get(SESSION))
     response = see_other("../login/")
     clear_cookie(request, response, SESSION, "/staff/")
     return response
 
 
 @router.get("/")
-def queue(request: Request, liebiao: str = "daiban"):
-    who = _current(request)
-    if who is None:
-        return see_other("login/")
+def queue(request: Request, cases: CasesDep, who: StaffDep, liebiao: str = "daiban"):
     which, label = QUEUES.get(liebiao, QUEUES["daiban"])
     try:
-        rows = _services(request).cases.queue(who[0], which)
-    except ApiError as e:
-        return _error(request, e)
+        rows = cases.service.queue(who[0], which)
+    except REFUSALS as refused:
+        return _error(request, http_error(refused))
     return _page(request, "staff_queue.html", who, title=f"{label} - 工作台", rows=rows, queues=QUEUES,
                  current=liebiao if liebiao in QUEUES else "daiban", label=label)
 
 
 @router.get("/taizhang/")
-def ledger(request: Request):
-    who = _current(request)
-    if who is None:
-        return see_other("../login/")
+def ledger(request: Request, cases: CasesDep, who: StaffDep):
     try:
-        rows = _services(request).cases.ledger(who[0])
-    except ApiError as e:
-        return _error(request, e)
+        rows = cases.service.ledger(who[0])
+    except REFUSALS as refused:
+        return _error(request, http_error(refused))
     return _page(request, "staff_ledger.html", who, title="服务问题台账", rows=rows)
 
 
-def _case_page(request: Request, who, number: str, error: ApiError | None = None) -> Response:
-    services = _services(request)
+def _case_page(request: Request, cases: CaseDesk, who: StaffSession, number: str, error: ApiError | None = None) -> Response:
     try:
-        case = services.cases.staff_view(who[0], number)
-    except ApiError as e:
+        case = cases.service.staff_view(who[0], number)
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _page(request, "staff_case.html", who, status=e.status, title="没有这一件", case=None, error=e,
                      departments=[])
     return _page(request, "staff_case.html", who, status=error.status if error else 200,
                  title=f"{case['number']} - 工作台", case=case, error=error,
-                 departments=services.directory().departments)
+                 departments=cases.directory().departments)
 
 
 @router.get("/jian/{number}/")
-def case_page(request: Request, number: str):
-    who = _current(request)
-    if who is None:
-        return see_other("../../login/")
-    return _case_page(request, who, number)
+def case_page(request: Request, cases: CasesDep, who: StaffDep, number: str):
+    return _case_page(request, cases, who, number)
 
 
 @router.post("/jian/{number}/{action}/")
-async def act(request: Request, number: str, action: str):
-    who = _current(request)
-    if who is None:
-        return see_other("../../../login/")
+async def act(request: Request, cases: CasesDep, who: StaffDep, number: str, action: str):
     values = await read_form(request, ("csrf", "text", "department"))
     if not auth.csrf_ok(who[1], values["csrf"]):
-        return _case_page(request, who, number, ApiError(403, "csrf", "页面已过期，请刷新后再操作。"))
+        return _case_page(request, cases, who, number, ApiError(403, "csrf", "页面已过期，请刷新后再操作。"))
     if action not in ACTIONS:
-        return _case_page(request, who, number, ApiError(404))
+        return _case_page(request, cases, who, number, ApiError(404))
     try:
-        await run_in_threadpool(_services(request).cases.act, who[0], number, ACTIONS[action], values["text"],
+        await run_in_threadpool(cases.service.act, who[0], number, ACTIONS[action], values["text"],
                                 values["department"])
-    except ApiError as e:
-        return _case_page(request, who, number, e)
+    except REFUSALS as refused:
+        e = http_error(refused)
+        return _case_page(request, cases, who, number, e)
     return see_other("../")

@@ -18,9 +18,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from lookup_api.case_desk import CaseDesk
 from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
-from lookup_api.errors import ApiError, error_response
+from lookup_api.deps import CasesDep, ClientDep
+from lookup_api.errors import REFUSALS, ApiError, error_response, http_error
 from lookup_api.pages import clear_cookie, read_form, render, see_other, seal, set_cookie, unseal
 from lookup_api.throttle import Proof
 
@@ -34,10 +36,6 @@ KIND_HELP = {
     "上门服务": "家里有高龄、重病、残疾的老人或未成年人，行动不便，请乡镇工作人员上门办理（“三门行动”）。",
 }
 FORM_FIELDS = ("kind", "programme", "village", "content", "phone", "name", "anonymous", "challenge", "pow", "answer")
-
-
-def _services(request: Request):
-    return request.app.state.services
 
 
 def _page_error(request: Request, err: ApiError) -> Response:
@@ -57,14 +55,13 @@ def _place_chooser(request: Request, d, code: str, programme: str) -> Response:
                   level=level, crumbs=crumbs, programme=programme)
 
 
-def _form_page(request: Request, values: dict, error: ApiError | None = None) -> Response:
-    services = _services(request)
-    d = services.directory()
+def _form_page(request: Request, cases: CaseDesk, values: dict, error: ApiError | None = None) -> Response:
+    d = cases.directory()
     place = d.places[values["village"]]
     programmes = [p for p in d.current_programmes(dt.date.today().year) if p.applies_to(place.village)]
     return render(request, "zixun_form.html", status=error.status if error else 200,
                   title="咨询、投诉、举报、上门服务", place=place, programmes=programmes, kinds=KINDS, kind_help=KIND_HELP,
-                  due_days=DUE_DAYS, values=values, challenge=services.challenges.issue(), error=error,
+                  due_days=DUE_DAYS, values=values, challenge=cases.challenges.issue(), error=error,
                   content_max=CONTENT_MAX)
 
 
@@ -74,11 +71,11 @@ def no_slash():
 
 
 @router.get("/")
-def form_page(request: Request, quhua: str = "", xiangmu: str = "", leixing: str = ""):
+def form_page(request: Request, cases: CasesDep, quhua: str = "", xiangmu: str = "", leixing: str = ""):
     try:
-        d = _services(request).directory()
-    except ApiError as e:
-        return _page_error(request, e)
+        d = cases.directory()
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     quhua, xiangmu = quhua.strip()[:12], xiangmu.strip().upper()[:16]
     if xiangmu not in d.programmes:
         xiangmu = ""
@@ -87,28 +84,28 @@ def form_page(request: Request, quhua: str = "", xiangmu: str = "", leixing: str
         return _place_chooser(request, d, valid, xiangmu)
     values = {k: "" for k in FORM_FIELDS}
     values.update(village=quhua, programme=xiangmu, kind=leixing if leixing in KINDS else "")
-    return _form_page(request, values)
+    return _form_page(request, cases, values)
 
 
 @router.post("/")
-async def submit(request: Request):
+async def submit(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, FORM_FIELDS)
-    services = _services(request)
     try:
-        d = services.directory()
-    except ApiError as e:
-        return _page_error(request, e)
+        d = cases.directory()
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     if values["village"] not in d.places:
         return see_other("./")
     sub = Submission(values["kind"], values["village"], values["content"], values["programme"] or None,
                      values["phone"], values["name"], values["anonymous"] in ("1", "on", "true"))
     try:
-        made = await run_in_threadpool(services.case_submit, services.client(request), sub, values["challenge"],
-                                       values["pow"], values["answer"])
-    except ApiError as e:
+        made = await run_in_threadpool(cases.submit, client, sub, values["challenge"], values["pow"],
+                                       values["answer"])
+    except REFUSALS as refused:
+        e = http_error(refused)
         if e.status in (409, 422, 429):
             values["pow"] = values["answer"] = ""
-            return _form_page(request, values, e)
+            return _form_page(request, cases, values, e)
         return _page_error(request, e)
     response = see_other("tijiao/")
     set_cookie(request, response, CASE_COOKIE, seal(request, made, 3600), "/zixun/", 3600)
@@ -130,26 +127,25 @@ def _view_page(request: Request, case: dict | None, error: ApiError | None = Non
 
 
 @router.get("/chaxun/")
-async def follow_up_page(request: Request):
+async def follow_up_page(request: Request, cases: CasesDep, client: ClientDep):
     access = unseal(request, request.cookies.get(VIEW_COOKIE))
     if not access:
         return _view_page(request, None)
-    services = _services(request)
     try:
-        case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"], None)
-    except ApiError as e:
+        case = await run_in_threadpool(cases.view, client, access["n"], access["c"], None)
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _view_page(request, None, e, access.get("n", ""))
     return _view_page(request, case)
 
 
 @router.post("/chaxun/")
-async def follow_up(request: Request):
+async def follow_up(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, ("number", "query_code", "challenge", "pow", "answer"))
-    services = _services(request)
     try:
-        case = await run_in_threadpool(services.case_view, services.client(request), values["number"],
-                                       values["query_code"], Proof.of(values))
-    except ApiError as e:
+        case = await run_in_threadpool(cases.view, client, values["number"], values["query_code"], Proof.of(values))
+    except REFUSALS as refused:
+        e = http_error(refused)
         return _view_page(request, None, e, values["number"])
     response = see_other("./")
     set_cookie(request, response, VIEW_COOKIE, seal(request, {"n": case["number"], "c": values["query_code"]}, 1800),
@@ -158,20 +154,19 @@ async def follow_up(request: Request):
 
 
 @router.post("/chaxun/pingjia/")
-async def rate(request: Request):
+async def rate(request: Request, cases: CasesDep, client: ClientDep):
     values = await read_form(request, ("rating", "comment"))
     access = unseal(request, request.cookies.get(VIEW_COOKIE))
     if not access:
         return see_other("../")
-    services = _services(request)
     try:
-        await run_in_threadpool(services.case_rate, services.client(request), access["n"], access["c"],
-                                values["rating"], values["comment"], None)
-    except ApiError as e:
+        await run_in_threadpool(cases.rate, client, access["n"], access["c"], values["rating"], values["comment"],
+                                None)
+    except REFUSALS as refused:
+        e = http_error(refused)
         try:
-            case = await run_in_threadpool(services.case_view, services.client(request), access["n"], access["c"],
-                                           None)
-        except ApiError:
+            case = await run_in_threadpool(cases.view, client, access["n"], access["c"], None)
+        except REFUSALS:
             case = None
         return _view_page(request, case, e)
     return see_other("../#pingjia")
@@ -186,11 +181,11 @@ async def forget(request: Request):
 
 
 @router.get("/tongji/")
-def statistics(request: Request):
+def statistics(request: Request, cases: CasesDep):
     try:
-        stats = _services(request).cases.stats()
-    except ApiError as e:
-        return _page_error(request, e)
+        stats = cases.service.stats()
+    except REFUSALS as refused:
+        return _page_error(request, http_error(refused))
     return render(request, "zixun_stats.html", title="咨询投诉统计", stats=stats)
 
 

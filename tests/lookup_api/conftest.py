@@ -49,9 +49,9 @@ class LiveServer:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(10)
-        services = getattr(self.server.config.app.state, "services", None)
-        if services is not None and services._cases is not None:
-            services._cases.store.dispose()  # PostgreSQL connections of this server
+        cases = getattr(self.server.config.app.state, "cases", None)
+        if cases is not None and cases._service is not None:
+            cases._service.store.dispose()  # PostgreSQL connections of this server
 
     def client(self, **kw) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kw)

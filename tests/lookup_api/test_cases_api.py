@@ -97,7 +97,7 @@ def test_rating_after_the_answer_once(server, villages):
         number, code = made["number"], made["query_code"]
         early = c.post(f"/api/v1/cases/{number}/rating", json={"query_code": code, "rating": "满意"})
         assert early.status_code == 409 and "答复以后" in early.json()["message"]
-        cases = server.server.config.app.state.services.cases
+        cases = server.server.config.app.state.cases.service
         cases.act(staff(), number, "受理")
         cases.act(staff(), number, "答复", "已核实：您家的补贴因银行卡号登记错误发放失败，更正后已于本月补发。")
         view = c.get(f"/api/v1/cases/{number}", headers={"X-Query-Code": code}).json()
@@ -173,7 +173,7 @@ def test_statistics_suppress_small_groups_and_hold_no_content(server, villages):
         for i in range(6):
             submit(c, villages[i % 3], kind="咨询", content=f"第{i}个问题：请问补贴标准是多少？")
         submit(c, villages[0], kind="举报", content="举报内容不应出现在统计里。")
-        server.server.config.app.state.services.cases._stats_cache = None
+        server.server.config.app.state.cases.service._stats_cache = None
         r = c.get("/api/v1/cases/stats")
         assert r.status_code == 200
         stats = r.json()

@@ -26,7 +26,7 @@ def server(live, sample_db, cases_url, tmp_path):
     (site / "assets").mkdir(parents=True)
     shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
     with live(settings_for(sample_db, cases_database_url=cases_url, site_dir=site, cases_pow_bits=10)) as s:
-        store = s.server.config.app.state.services.cases.store
+        store = s.server.config.app.state.cases.service.store
         auth.add_staff(store, "bf.minzheng", PASSWORD, "宝丰县民政局 王", ["民政局"], ["410421000000"])
         auth.add_staff(store, "jx.minzheng", PASSWORD, "郏县民政局 李", ["民政局"], ["410425000000"])
         yield s

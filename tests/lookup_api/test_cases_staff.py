@@ -62,7 +62,7 @@ def test_accounts_login_and_sessions(server, monkeypatch):
               "--region", "410421000000")
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["staff", "add", "x.y", "--password-stdin", "--department", "民政局", "--region", "410421000000"]) == 1
-    with server.server.config.app.state.services.cases.store.engine.connect() as c:
+    with server.server.config.app.state.cases.service.store.engine.connect() as c:
         stored = c.execute(text("SELECT password_hash FROM staff WHERE username = 'bf.nongye'")).scalar()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     with server.client(follow_redirects=False) as c:
@@ -77,7 +77,7 @@ def test_accounts_login_and_sessions(server, monkeypatch):
         cookie = ok.headers["set-cookie"]
         assert "yk_staff=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/staff/" in cookie
         token = c.cookies["yk_staff"]
-        with server.server.config.app.state.services.cases.store.engine.connect() as db:
+        with server.server.config.app.state.cases.service.store.engine.connect() as db:
             ids = [r[0] for r in db.execute(text("SELECT id FROM staff_sessions"))]
         assert token not in ids and len(ids) == 1  # only its hash is stored
         queue = c.get("/staff/")
@@ -125,7 +125,7 @@ def test_handling_reply_close_transfer_and_history(server, monkeypatch, villages
     with server.client(follow_redirects=False) as public:
         first = submit(public, villages["410421"])  # no programme: the county's 财政局
         late = submit(public, villages["410421"], kind="咨询")
-    store = server.server.config.app.state.services.cases.store
+    store = server.server.config.app.state.cases.service.store
     with store.engine.begin() as db:  # make one overdue (cases are mutable; only case_events is not)
         db.execute(text("UPDATE cases SET due_at = created_at - interval '1 day' WHERE number = :n"
                         if store.dialect == "postgresql" else

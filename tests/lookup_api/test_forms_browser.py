@@ -31,7 +31,7 @@ def server(sample_db, tmp_path_factory):
     site = bare_site(tmp_path_factory.mktemp("forms") / "site")
     shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
     with LiveServer(create_app(settings_for(sample_db, site_dir=site, cases_pow_bits=10))) as s:
-        auth.add_staff(s.server.config.app.state.services.cases.store, "bf.minzheng", "宝丰县民政局 2026",
+        auth.add_staff(s.server.config.app.state.cases.service.store, "bf.minzheng", "宝丰县民政局 2026",
                        "宝丰县民政局 王", ["民政局"], ["410421000000"])
         yield s
 

@@ -236,7 +236,7 @@ def test_fifty_wrong_passwords_do_not_lock_a_clerk_out(live, sample_db, caplog):
                       headers={"X-Forwarded-For": address}, follow_redirects=False)
 
     with live(settings) as server:
-        auth.add_staff(server.server.config.app.state.services.cases.store, "bf.minzheng", password,
+        auth.add_staff(server.server.config.app.state.cases.service.store, "bf.minzheng", password,
                        "宝丰县民政局 王", ["民政局"], ["410421000000"])
         with server.client() as desk:  # the clerk's own browser: logged in once before the attack
             assert login(desk, "198.51.100.1", password).status_code == 303
