@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env, paths."""
+"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env; and the scheduling of
+tests over xdist workers."""
 
 from __future__ import annotations
 
@@ -8,24 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.golden import TINY
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PII_SCAN = SHARED / "tools" / "pii_scan.py"
-
-
-def independent_pii_scan(*args: str | Path, timeout: int = 600) -> None:
-    """Run the independent scanner (../shared/tools/pii_scan.py) and assert it finds nothing.
-    It is not part of this repository: on a clone without ../shared beside it the test skips
-    here, so call it last, after the test's own checks."""
-    import subprocess
-    import sys
-
-    if not PII_SCAN.exists():
-        pytest.skip(f"{PII_SCAN} not beside the repository (CI has it)")
-    proc = subprocess.run([sys.executable, str(PII_SCAN), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
 
 
 def group_of(nodeid: str) -> str:

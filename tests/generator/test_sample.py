@@ -13,15 +13,13 @@ from generator.ingest import ingest
 from generator.load import load
 from generator.validate import check
 from huinong_core.keys import load_key
-from tests.conftest import REPO, independent_pii_scan
 from tests.golden import DEMO_ENV
-
-DATA = REPO / "data"
+from tests.helpers import SAMPLE, independent_pii_scan
 
 
 @pytest.fixture(scope="module")
 def sample():
-    dataset, problems = check(DATA)
+    dataset, problems = check(SAMPLE)
     return dataset, problems
 
 
@@ -82,7 +80,7 @@ def test_services_cover_every_township(sample):
 
 
 def test_independent_scanner_finds_nothing_in_data():
-    independent_pii_scan(DATA)
+    independent_pii_scan(SAMPLE)
 
 
 def test_a_batch_regenerates_byte_identical(tmp_path: Path):
@@ -91,10 +89,10 @@ def test_a_batch_regenerates_byte_identical(tmp_path: Path):
     data, rows = synth.raw_export(batch_id)
     raw = tmp_path / "raw.csv"
     raw.write_bytes(data)
-    ds = load(DATA, payments=False).dataset
+    ds = load(SAMPLE, payments=False).dataset
     out = tmp_path / batch_id
-    ingest(raw, "MZ010", "2025Q2", ds, load_key(DEMO_ENV), data_dir=DATA, out_dir=out)
-    committed = DATA / "payments" / "2025" / batch_id
+    ingest(raw, "MZ010", "2025Q2", ds, load_key(DEMO_ENV), data_dir=SAMPLE, out_dir=out)
+    committed = SAMPLE / "payments" / "2025" / batch_id
     for name in ("batch.yaml", "records.csv"):
         assert (out / name).read_bytes() == (committed / name).read_bytes(), name
     assert len(rows) == sum(1 for _ in open(committed / "records.csv", encoding="utf-8")) - 1

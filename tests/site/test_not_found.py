@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lookup_api.conftest import LiveServer, settings_for
+from tests.lookup_api.server import LiveServer, settings_for
 
 SHOTS = Path("/tmp/forms-shots")
 

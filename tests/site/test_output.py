@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 
 from generator.privacy import scan_paths
-from tests.conftest import independent_pii_scan
+from tests.helpers import independent_pii_scan
 
 pytestmark = pytest.mark.slow
 

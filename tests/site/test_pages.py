@@ -7,6 +7,7 @@ import pytest
 from generator.checkcode import batch_check_code
 from huinong_core import urls
 from huinong_core.normalize import format_decimal
+from tests.site.sample import BUILD_DAY
 
 pytestmark = pytest.mark.slow
 
@@ -79,8 +80,6 @@ def _village_with_running_batch(view, day):
 @pytest.mark.parametrize("js", [False, True])
 def test_village_batch_page_matches_the_data(chromium, base_url, view, dataset, js):
     """One village's list in one batch, on its own page (the 公示 poster's QR code opens it)."""
-    from tests.site.conftest import BUILD_DAY
-
     pb = _village_with_running_batch(view, BUILD_DAY)
     ctx = chromium.new_context(java_script_enabled=js)
     page = ctx.new_page()
@@ -114,8 +113,6 @@ def _box_bottom(page, selector: str) -> float:
 def test_village_page_answers_in_the_first_screen(phone, base_url, view, dataset):
     """A villager scanning the notice board's QR code sees which village, the newest 公示 and whether
     it runs, and whom to call, without scrolling (360×740, no JavaScript)."""
-    from tests.site.conftest import BUILD_DAY
-
     village = _village_with_running_batch(view, BUILD_DAY).village
     newest = max((pb for pb in view.batches if pb.village == village),
                  key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id))
@@ -134,8 +131,6 @@ def test_village_page_answers_in_the_first_screen(phone, base_url, view, dataset
 
 
 def test_village_batch_page_list_starts_in_two_screens(phone, base_url, view, dataset):
-    from tests.site.conftest import BUILD_DAY
-
     pb = _village_with_running_batch(view, BUILD_DAY)
     phone.goto(base_url + urls.village_batch(pb.village, pb.batch.batch_id))
     assert _box_bottom(phone, "table.yk-pay tbody tr") <= 1480
@@ -146,8 +141,6 @@ def test_village_batch_page_list_starts_in_two_screens(phone, base_url, view, da
 
 
 def test_village_index_links_to_every_batch(page_nojs, base_url, view):
-    from tests.site.conftest import BUILD_DAY
-
     village = _village_with_running_batch(view, BUILD_DAY).village
     ids = {pb.batch.batch_id for pb in view.batches if pb.village == village}
     page_nojs.goto(base_url + urls.region_page(village))
@@ -195,7 +188,7 @@ def test_search_box_works_with_the_site_search(page_js, base_url):
 def test_search_box_queries_the_api_when_it_is_there(chromium, built):
     """Site and API from one server (as `make run` serves them): results come from /api/v1/policies."""
     from lookup_api.main import create_app
-    from tests.lookup_api.conftest import LiveServer, settings_for
+    from tests.lookup_api.server import LiveServer, settings_for
 
     app = create_app(settings_for(built / "lookup.sqlite", site_dir=built / "site"))
     with LiveServer(app) as server:
