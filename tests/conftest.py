@@ -1,5 +1,5 @@
-"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env; and the scheduling of
-tests over xdist workers."""
+"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env, the committed sample
+checked once and its lookup database; and the scheduling of tests over xdist workers."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from generator.validate import check
 from tests.golden import TINY
+from tests.helpers import SAMPLE
+from tests.lookup_db import build_index
 
 
 def group_of(nodeid: str) -> str:
     """Which tests must run in one process (`make test` runs two pytest-xdist workers): a test file
     stays together (its module fixtures are made once), and so do the files sharing an expensive
     session fixture: tests/site (the sample built through the pipeline) and the sample's lookup
-    database (tests/lookup_api and the index tests)."""
+    database (tests/lookup_api and the index tests). Session fixtures are made once per worker, so
+    however the groups fall, each worker checks the sample (`checked_sample`) at most once."""
     path = nodeid.split("::", 1)[0]
     if path.startswith("tests/site/"):
         return "site"
@@ -57,3 +61,23 @@ def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HUINONG_KEY", raising=False)
     monkeypatch.delenv("HUINONG_KEY_FILE", raising=False)
     monkeypatch.setenv("HUINONG_DEMO", "1")
+
+
+@pytest.fixture(scope="session")
+def checked_sample():
+    """The committed sample through the whole check: (dataset, problems)."""
+    return check(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(checked_sample):
+    """The committed sample's dataset, for the tests that need it valid."""
+    dataset, problems = checked_sample
+    assert problems == [], "\n".join(map(str, problems[:20]))
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def sample_db(sample_dataset, tmp_path_factory) -> Path:
+    """lookup.sqlite of the sample, made by the index stage alone (seconds, not a full build)."""
+    return build_index(sample_dataset, tmp_path_factory.mktemp("lookup") / "public")

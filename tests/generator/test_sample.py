@@ -6,8 +6,6 @@ import collections
 import csv
 from pathlib import Path
 
-import pytest
-
 from generator import synth
 from generator.ingest import ingest
 from generator.load import load
@@ -17,19 +15,13 @@ from tests.golden import DEMO_ENV
 from tests.helpers import SAMPLE, independent_pii_scan
 
 
-@pytest.fixture(scope="module")
-def sample():
-    dataset, problems = check(SAMPLE)
-    return dataset, problems
-
-
-def test_sample_passes_check(sample):
-    _dataset, problems = sample
+def test_sample_passes_check(checked_sample):
+    _dataset, problems = checked_sample
     assert problems == [], "\n".join(map(str, problems[:20]))
 
 
-def test_sample_size_and_shape(sample):
-    ds, _ = sample
+def test_sample_size_and_shape(checked_sample):
+    ds, _ = checked_sample
     assert 150_000 <= ds.record_count <= 300_000
     years = {b.year for b in ds.batches}
     assert years == set(synth.YEARS)
@@ -40,8 +32,8 @@ def test_sample_size_and_shape(sample):
     assert {b.programme for b in ds.batches} & protected, "protected programmes are in data/ (never published)"
 
 
-def test_sample_has_realistic_exceptions(sample):
-    ds, _ = sample
+def test_sample_has_realistic_exceptions(checked_sample):
+    ds, _ = checked_sample
     statuses = collections.Counter(r.status for b in ds.batches for r in b.records)
     total = sum(statuses.values())
     assert 0.005 < statuses["发放失败"] / total < 0.03
@@ -57,8 +49,8 @@ def test_sample_has_realistic_exceptions(sample):
     assert 0 < mismatches / total < 0.01
 
 
-def test_regions_follow_the_reference(sample):
-    ds, _ = sample
+def test_regions_follow_the_reference(checked_sample):
+    ds, _ = checked_sample
     with open(synth.REFERENCE, encoding="utf-8-sig", newline="") as f:
         reference = {r["区划代码"]: r["名称"] for r in csv.DictReader(f)}
     assert all(ds.regions[c].name == n for c, n in reference.items())
@@ -72,8 +64,8 @@ def test_regions_follow_the_reference(sample):
                 assert (int(v[9:]) < 200) == kind.endswith("社区"), (v, kind)
 
 
-def test_services_cover_every_township(sample):
-    ds, _ = sample
+def test_services_cover_every_township(checked_sample):
+    ds, _ = checked_sample
     townships = {c for c, r in ds.regions.items() if r.level == "乡"}
     windows = {s.region for s in ds.services if s.kind == "乡镇便民服务窗口"}
     assert windows == townships

@@ -1,4 +1,5 @@
-"""The API over real HTTP on 127.0.0.1 (uvicorn in a thread), against lookup.sqlite built from the sample."""
+"""The API over real HTTP on 127.0.0.1 (uvicorn in a thread), against lookup.sqlite built from the sample
+(`sample_db`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from generator.synth import raw_export
 from lookup_api.main import create_app
 from tests.lookup_api.server import LiveServer, settings_for
-from tests.lookup_db import sample_dataset, sample_db  # noqa: F401  (session fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 

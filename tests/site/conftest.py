@@ -51,29 +51,20 @@ def site(built: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dataset():
-    from generator.validate import check
-
-    ds, problems = check(SAMPLE)
-    assert not problems
-    return ds
-
-
-@pytest.fixture(scope="session")
-def view(dataset):
+def view(sample_dataset):
     from generator.public import public_view
 
-    return public_view(dataset, BUILD_DAY)
+    return public_view(sample_dataset, BUILD_DAY)
 
 
 @pytest.fixture(scope="session")
-def pages(view, dataset) -> dict[str, str]:
+def pages(view, sample_dataset) -> dict[str, str]:
     """One page of each kind, both halves (the shell and axe-core tests look at each)."""
     pb = view.batches[0]
-    village = dataset.regions[pb.village]
-    township = dataset.regions[village.parent]
-    county = dataset.regions[township.parent]
-    doc = sorted(dataset.documents, key=lambda d: d.slug)[0]
+    village = sample_dataset.regions[pb.village]
+    township = sample_dataset.regions[village.parent]
+    county = sample_dataset.regions[township.parent]
+    doc = sorted(sample_dataset.documents, key=lambda d: d.slug)[0]
     return {
         "home": "", "policy list": "zhengce/", "policy": "zhengce/ny001/", "document": f"wenjian/{doc.slug}/",
         "services": "wangdian/", "stats": "tongji/", "lookup": "chaxun/", "search": "sousuo/",
