@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env, paths."""
+"""Shared fixtures: the tiny dataset copied to a temp dir, demo-mode env, the committed sample
+checked once and its lookup database; and the scheduling of tests over xdist workers."""
 
 from __future__ import annotations
 
@@ -7,32 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from generator.check import check
 from tests.golden import TINY
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PII_SCAN = SHARED / "tools" / "pii_scan.py"
-
-
-def independent_pii_scan(*args: str | Path, timeout: int = 600) -> None:
-    """Run the independent scanner (../shared/tools/pii_scan.py) and assert it finds nothing.
-    It is not part of this repository: on a clone without ../shared beside it the test skips
-    here, so call it last, after the test's own checks."""
-    import subprocess
-    import sys
-
-    if not PII_SCAN.exists():
-        pytest.skip(f"{PII_SCAN} not beside the repository (CI has it)")
-    proc = subprocess.run([sys.executable, str(PII_SCAN), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+from tests.helpers import SAMPLE
+from tests.lookup_db import build_index
 
 
 def group_of(nodeid: str) -> str:
     """Which tests must run in one process (`make test` runs two pytest-xdist workers): a test file
     stays together (its module fixtures are made once), and so do the files sharing an expensive
     session fixture: tests/site (the sample built through the pipeline) and the sample's lookup
-    database (tests/lookup_api and the index tests)."""
+    database (tests/lookup_api and the index tests). Session fixtures are made once per worker, so
+    however the groups fall, each worker checks the sample (`checked_sample`) at most once."""
     path = nodeid.split("::", 1)[0]
     if path.startswith("tests/site/"):
         return "site"
@@ -74,3 +61,23 @@ def demo_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HUINONG_KEY", raising=False)
     monkeypatch.delenv("HUINONG_KEY_FILE", raising=False)
     monkeypatch.setenv("HUINONG_DEMO", "1")
+
+
+@pytest.fixture(scope="session")
+def checked_sample():
+    """The committed sample through the whole check: (dataset, problems)."""
+    return check(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_dataset(checked_sample):
+    """The committed sample's dataset, for the tests that need it valid."""
+    dataset, problems = checked_sample
+    assert problems == [], "\n".join(map(str, problems[:20]))
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def sample_db(sample_dataset, tmp_path_factory) -> Path:
+    """lookup.sqlite of the sample, made by the index stage alone (seconds, not a full build)."""
+    return build_index(sample_dataset, tmp_path_factory.mktemp("lookup") / "public")

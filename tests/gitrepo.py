@@ -1,11 +1,15 @@
-"""Throwaway git repositories for tests of the staff workflow (diff, guards, pipeline, guide)."""
+"""Throwaway git repositories for tests of the staff workflow (diff, guards, pipeline, guide), and
+scripts/pipeline.sh (the commands both CI templates run) in such a repository."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+
+from tests.helpers import REPO
 
 # Commits in tests need an author, and no user or system git config may change what git does.
 GIT_ENV = {
@@ -38,3 +42,19 @@ def commit(repo: Path, message: str) -> str:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", message)
     return git(repo, "rev-parse", "HEAD")
+
+
+EPOCH_2025 = "1735689600"  # 2025-01-01: the tiny 2024 batch is public
+
+
+def copy_tooling(repo: Path) -> None:
+    for rel in ("scripts/pipeline.sh", "scripts/py", ".gitignore"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / rel, repo / rel)
+
+
+def pipeline(repo: Path, mode: str, **env: str) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("HUINONG")}
+    full.update(GIT_ENV, SOURCE_DATE_EPOCH=EPOCH_2025, PATH=f"{Path(sys.executable).parent}{os.pathsep}{full['PATH']}")
+    full.update(env)
+    return subprocess.run(["scripts/pipeline.sh", mode], cwd=repo, capture_output=True, text=True, env=full)

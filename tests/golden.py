@@ -22,6 +22,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from huinong_core.keys import load_key
 from huinong_core.normalize import luhn_complete
 from stdnum.cn import ric
 
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent
 TINY = ROOT / "fixtures" / "tiny"
 EXPECTED = ROOT / "golden"
 DEMO_ENV = {"HUINONG_DEMO": "1"}
+DEMO_KEYER = load_key(DEMO_ENV)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,6 @@ def env(**values):
 
 def make_tiny_payments(data_dir: Path, tmp: Path) -> None:
     from generator.ingest import ingest
-    from huinong_core.keys import load_key
     from generator.load import load
 
     pay = data_dir / "payments"
@@ -120,8 +121,7 @@ def make_tiny_payments(data_dir: Path, tmp: Path) -> None:
         shutil.rmtree(pay)
     raw = tmp / "ny001-2024.csv"
     raw.write_text(raw_csv(tiny_ny001_rows()), encoding="utf-8-sig")
-    keyer = load_key(DEMO_ENV)
-    ingest(raw, "NY001", "2024", load(data_dir).dataset, keyer, data_dir=data_dir, shown_path="ny001-2024.csv")
+    ingest(raw, "NY001", "2024", load(data_dir).dataset, DEMO_KEYER, data_dir=data_dir, shown_path="ny001-2024.csv")
 
 
 # --------------------------------------------------------- broken copy

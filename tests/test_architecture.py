@@ -7,10 +7,9 @@ Read with the standard library's ast, imports inside functions included (they ar
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 PACKAGES = ("huinong_core", "generator", "lookup_api")
 

@@ -8,31 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO
-from tests.gitrepo import GIT_ENV, commit, git, init_repo
+from tests.gitrepo import commit, copy_tooling, git, init_repo, pipeline
 from tests.golden import TINY
-
-EPOCH_2025 = "1735689600"  # 2025-01-01: the tiny 2024 batch is public
-
-
-def copy_tooling(repo: Path) -> None:
-    for rel in ("scripts/pipeline.sh", "scripts/py", ".gitignore"):
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / rel, repo / rel)
-
-
-def pipeline(repo: Path, mode: str, **env: str) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if not k.startswith("HUINONG")}
-    full.update(GIT_ENV, SOURCE_DATE_EPOCH=EPOCH_2025, PATH=f"{Path(sys.executable).parent}{os.pathsep}{full['PATH']}")
-    full.update(env)
-    return subprocess.run(["scripts/pipeline.sh", mode], cwd=repo, capture_output=True, text=True, env=full)
+from tests.helpers import REPO
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.gitrepo import GIT_ENV, git, init_repo
 from tests.golden import TINY, TINY_PEOPLE, person_row, raw_csv
 

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from lookup_api.config import Settings
-from tests.deploy.conftest import DOCKERFILE, NGINX_CONF, REPO, marked
+from tests.deploy.stack import DOCKERFILE, NGINX_CONF, marked
+from tests.helpers import REPO
 
 COMPOSE = REPO / "deploy" / "compose.yaml"
 API = ("api1", "api2")

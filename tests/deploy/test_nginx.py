@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from tests.deploy.conftest import NGINX_CONF, SUBPATH, build_site, start_nginx, stop
+from tests.deploy.stack import NGINX_CONF, SUBPATH, build_site, start_nginx, stop
 from tests.golden import fake_id
 
 SHAPE = {"code", "message", "request_id"}

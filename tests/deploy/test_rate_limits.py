@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.deploy.conftest import CLIENT_LIMIT
+from tests.deploy.stack import CLIENT_LIMIT
 from tests.golden import fake_id
 
 SHAPE = {"code", "message", "request_id"}

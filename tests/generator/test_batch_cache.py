@@ -13,7 +13,7 @@ import pytest
 import generator.load as load_mod
 from generator.pipeline import build
 from huinong_core.errors import DataError
-from tests.generator.test_incremental import EPOCH, NEW_BATCH, add_batch, assert_same_build, tree
+from tests.builds import EPOCH, NEW_BATCH, add_batch, assert_same_build, build_dir
 from tests.gitrepo import commit, init_repo
 
 OLD_BATCH = "410421-NY001-2024"
@@ -72,10 +72,10 @@ def test_unchanged_batches_come_from_the_cache_and_the_build_equals_a_full_one(r
     commit(repo, "更正一条面积和金额")
     third = build(repo / "data", out)
     assert hits(third) == 1
-    assert any(r["金额"] == "315.00" for r in village_json(tree(out), "410425101201")["记录"])
+    assert any(r["金额"] == "315.00" for r in village_json(build_dir(out), "410425101201")["记录"])
     full = build(repo / "data", tmp_path / "full" / "public", full=True)
     assert hits(full) == 0
-    assert_same_build(tree(out), tree(tmp_path / "full" / "public"))
+    assert_same_build(build_dir(out), build_dir(tmp_path / "full" / "public"))
     # Spill files no batch is in any more are gone; the index names what is there.
     index = json.loads((cache_dir(out) / "index.json").read_text(encoding="utf-8"))
     assert set(index["stores"]) == stores(out) and len(index["batches"]) == 2
@@ -98,7 +98,7 @@ def test_a_changed_regions_file_checks_cached_records_again(repo: Path, tmp_path
 def test_an_error_in_a_changed_batch_is_reported_with_its_line(repo: Path, tmp_path: Path):
     out = tmp_path / "public"
     build(repo / "data", out)
-    before = village_json(tree(out), "410421100201")
+    before = village_json(build_dir(out), "410421100201")
     path = records(repo, OLD_BATCH)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[2] = lines[2].replace(",2024-", ",2024-13-", 1)  # 发放日期 2024-13-06-..: not a date
@@ -106,7 +106,7 @@ def test_an_error_in_a_changed_batch_is_reported_with_its_line(repo: Path, tmp_p
     with pytest.raises(DataError) as e:
         build(repo / "data", out)
     assert any(f"{OLD_BATCH}/records.csv:3:" in str(p) and "发放日期" in str(p) for p in e.value.problems)
-    assert village_json(tree(out), "410421100201") == before  # the last good site stays
+    assert village_json(build_dir(out), "410421100201") == before  # the last good site stays
 
 
 def test_a_stray_file_in_a_cached_batch_directory_is_still_scanned(repo: Path, tmp_path: Path):
@@ -181,7 +181,7 @@ def test_statistics_of_unchanged_county_years_come_from_the_cache(repo: Path, tm
     build(repo / "data", out)
 
     def tables() -> tuple[str, str]:  # the 合计 rows of 宝丰县 and 郏县 on the 统计 page
-        page = (tree(out) / "site/tongji/index.html").read_text(encoding="utf-8")
+        page = (build_dir(out) / "site/tongji/index.html").read_text(encoding="utf-8")
         return tuple(page.split("<caption>郏县2024年各项目发放情况"))
 
     assert ["987,654" in t for t in tables()] == [True, True]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.guard import guard
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.gitrepo import GIT_ENV, commit, git, init_repo
 from tests.golden import TINY, TINY_PEOPLE, person_row, raw_csv, tiny_ny001_rows
 

@@ -4,7 +4,6 @@ byte-identical to a full build of the same commit."""
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
@@ -14,56 +13,14 @@ import pytest
 
 from generator.pipeline import build
 from generator.writer import MANIFEST
+from tests.builds import (EPOCH, add_batch, assert_same_build, build_dir, files, lookup_content,
+                          same_tree)
 from tests.gitrepo import commit, init_repo
-
-EPOCH = "1735689600"  # 2025-01-01
-NEW_BATCH = "410425-NY001-2024"  # 郏县; the tiny data has 宝丰县 (410421) only
-
 
 @pytest.fixture
 def repo(tmp_path: Path, tiny: Path, demo_env, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     return init_repo(tmp_path / "repo", tiny)
-
-
-def add_batch(repo: Path) -> None:
-    """A copy of the 宝丰县 batch, paid in 郏县 大刘庄村."""
-    src = repo / "data/payments/2024/410421-NY001-2024"
-    dst = repo / f"data/payments/2024/{NEW_BATCH}"
-    dst.mkdir()
-    (dst / "batch.yaml").write_text((src / "batch.yaml").read_text(encoding="utf-8")
-                                    .replace("410421000000", "410425000000").replace("宝丰县", "郏县"), encoding="utf-8")
-    lines = (src / "records.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    rows = [",".join(f if not (f.startswith("410421") and len(f) == 12) else "410425101201" for f in line.split(","))
-            for line in lines[1:]]
-    (dst / "records.csv").write_text(lines[0] + "".join(rows), encoding="utf-8")
-    commit(repo, "郏县 2024 年耕地地力保护补贴")
-
-
-def tree(target: Path) -> Path:
-    return target.resolve()
-
-
-def files(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def same_tree(a: Path, b: Path) -> list[str]:
-    """Paths that differ between two build directories (missing on either side, or other bytes)."""
-    fa, fb = files(a), files(b)
-    out = sorted(set(fa) ^ set(fb))
-    out += [rel for rel in sorted(set(fa) & set(fb)) if not filecmp.cmp(fa[rel], fb[rel], shallow=False)]
-    return out
-
-
-def assert_same_build(inc: Path, full: Path) -> None:
-    """An incremental build equals a full one: every file byte for byte, except lookup.sqlite
-    (updated by delta: same content, other row ids) and the manifest's hash of it."""
-    assert same_tree(inc, full) in ([], ["lookup.sqlite", MANIFEST])
-    assert lookup_content(inc / "lookup.sqlite") == lookup_content(full / "lookup.sqlite")
-    a, b = (json.loads((t / MANIFEST).read_text(encoding="utf-8"))["files"] for t in (inc, full))
-    a.pop("lookup.sqlite"), b.pop("lookup.sqlite")
-    assert a == b
 
 
 def rewritten(before: Path, after: Path) -> set[str]:
@@ -77,10 +34,10 @@ def test_new_batch_rewrites_only_its_county_and_equals_a_full_build(repo: Path, 
     out = tmp_path / "public"
     first = build(repo / "data", out)
     assert first.changes.full
-    before = tree(out)
+    before = build_dir(out)
     add_batch(repo)
     second = build(repo / "data", out)
-    after = tree(out)
+    after = build_dir(out)
     assert not second.changes.full and second.changes.reused > 0
     assert "增量构建" in second.report()
     changed = rewritten(before, after)
@@ -102,35 +59,35 @@ def test_new_batch_rewrites_only_its_county_and_equals_a_full_build(repo: Path, 
 
     full = build(repo / "data", tmp_path / "full" / "public", full=True)
     assert full.changes.full and full.changes.reused == 0
-    assert_same_build(after, tree(tmp_path / "full" / "public"))
+    assert_same_build(after, build_dir(tmp_path / "full" / "public"))
 
 
 def test_full_build_and_changed_code_reuse_nothing(repo: Path, tmp_path: Path):
     out = tmp_path / "public"
     build(repo / "data", out)
-    before = tree(out)
+    before = build_dir(out)
     again = build(repo / "data", out)
     assert again.changes.unchanged == len(files(before)) - 1 and again.changes.changed == 0  # all but the manifest
-    assert rewritten(before, tree(out)) == {MANIFEST}
+    assert rewritten(before, build_dir(out)) == {MANIFEST}
 
-    before = tree(out)
+    before = build_dir(out)
     forced = build(repo / "data", out, full=True)
-    assert forced.changes.reused == 0 and rewritten(before, tree(out)) == set(files(tree(out)))
+    assert forced.changes.reused == 0 and rewritten(before, build_dir(out)) == set(files(build_dir(out)))
 
     # Another version of the code (here: a manifest written by one) must not hand over its files.
-    manifest = tree(out) / MANIFEST
+    manifest = build_dir(out) / MANIFEST
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "code": "0" * 64}), encoding="utf-8")
-    before = tree(out)
+    before = build_dir(out)
     other = build(repo / "data", out)
-    assert other.changes.reused == 0 and rewritten(before, tree(out)) == set(files(tree(out)))
+    assert other.changes.reused == 0 and rewritten(before, build_dir(out)) == set(files(build_dir(out)))
 
 
 def test_a_changed_base_file_rerenders_what_shows_it(repo: Path, tmp_path: Path):
     """A township window's phone is on the village pages and posters: those are made again."""
     out = tmp_path / "public"
     build(repo / "data", out)
-    before = tree(out)
+    before = build_dir(out)
     services = repo / "data/services.csv"
     text = services.read_text(encoding="utf-8")
     phones = [f for line in text.splitlines()[1:] for f in line.split(",") if f.startswith("0375-")]
@@ -138,35 +95,12 @@ def test_a_changed_base_file_rerenders_what_shows_it(repo: Path, tmp_path: Path)
     services.write_text(text.replace(phones[0], "0375-2669999"), encoding="utf-8")
     commit(repo, "更新窗口电话")
     build(repo / "data", out)
-    after = tree(out)
+    after = build_dir(out)
     shown = [rel for rel, p in files(after).items() if rel.endswith(".html") and "2669999" in p.read_text(encoding="utf-8")]
     assert shown and set(shown) <= rewritten(before, after)
     shutil.rmtree(tmp_path / "full", ignore_errors=True)
     build(repo / "data", tmp_path / "full" / "public", full=True)
-    assert_same_build(after, tree(tmp_path / "full" / "public"))
-
-
-def lookup_content(path: Path) -> dict[str, list]:
-    """Every table of a lookup database as sorted rows, row ids of batches replaced by batch ids."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        ids = dict(conn.execute("SELECT id, batch_id FROM batches"))
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'search_%'"
-                                             " AND name NOT LIKE 'sqlite_%'")]
-        out = {}
-        for table in tables:
-            rows = conn.execute(f"SELECT * FROM {table}").fetchall()
-            if table == "batches":
-                rows = [r[1:] for r in rows]
-            elif table == "payments":
-                rows = [(r[0], ids[r[1]], *r[2:]) for r in rows]
-            out[table] = sorted(rows, key=repr)
-        out["search_segments"] = sorted(conn.execute("SELECT docid, title, body FROM search").fetchall())
-        return out
-    finally:
-        conn.close()
+    assert_same_build(after, build_dir(tmp_path / "full" / "public"))
 
 
 def test_lookup_database_is_updated_by_delta_with_the_content_of_a_full_build(repo: Path, tmp_path: Path):
@@ -183,12 +117,12 @@ def test_lookup_database_is_updated_by_delta_with_the_content_of_a_full_build(re
     assert not summary.changes.full
     full = tmp_path / "full" / "public"
     build(repo / "data", full, full=True)
-    inc_db, full_db = tree(out) / "lookup.sqlite", tree(full) / "lookup.sqlite"
+    inc_db, full_db = build_dir(out) / "lookup.sqlite", build_dir(full) / "lookup.sqlite"
     assert lookup_content(inc_db) == lookup_content(full_db)
     n = len(lines) - 1
     assert len([r for r in lookup_content(inc_db)["payments"] if r[1] == "410421-NY001-2024"]) == n
-    assert same_tree(tree(out), tree(full)) == ["lookup.sqlite", MANIFEST]  # different row ids
-    assert_same_build(tree(out), tree(full))
+    assert same_tree(build_dir(out), build_dir(full)) == ["lookup.sqlite", MANIFEST]  # different row ids
+    assert_same_build(build_dir(out), build_dir(full))
 
 
 def test_an_hourly_rebuild_without_changes_writes_nothing_again(repo: Path, tmp_path: Path, monkeypatch):
@@ -196,8 +130,8 @@ def test_an_hourly_rebuild_without_changes_writes_nothing_again(repo: Path, tmp_
     last build's, so nothing is uploaded or copied to the API hosts."""
     out = tmp_path / "public"
     build(repo / "data", out)
-    before = tree(out)
+    before = build_dir(out)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3600))
     later = build(repo / "data", out)
     assert later.changes.changed == 0 and later.changes.new == 0
-    assert rewritten(before, tree(out)) == {MANIFEST}
+    assert rewritten(before, build_dir(out)) == {MANIFEST}

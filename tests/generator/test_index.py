@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from generator.pipeline import build, privacy_gate
-from tests.lookup_db import TODAY, build_index, sample_dataset, sample_db  # noqa: F401  (session fixtures)
+from tests.lookup_db import TODAY, build_index
 
 
 def connect(path: Path) -> sqlite3.Connection:

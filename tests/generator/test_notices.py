@@ -15,13 +15,9 @@ from generator.pipeline import build
 from generator.check import check
 from huinong_core.notices import ANY, applies
 from huinong_core.version import CST
+from tests.builds import notice
 
 EPOCH_2025 = "1735689600"  # 2025-01-01 08:00 Beijing time: the tiny data's 2024 batch is public
-
-
-def notice(data: Path, slug: str, head: str, body: str = "正文。") -> None:
-    (data / "notices").mkdir(exist_ok=True)
-    (data / "notices" / f"{slug}.md").write_text(f"---\n{head.strip()}\n---\n{body}\n", encoding="utf-8")
 
 
 def ids(html: str) -> list[str]:

@@ -10,11 +10,8 @@ import pytest
 from generator.pipeline import build, privacy_gate
 from generator.writer import Writer, WriterError
 from huinong_core.errors import DataError, PrivacyError
+from tests.builds import contents
 from tests.golden import TINY_PEOPLE
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_build_writes_masked_village_lists(tiny: Path, tmp_path: Path, monkeypatch):
@@ -44,11 +41,11 @@ def test_results_older_than_publish_years_are_withdrawn(tiny: Path, tmp_path: Pa
 def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
     out = tmp_path / "public"
     build(tiny, out)
-    before = tree(out)
+    before = contents(out)
     (tiny / "policies.csv").write_text("项目编码\n", encoding="utf-8")
     with pytest.raises(DataError):
         build(tiny, out)
-    assert tree(out) == before
+    assert contents(out) == before
     # Only the live build is left: the failed one's directory is gone.
     assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache")] == [out.resolve()]
 

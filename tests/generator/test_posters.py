@@ -20,7 +20,7 @@ from generator.public import public_view
 from generator.check import check
 from generator.village_info import village_info
 from huinong_core import urls
-from tests.conftest import independent_pii_scan
+from tests.helpers import independent_pii_scan
 from tests.golden import TINY_PEOPLE
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (scripts/system-deps.sh test)")

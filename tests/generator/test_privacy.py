@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from generator.privacy import Finding, id18_valid, preview, scan_bytes, scan_paths
 from huinong_core.normalize import luhn_complete, luhn_ok
-from tests.conftest import PII_SCAN
+from tests.helpers import PII_SCAN, require_pii_scan
 from tests.golden import fake_id as make_id
 
 
@@ -379,11 +379,6 @@ def run_pii_scan(root: Path) -> list[tuple[str, int, str, str]]:
 
 def ours(root: Path) -> list[tuple[str, int, str, str]]:
     return [(f.path, f.line, f.kind, f.preview) for f in scan_paths([root], relative_to=root)]
-
-
-def require_pii_scan():
-    if not PII_SCAN.exists():
-        pytest.skip(f"independent scanner not found at {PII_SCAN}")
 
 
 def test_agrees_with_independent_scanner(planted):

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.generator.test_notices import notice
+from tests.builds import notice
 from tests.golden import TINY
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,32 +6,22 @@ import collections
 import csv
 from pathlib import Path
 
-import pytest
-
 from generator import synth
 from generator.ingest import ingest
 from generator.load import load
 from generator.check import check
 from huinong_core.keys import load_key
-from tests.conftest import REPO, independent_pii_scan
 from tests.golden import DEMO_ENV
-
-DATA = REPO / "data"
-
-
-@pytest.fixture(scope="module")
-def sample():
-    dataset, problems = check(DATA)
-    return dataset, problems
+from tests.helpers import SAMPLE, independent_pii_scan
 
 
-def test_sample_passes_check(sample):
-    _dataset, problems = sample
+def test_sample_passes_check(checked_sample):
+    _dataset, problems = checked_sample
     assert problems == [], "\n".join(map(str, problems[:20]))
 
 
-def test_sample_size_and_shape(sample):
-    ds, _ = sample
+def test_sample_size_and_shape(checked_sample):
+    ds, _ = checked_sample
     assert 150_000 <= ds.record_count <= 300_000
     years = {b.year for b in ds.batches}
     assert years == set(synth.YEARS)
@@ -42,8 +32,8 @@ def test_sample_size_and_shape(sample):
     assert {b.programme for b in ds.batches} & protected, "protected programmes are in data/ (never published)"
 
 
-def test_sample_has_realistic_exceptions(sample):
-    ds, _ = sample
+def test_sample_has_realistic_exceptions(checked_sample):
+    ds, _ = checked_sample
     statuses = collections.Counter(r.status for b in ds.batches for r in b.records)
     total = sum(statuses.values())
     assert 0.005 < statuses["发放失败"] / total < 0.03
@@ -59,8 +49,8 @@ def test_sample_has_realistic_exceptions(sample):
     assert 0 < mismatches / total < 0.01
 
 
-def test_regions_follow_the_reference(sample):
-    ds, _ = sample
+def test_regions_follow_the_reference(checked_sample):
+    ds, _ = checked_sample
     with open(synth.REFERENCE, encoding="utf-8-sig", newline="") as f:
         reference = {r["区划代码"]: r["名称"] for r in csv.DictReader(f)}
     assert all(ds.regions[c].name == n for c, n in reference.items())
@@ -74,15 +64,15 @@ def test_regions_follow_the_reference(sample):
                 assert (int(v[9:]) < 200) == kind.endswith("社区"), (v, kind)
 
 
-def test_services_cover_every_township(sample):
-    ds, _ = sample
+def test_services_cover_every_township(checked_sample):
+    ds, _ = checked_sample
     townships = {c for c, r in ds.regions.items() if r.level == "乡"}
     windows = {s.region for s in ds.services if s.kind == "乡镇便民服务窗口"}
     assert windows == townships
 
 
 def test_independent_scanner_finds_nothing_in_data():
-    independent_pii_scan(DATA)
+    independent_pii_scan(SAMPLE)
 
 
 def test_a_batch_regenerates_byte_identical(tmp_path: Path):
@@ -91,10 +81,10 @@ def test_a_batch_regenerates_byte_identical(tmp_path: Path):
     data, rows = synth.raw_export(batch_id)
     raw = tmp_path / "raw.csv"
     raw.write_bytes(data)
-    ds = load(DATA, payments=False).dataset
+    ds = load(SAMPLE, payments=False).dataset
     out = tmp_path / batch_id
-    ingest(raw, "MZ010", "2025Q2", ds, load_key(DEMO_ENV), data_dir=DATA, out_dir=out)
-    committed = DATA / "payments" / "2025" / batch_id
+    ingest(raw, "MZ010", "2025Q2", ds, load_key(DEMO_ENV), data_dir=SAMPLE, out_dir=out)
+    committed = SAMPLE / "payments" / "2025" / batch_id
     for name in ("batch.yaml", "records.csv"):
         assert (out / name).read_bytes() == (committed / name).read_bytes(), name
     assert len(rows) == sum(1 for _ in open(committed / "records.csv", encoding="utf-8")) - 1

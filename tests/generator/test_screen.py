@@ -29,7 +29,7 @@ from generator.synth import make_reference
 from generator.check import check
 from huinong_core.errors import DataError
 from huinong_core.keys import Keyer, load_key
-from tests.conftest import REPO, independent_pii_scan
+from tests.helpers import REPO, independent_pii_scan
 from tests.golden import TINY_PEOPLE
 
 SAMPLE = REPO / "data"

@@ -7,13 +7,12 @@ import json
 
 from generator import cli
 from generator.sms import CSV_NAME, JSON_NAME, rows
-from tests.lookup_db import sample_dataset  # noqa: F401  (session fixture: the sample, checked once)
 
 #: What a protected programme's bank message and export must never say.
 TELLING = ("孤儿", "事实无人抚养", "艾滋", "患者", "儿童")
 
 
-def test_rows_of_the_sample(sample_dataset):  # noqa: F811
+def test_rows_of_the_sample(sample_dataset):
     table = rows(sample_dataset)
     by_code = {r["项目编码"]: r for r in table}
     assert len(by_code) == len(table) == len(sample_dataset.policy_codes())

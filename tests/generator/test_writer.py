@@ -9,7 +9,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.writer import Writer, WriterError
-from tests.generator.test_pipeline import tree
+from tests.builds import build_cmd, contents
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -110,43 +109,32 @@ def test_readers_never_see_a_gap_or_a_mix(tmp_path: Path):
     assert len(seen) > 1
 
 
-BUILD = """
-import sys
-from generator.pipeline import build
-build(sys.argv[1], sys.argv[2], posters=False, full=sys.argv[3:] == ["full"])
-"""
-
-
-def _build_cmd(data: Path, out: Path, full: bool = False) -> list[str]:
-    return [sys.executable, "-c", BUILD, str(data), str(out)] + (["full"] if full else [])
-
-
 def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_path: Path):
     out = tmp_path / "public"
     scratch = tmp_path / "tmp"  # the builds' TMPDIR: a killed build must not leave anything there either
     scratch.mkdir()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600", "TMPDIR": str(scratch)}
     started = time.perf_counter()
-    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
     duration = time.perf_counter() - started
-    good = tree(out)
+    good = contents(out)
     # Kill new builds of changed data at points spread over a whole build's run time.
     env2 = {**env, "SOURCE_DATE_EPOCH": "1735776000"}  # a day later: a different build
     rng = random.Random(7)
     points = sorted(rng.uniform(0.05, duration * 1.1) for _ in range(6))
     for delay in points:
-        proc = subprocess.Popen(_build_cmd(tiny, out), cwd=REPO, env=env2, stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(build_cmd(tiny, out), cwd=REPO, env=env2, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        now = tree(out)
+        now = contents(out)
         assert now == good or (now.keys() == good.keys() and now != good), delay  # the old build, or a whole new one
         if now != good:
             good = now  # the build got to its switch before the kill
     # The next build cleans up whatever the killed ones left behind (it keeps the build it superseded).
     before = out.resolve()
-    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
+    subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
     builds = tmp_path / ".public.builds"
     assert {p for p in builds.iterdir() if p.name not in ("lock", "cache")} == {out.resolve(), before}
     # The batch cache (generator/batch_cache.py) holds exactly the spill files its index names.
@@ -162,14 +150,14 @@ def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_pa
 
     out = tmp_path / "public"
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
-    subprocess.run(_build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
-    before = tree(out)
+    subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    before = contents(out)
 
     def limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
-    proc = subprocess.run(_build_cmd(tiny, out), cwd=REPO, env={**env, "SOURCE_DATE_EPOCH": "1735776000"},
+    proc = subprocess.run(build_cmd(tiny, out), cwd=REPO, env={**env, "SOURCE_DATE_EPOCH": "1735776000"},
                           capture_output=True, text=True, preexec_fn=limit)
     assert proc.returncode != 0 and "File too large" in proc.stderr
-    assert tree(out) == before
+    assert contents(out) == before

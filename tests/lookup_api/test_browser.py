@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import shutil
-from pathlib import Path
-
-import markdown
 import pytest
 
-from tests.lookup_api.conftest import settings_for
-
-REPO = Path(__file__).resolve().parents[2]
-PAGE = REPO / "site_src" / "docs" / "chaxun" / "index.md"
-SCRIPT = REPO / "site_src" / "docs" / "assets" / "lookup.js"
+from tests.lookup_api.helpers import bare_site
+from tests.lookup_api.server import settings_for
 
 pytestmark = pytest.mark.slow
-
-
-def bare_site(root: Path) -> Path:
-    """site_src's 查询 page rendered into a bare page (the real site is built by the site stage)."""
-    text = PAGE.read_text(encoding="utf-8")
-    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
-    body = markdown.markdown(text, extensions=["md_in_html", "attr_list"])
-    (root / "chaxun").mkdir(parents=True)
-    (root / "assets").mkdir()
-    shutil.copyfile(SCRIPT, root / "assets" / "lookup.js")
-    (root / "chaxun" / "index.html").write_text(
-        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>个人补贴发放结果查询</title>'
-        f'<style>body{{font-size:20px;font-family:sans-serif;max-width:46rem;margin:0 auto;padding:1rem}}</style>'
-        f"</head><body>{body}</body></html>", encoding="utf-8")
-    return root
 
 
 def test_form_works_without_javascript(browser, live, sample_db, tmp_path, dibao_people):

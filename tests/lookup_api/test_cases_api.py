@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from lookup_api.cases.auth import StaffUser
-from lookup_api.cases.pow import solve
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.helpers import submit
+from tests.lookup_api.server import settings_for
 
 PHONE = "13912345678"
 NAME = "李桂兰"
@@ -28,17 +28,6 @@ def server(live, sample_db, cases_url):
 def villages(sample_db):
     con = sqlite3.connect(sample_db)
     return [str(v) for (v,) in con.execute("SELECT village FROM places ORDER BY village")]
-
-
-def fresh(client) -> dict:
-    c = client.get("/api/v1/cases/challenge").json()
-    return {"challenge": c["challenge"], "pow": solve(c["challenge"], c["bits"])}
-
-
-def submit(client, village, **fields):
-    body = {"kind": "投诉", "village": village, "content": "我家的耕地地力保护补贴今年没有到账，村里说已经报上去了。",
-            **fresh(client), **fields}
-    return client.post("/api/v1/cases", json=body)
 
 
 def staff(county="410421000000", departments=("*",)) -> StaffUser:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lookup_api.cases import auth
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "宝丰县民政局 2026"

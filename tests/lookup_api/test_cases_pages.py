@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from lookup_api.cases.directory import Directory
 from lookup_api.cases.pow import Solved, solve
 from lookup_api.cases.service import CaseService, Submission
 from lookup_api.cases.store import Store
-from tests.lookup_api.conftest import DEMO_KEYER, settings_for
+from tests.golden import DEMO_KEYER
+from tests.lookup_api.server import settings_for
 
 THREADS = 24
 PER_THREAD = 3

@@ -21,7 +21,7 @@ from lookup_api.cases.pow import Solved
 from lookup_api.cases.rekey import rekey
 from lookup_api.cases.service import CaseService, Submission
 from lookup_api.cases.store import Store
-from tests.lookup_api.conftest import DEMO_KEYER
+from tests.golden import DEMO_KEYER
 
 REPO = Path(__file__).resolve().parents[2]
 OLD, NEW, LOST = (Fernet.generate_key().decode() for _ in range(3))

@@ -24,7 +24,7 @@ from lookup_api.cases.schema import Case, Rating
 from lookup_api.cases.service import DUE_DAYS
 from lookup_api.cases.store import Store
 from tests.golden import TINY
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 from tests.site.browser import serve_dir
 
 REPO = Path(__file__).resolve().parents[2]

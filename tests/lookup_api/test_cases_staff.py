@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from generator import cli
 from lookup_api.cases.pow import solve
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 
 PASSWORD = "correct horse battery"
 

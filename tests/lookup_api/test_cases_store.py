@@ -16,7 +16,7 @@ from lookup_api.cases.directory import Directory
 from lookup_api.cases.pow import Solved
 from lookup_api.cases.service import CaseService, Submission
 from lookup_api.cases.store import Store, current_revision
-from tests.lookup_api.conftest import DEMO_KEYER
+from tests.golden import DEMO_KEYER
 
 REPO = Path(__file__).resolve().parents[2]
 PHONE = "13812345678"

@@ -15,7 +15,8 @@ import pytest
 
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
 from tests.golden import fake_id
-from tests.lookup_api.conftest import free_port, settings_for
+from tests.helpers import free_port
+from tests.lookup_api.server import settings_for
 
 SHAPE = {"code", "message", "request_id"}
 ID = fake_id("410421", "19600101", 123)
@@ -156,8 +157,6 @@ def test_audit_log_has_outcomes_but_no_id_name_or_address(sample_db, tmp_path, d
     import os
     import subprocess
     import sys
-
-    from tests.lookup_api.conftest import free_port
 
     log = tmp_path / "audit.log"
     port = free_port()

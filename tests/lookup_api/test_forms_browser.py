@@ -13,8 +13,8 @@ import pytest
 
 from lookup_api.cases import auth
 from tests.golden import fake_id
-from tests.lookup_api.conftest import settings_for
-from tests.lookup_api.test_browser import bare_site
+from tests.lookup_api.helpers import bare_site
+from tests.lookup_api.server import settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/forms-shots")
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(sample_db, tmp_path_factory):
-    from tests.lookup_api.conftest import LiveServer
+    from tests.lookup_api.server import LiveServer
     from lookup_api.main import create_app
 
     site = bare_site(tmp_path_factory.mktemp("forms") / "site")

@@ -54,7 +54,7 @@ def test_deeply_nested_json_is_a_422_not_a_500(api, path):
 def forms(sample_db):
     """A server whose submission limits do not get in the way of these tests."""
     from lookup_api.main import create_app
-    from tests.lookup_api.conftest import LiveServer, settings_for
+    from tests.lookup_api.server import LiveServer, settings_for
 
     settings = settings_for(sample_db, rate_cases="1000/minute", rate_cases_nojs="1000/minute")
     with LiveServer(create_app(settings)) as server:
@@ -86,7 +86,7 @@ def test_unicode_digits_on_the_no_js_form_are_a_page_not_a_500(forms):
 
 
 def test_ipv6_clients_share_a_bucket_per_64(live, sample_db):
-    from tests.lookup_api.conftest import settings_for
+    from tests.lookup_api.server import settings_for
 
     settings = settings_for(sample_db, rate_client="3/minute", trusted_proxies="127.0.0.1")
     body = {"id_number": ID, "name": "张三"}
@@ -104,7 +104,7 @@ def test_ipv6_clients_share_a_bucket_per_64(live, sample_db):
 
 
 def test_malformed_case_numbers_do_not_share_a_bucket(live, sample_db):
-    from tests.lookup_api.conftest import settings_for
+    from tests.lookup_api.server import settings_for
 
     settings = settings_for(sample_db, rate_case_number="2/hour", trusted_proxies="127.0.0.1")
     with live(settings) as server, server.client() as c:

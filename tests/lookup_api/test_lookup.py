@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.golden import fake_id
-from tests.lookup_api.conftest import DEMO_KEYER
+from tests.golden import DEMO_KEYER, fake_id
+from tests.lookup_api.helpers import post
 
 FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
 
@@ -25,11 +25,6 @@ def expected_records(dataset, person) -> list[tuple]:
 def flatten(result: dict) -> list[tuple]:
     return sorted((x["batch_id"], x["date"], x["amount"], x["status"], x["reason"], x["card_tail"])
                   for y in result["years"] for p in y["programmes"] for x in p["payments"])
-
-
-def post(client, id_number: str, name: str, form: bool = False):
-    body = {"id_number": id_number, "name": name}
-    return client.post("/api/v1/lookup", data=body) if form else client.post("/api/v1/lookup", json=body)
 
 
 def unechoed(content: bytes, id_number: str, name: str) -> bytes:
@@ -229,7 +224,7 @@ def test_no_measurable_timing_difference_between_the_miss_paths(sample_db, dibao
     import time
 
     from lookup_api.main import create_app
-    from tests.lookup_api.conftest import settings_for
+    from tests.lookup_api.server import settings_for
 
     service = create_app(settings_for(sample_db, audit_log="-")).state.lookup
     person, _ = dibao_people[4]

@@ -11,10 +11,10 @@ import pytest
 from generator.pipeline import build
 from huinong_core.version import CST
 from lookup_api.main import create_app
-from tests.generator.test_notices import notice
+from tests.builds import notice
 from tests.golden import TINY, TINY_PEOPLE
-from tests.lookup_api.conftest import LiveServer, settings_for
-from tests.lookup_api.test_lookup import post
+from tests.lookup_api.server import LiveServer, settings_for
+from tests.lookup_api.helpers import post
 
 
 def stamp(t: dt.datetime) -> str:

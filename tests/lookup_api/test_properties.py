@@ -64,7 +64,7 @@ def test_stateful_sequences_over_all_operations_are_never_a_server_error(live, s
     """schemathesis' state machine chains operations through the schema's links (a challenge into a
     submission, its 件号 and 查询码 into the follow-ups and the rating) with generated data between;
     no step may be a 5xx.  Proof-of-work at 0 bits here, so the linked submission gets through."""
-    from tests.lookup_api.conftest import settings_for
+    from tests.lookup_api.server import settings_for
 
     settings_ = settings_for(sample_db, cases_pow_bits=0, rate_cases="10000/minute", rate_case_view="10000/minute",
                              rate_case_number="10000/minute")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/forms-shots")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.generator.test_writer import _build_cmd
+from tests.builds import build_cmd
 from tests.golden import TINY_PEOPLE
-from tests.lookup_api.conftest import LiveServer, settings_for
+from tests.lookup_api.server import LiveServer, settings_for
 from lookup_api.main import create_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def test_requests_never_fail_while_builds_switch_the_database(tiny: Path, tmp_pa
     def publish(epoch: str) -> None:
         # --full: an incremental build would keep the database (only the build time differs), and this
         # test is about switching to a new one under load.
-        subprocess.run(_build_cmd(tiny, out, full=True), cwd=REPO, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
+        subprocess.run(build_cmd(tiny, out, full=True), cwd=REPO, env={**os.environ, "SOURCE_DATE_EPOCH": epoch},
                        check=True, capture_output=True)
 
     publish(EPOCHS[0])

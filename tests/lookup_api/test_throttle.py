@@ -9,7 +9,8 @@ import time
 import pytest
 
 from lookup_api.cases.pow import leading_zero_bits
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.helpers import bare_site, submit
+from tests.lookup_api.server import settings_for
 
 BASE, EXTRA = 8, 3  # small, so the test is quick; production: 16 and 3 (docs/security.md)
 
@@ -118,8 +119,6 @@ def _past_budget(c, owner, n: int = 2) -> None:
 
 @pytest.mark.slow
 def test_the_owner_without_javascript_answers_the_sum(browser, live, sample_db, tmp_path, dibao_people):
-    from tests.lookup_api.test_browser import bare_site
-
     owner = dibao_people[2][0]
     settings = settings_for(sample_db, site_dir=bare_site(tmp_path / "site"), rate_id="2/day", pow_bits=BASE,
                             pow_extra=0, trusted_proxies="127.0.0.1")
@@ -154,8 +153,6 @@ def test_the_owner_without_javascript_answers_the_sum(browser, live, sample_db, 
 
 @pytest.mark.slow
 def test_the_script_solves_the_challenge_and_shows_the_answer(browser, live, sample_db, tmp_path, dibao_people):
-    from tests.lookup_api.test_browser import bare_site
-
     owner = dibao_people[3][0]
     site = bare_site(tmp_path / "site")
     settings = settings_for(sample_db, site_dir=site, rate_id="2/day", pow_bits=BASE, pow_extra=0,
@@ -178,8 +175,6 @@ def test_the_script_solves_the_challenge_and_shows_the_answer(browser, live, sam
 def test_fifty_wrong_query_codes_do_not_lock_a_case_owner_out(live, sample_db):
     """件号 are sequential, so a stranger can aim at one: past its budget every guess pays."""
     import sqlite3
-
-    from tests.lookup_api.test_cases_api import submit
 
     village = str(sqlite3.connect(sample_db).execute("SELECT village FROM places LIMIT 1").fetchone()[0])
     settings = settings_for(sample_db, cases_pow_bits=6, rate_cases="1000/minute", rate_case_view="1000/minute",

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.golden import fake_id
-from tests.lookup_api.conftest import settings_for
+from tests.lookup_api.server import settings_for
 
 pytestmark = pytest.mark.slow
 N = 500

@@ -7,19 +7,14 @@ import contextlib
 import functools
 import http.server
 import shutil
-import socket
 import threading
 from pathlib import Path
+
+from tests.helpers import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from huinong_core import urls
+from tests.helpers import SAMPLE
 from tests.site.browser import browser, serve_dir
-
-# 2026-10-20: some sample batches are inside their 公示期 on this day.
-BUILD_EPOCH = str(int(dt.datetime(2026, 10, 20, 9, tzinfo=dt.timezone.utc).timestamp()))
-BUILD_DAY = dt.date(2026, 10, 20)
-
-
-#: The batch the sample "merge request" adds (the rest of data/ is the base commit).
-MR_BATCH = "2026/410421-NY001-2026"
+from tests.site.sample import BUILD_DAY, BUILD_EPOCH, MR_BATCH
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +20,10 @@ def pipeline_run(tmp_path_factory):
     the commands both CI templates run.  Returns (repo, completed process)."""
     import shutil
 
-    from tests.gitrepo import commit, init_repo
-    from tests.test_publish_pipeline import copy_tooling, pipeline
+    from tests.gitrepo import commit, copy_tooling, init_repo, pipeline
 
     repo = init_repo(tmp_path_factory.mktemp("sample") / "repo")
-    shutil.copytree(REPO / "data", repo / "data", ignore=shutil.ignore_patterns("raw", "private"))
+    shutil.copytree(SAMPLE, repo / "data", ignore=shutil.ignore_patterns("raw", "private"))
     copy_tooling(repo)
     held = tmp_path_factory.mktemp("held") / "batch"
     shutil.move(repo / "data/payments" / MR_BATCH, held)
@@ -59,19 +51,27 @@ def site(built: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dataset():
-    from generator.check import check
+def view(sample_dataset):
+    from generator.public import public_view
 
-    ds, problems = check(REPO / "data")
-    assert not problems
-    return ds
+    return public_view(sample_dataset, BUILD_DAY)
 
 
 @pytest.fixture(scope="session")
-def view(dataset):
-    from generator.public import public_view
-
-    return public_view(dataset, BUILD_DAY)
+def pages(view, sample_dataset) -> dict[str, str]:
+    """One page of each kind, both halves (the shell and axe-core tests look at each)."""
+    pb = view.batches[0]
+    village = sample_dataset.regions[pb.village]
+    township = sample_dataset.regions[village.parent]
+    county = sample_dataset.regions[township.parent]
+    doc = sorted(sample_dataset.documents, key=lambda d: d.slug)[0]
+    return {
+        "home": "", "policy list": "zhengce/", "policy": "zhengce/ny001/", "document": f"wenjian/{doc.slug}/",
+        "services": "wangdian/", "stats": "tongji/", "lookup": "chaxun/", "search": "sousuo/",
+        "disclosures": "gongshi/", "batch": f"gongshi/{pb.batch.batch_id}/", "city": "diqu/",
+        "county": f"diqu/{county.code}/", "township": f"diqu/{township.code}/", "village": f"diqu/{pb.village}/",
+        "village batch": urls.village_batch(pb.village, pb.batch.batch_id), "posters": "haibao/",
+    }
 
 
 @pytest.fixture(scope="session")

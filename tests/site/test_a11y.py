@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.site.test_shell import page_types
-
 pytestmark = pytest.mark.slow
 
 
-def _paths(view, dataset) -> list[str]:
-    proc = sorted(dataset.procedures, key=lambda p: p.slug)[0]
+def _paths(pages, sample_dataset) -> list[str]:
+    proc = sorted(sample_dataset.procedures, key=lambda p: p.slug)[0]
     extra = ["zhengce/jici/xian/", f"banshi/{proc.slug}/", "tongji/zixun/", "guanyu/"]
-    return list(page_types(view, dataset).values()) + extra
+    return list(pages.values()) + extra
 
 
 def _axe(chromium, base_url, paths, width, care=False):
@@ -39,11 +37,11 @@ def _axe(chromium, base_url, paths, width, care=False):
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_axe_finds_no_violations(chromium, base_url, view, dataset, width):
-    report = _axe(chromium, base_url, _paths(view, dataset), width)
+def test_axe_finds_no_violations(chromium, base_url, pages, sample_dataset, width):
+    report = _axe(chromium, base_url, _paths(pages, sample_dataset), width)
     assert not report, "\n\n".join(f"{k}:\n{v}" for k, v in report.items())[:6000]
 
 
-def test_axe_finds_no_violations_in_care_mode(chromium, base_url, view, dataset):
-    report = _axe(chromium, base_url, _paths(view, dataset), 360, care=True)
+def test_axe_finds_no_violations_in_care_mode(chromium, base_url, pages, sample_dataset):
+    report = _axe(chromium, base_url, _paths(pages, sample_dataset), 360, care=True)
     assert not report, "\n\n".join(f"{k}:\n{v}" for k, v in report.items())[:6000]

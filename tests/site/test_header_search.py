@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, FileSystemLoader
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def _render(api: bool) -> str:

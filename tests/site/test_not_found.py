@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.lookup_api.conftest import LiveServer, settings_for
+from tests.lookup_api.server import LiveServer, settings_for
 
 SHOTS = Path("/tmp/forms-shots")
 
 
-def test_the_built_404_is_chinese_with_plain_help(site: Path, dataset):
+def test_the_built_404_is_chinese_with_plain_help(site: Path, sample_dataset):
     html = (site / "404.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in html or "lang=zh" in html.replace('"', "")
     title = re.search(r"<title>(.*?)</title>", html).group(1)
-    assert title.startswith(dataset.site.name) and "找不到这个页面" in title
+    assert title.startswith(sample_dataset.site.name) and "找不到这个页面" in title
     assert "Not found" not in html and "<h1>找不到这个页面</h1>" in html
     assert re.search(r'<a href="/diqu/">按地区找本村</a>', html)
-    assert dataset.site.phone in html and f'href="tel:{dataset.site.phone.replace("-", "")}"' in html
+    assert sample_dataset.site.phone in html and f'href="tel:{sample_dataset.site.phone.replace("-", "")}"' in html
     assert 'role="search"' in html and 'name="q"' in html
     assert "aria-current" not in html  # not 首页, nor any other menu item
 

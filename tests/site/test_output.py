@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 
 from generator.privacy import scan_paths
-from tests.conftest import independent_pii_scan
+from tests.helpers import independent_pii_scan
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +110,7 @@ def test_feeds_parse(site: Path, view):
         assert (site / path / "index.html").exists()
 
 
-def test_policy_downloads_hold_the_same_rows(site: Path, dataset):
+def test_policy_downloads_hold_the_same_rows(site: Path, sample_dataset):
     from openpyxl import load_workbook
 
     raw = (site / "zhengce/zhengce.csv").read_bytes()
@@ -118,7 +118,7 @@ def test_policy_downloads_hold_the_same_rows(site: Path, dataset):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["项目编码", "补贴政策名称", "一卡通发放项目名称", "四字简称"]
-    assert {r[0] for r in body} == {p.code for p in dataset.policies if p.covers_year(2026)}
+    assert {r[0] for r in body} == {p.code for p in sample_dataset.policies if p.covers_year(2026)}
     wb = load_workbook(site / "zhengce/zhengce.xlsx")
     xrows = [[("" if c is None else str(c)) for c in row] for row in wb.active.iter_rows(values_only=True)]
     assert xrows == rows
@@ -154,8 +154,8 @@ def test_sitemap_covers_both_halves(site: Path):
     assert (site / "404.html").exists()
 
 
-def test_protected_programmes_appear_nowhere_in_the_disclosure(site: Path, dataset):
-    protected = [p for p in dataset.policies if p.protected]
+def test_protected_programmes_appear_nowhere_in_the_disclosure(site: Path, sample_dataset):
+    protected = [p for p in sample_dataset.policies if p.protected]
     # Codes and full names (a 四字简称 like 生活补贴 is also part of other programmes' names).
     needles = {p.code for p in protected} | {p.name for p in protected}
     hits = []
@@ -206,7 +206,7 @@ def test_village_page_weight(site: Path, view):
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no third-party requests
 
 
-def test_village_batch_pages_exist_for_every_link(site: Path, view, dataset):
+def test_village_batch_pages_exist_for_every_link(site: Path, view, sample_dataset):
     """Every village's list in every batch has its page; the county summaries, the village indexes
     and the sitemap link to it; its 数量 header names the unit of the policy."""
     from huinong_core import urls
@@ -222,7 +222,7 @@ def test_village_batch_pages_exist_for_every_link(site: Path, view, dataset):
     assert pages <= locs
     for pb in view.batches[:50]:
         text = (site / urls.village_batch(pb.village, pb.batch.batch_id) / "index.html").read_text(encoding="utf-8")
-        unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+        unit = sample_dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
         assert (f"<th scope=\"col\">数量（{unit}）</th>" if unit else "<th scope=\"col\">数量</th>") in text
         # Read-aloud markup: the region, the heading, and a name, amount and status per row.
         assert "data-yk-read" in text and "data-yk-rows" in text

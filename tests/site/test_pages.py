@@ -7,6 +7,7 @@ import pytest
 from generator.checkcode import batch_check_code
 from huinong_core import urls
 from huinong_core.normalize import format_decimal
+from tests.site.sample import BUILD_DAY
 
 pytestmark = pytest.mark.slow
 
@@ -18,12 +19,12 @@ def in_force(dataset, year=2026):
 
 
 @pytest.mark.parametrize("js", [False, True])
-def test_policy_list_and_filters(chromium, base_url, dataset, js):
+def test_policy_list_and_filters(chromium, base_url, sample_dataset, js):
     ctx = chromium.new_context(java_script_enabled=js)
     page = ctx.new_page()
     page.goto(base_url + "zhengce/")
     rows = page.locator("table.yk-table tbody tr")
-    assert rows.count() == len(in_force(dataset))
+    assert rows.count() == len(in_force(sample_dataset))
     assert page.locator("table.yk-table caption").inner_text().startswith("2026年惠民惠农财政补贴政策清单")
     # Every programme in force is listed, protected ones too (only their recipients are hidden).
     names = set(page.locator("table.yk-table tbody th a").all_inner_texts())
@@ -33,7 +34,7 @@ def test_policy_list_and_filters(chromium, base_url, dataset, js):
     page.wait_for_load_state()
     assert page.url.endswith("zhengce/jici/xian/")
     levels = page.locator("table.yk-table tbody tr td:nth-child(3)").all_inner_texts()
-    expected = {p.code for p in dataset.policies if p.covers_year(2026) and p.level == "县"}
+    expected = {p.code for p in sample_dataset.policies if p.covers_year(2026) and p.level == "县"}
     assert levels and set(levels) == {"县"} and len(levels) == len(expected)
     # Filter by target group.
     page.goto(base_url + "zhengce/duixiang/laonian/")
@@ -42,7 +43,7 @@ def test_policy_list_and_filters(chromium, base_url, dataset, js):
     ctx.close()
 
 
-def test_programme_page(page_nojs, base_url, dataset):
+def test_programme_page(page_nojs, base_url, sample_dataset):
     page_nojs.goto(base_url + "zhengce/mz002/")
     text = page_nojs.locator("article").inner_text()
     assert "农村低保" in text and "民政局" in text
@@ -56,8 +57,8 @@ def test_programme_page(page_nojs, base_url, dataset):
     assert "不在网上公示" in text and "gongshi/xiangmu/mz005" not in page_nojs.content()
 
 
-def test_flow_chart_without_javascript(page_nojs, base_url, dataset):
-    proc = sorted(dataset.procedures, key=lambda p: p.slug)[0]
+def test_flow_chart_without_javascript(page_nojs, base_url, sample_dataset):
+    proc = sorted(sample_dataset.procedures, key=lambda p: p.slug)[0]
     page_nojs.goto(base_url + f"banshi/{proc.slug}/")
     steps = page_nojs.locator("ol.yk-flow > li")
     assert steps.count() == len(proc.steps)
@@ -77,10 +78,8 @@ def _village_with_running_batch(view, day):
 
 
 @pytest.mark.parametrize("js", [False, True])
-def test_village_batch_page_matches_the_data(chromium, base_url, view, dataset, js):
+def test_village_batch_page_matches_the_data(chromium, base_url, view, sample_dataset, js):
     """One village's list in one batch, on its own page (the 公示 poster's QR code opens it)."""
-    from tests.site.conftest import BUILD_DAY
-
     pb = _village_with_running_batch(view, BUILD_DAY)
     ctx = chromium.new_context(java_script_enabled=js)
     page = ctx.new_page()
@@ -95,7 +94,7 @@ def test_village_batch_page_matches_the_data(chromium, base_url, view, dataset, 
     expected = [[str(r.seq), r.name, format_decimal(r.quantity), format_decimal(r.standard, 2),
                  format_decimal(r.amount, 2), r.date.isoformat(), r.status] for r in pb.rows]
     assert cells == expected
-    unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+    unit = sample_dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
     assert unit and table.locator("thead th").all_text_contents()[2] == f"数量（{unit}）"
     total = sum(r.amount for r in pb.rows if r.status in PAID)
     assert f"{total:,.2f}" in table.locator("tfoot").inner_text()
@@ -111,17 +110,15 @@ def _box_bottom(page, selector: str) -> float:
     return box["y"] + box["height"]
 
 
-def test_village_page_answers_in_the_first_screen(phone, base_url, view, dataset):
+def test_village_page_answers_in_the_first_screen(phone, base_url, view, sample_dataset):
     """A villager scanning the notice board's QR code sees which village, the newest 公示 and whether
     it runs, and whom to call, without scrolling (360×740, no JavaScript)."""
-    from tests.site.conftest import BUILD_DAY
-
     village = _village_with_running_batch(view, BUILD_DAY).village
     newest = max((pb for pb in view.batches if pb.village == village),
                  key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id))
     phone.goto(base_url + urls.region_page(village))
     head = phone.locator(".yk-vhead")
-    names = [a.name for a in _chain(dataset, village)]
+    names = [a.name for a in _chain(sample_dataset, village)]
     assert head.locator("h1").inner_text() == " · ".join(names)
     text = head.inner_text()
     period = f"{newest.batch.publicity_start.isoformat()} 至 {newest.batch.publicity_end.isoformat()}"
@@ -133,21 +130,17 @@ def test_village_page_answers_in_the_first_screen(phone, base_url, view, dataset
         assert _box_bottom(phone, selector) <= 740, (selector, _box_bottom(phone, selector))
 
 
-def test_village_batch_page_list_starts_in_two_screens(phone, base_url, view, dataset):
-    from tests.site.conftest import BUILD_DAY
-
+def test_village_batch_page_list_starts_in_two_screens(phone, base_url, view, sample_dataset):
     pb = _village_with_running_batch(view, BUILD_DAY)
     phone.goto(base_url + urls.village_batch(pb.village, pb.batch.batch_id))
     assert _box_bottom(phone, "table.yk-pay tbody tr") <= 1480
     # On the phone's cards (no header row), the unit follows the number.
     after = phone.evaluate("getComputedStyle(document.querySelector('table.yk-pay tbody td:nth-child(3)'), '::after').content")
-    unit = dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
+    unit = sample_dataset.policy_for(pb.batch.programme, pb.batch.year).quantity_unit
     assert after == f'" {unit}"', after
 
 
 def test_village_index_links_to_every_batch(page_nojs, base_url, view):
-    from tests.site.conftest import BUILD_DAY
-
     village = _village_with_running_batch(view, BUILD_DAY).village
     ids = {pb.batch.batch_id for pb in view.batches if pb.village == village}
     page_nojs.goto(base_url + urls.region_page(village))
@@ -195,7 +188,7 @@ def test_search_box_works_with_the_site_search(page_js, base_url):
 def test_search_box_queries_the_api_when_it_is_there(chromium, built):
     """Site and API from one server (as `make run` serves them): results come from /api/v1/policies."""
     from lookup_api.main import create_app
-    from tests.lookup_api.conftest import LiveServer, settings_for
+    from tests.lookup_api.server import LiveServer, settings_for
 
     app = create_app(settings_for(built / "lookup.sqlite", site_dir=built / "site"))
     with LiveServer(app) as server:

@@ -4,7 +4,7 @@ the last commit adds."""
 
 from __future__ import annotations
 
-from tests.site.conftest import MR_BATCH
+from tests.site.sample import MR_BATCH
 
 
 def test_pipeline_mr_is_green_on_the_sample(pipeline_run):

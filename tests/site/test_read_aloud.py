@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 from tests.site.browser import serve_dir
 
 pytestmark = pytest.mark.slow

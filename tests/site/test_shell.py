@@ -8,33 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from huinong_core import urls
-
 pytestmark = pytest.mark.slow
 
 #: Where screenshots go for a person to look at (see the issue: first screen of a village page).
 SHOTS = Path(os.environ.get("HUINONG_SHOTS", "/tmp/shell-shots"))
-
-
-def page_types(view, dataset) -> dict[str, str]:
-    """One page of each kind, both halves; tests/site/test_a11y.py checks the same list."""
-    pb = view.batches[0]
-    village = dataset.regions[pb.village]
-    township = dataset.regions[village.parent]
-    county = dataset.regions[township.parent]
-    doc = sorted(dataset.documents, key=lambda d: d.slug)[0]
-    return {
-        "home": "", "policy list": "zhengce/", "policy": "zhengce/ny001/", "document": f"wenjian/{doc.slug}/",
-        "services": "wangdian/", "stats": "tongji/", "lookup": "chaxun/", "search": "sousuo/",
-        "disclosures": "gongshi/", "batch": f"gongshi/{pb.batch.batch_id}/", "city": "diqu/",
-        "county": f"diqu/{county.code}/", "township": f"diqu/{township.code}/", "village": f"diqu/{pb.village}/",
-        "village batch": urls.village_batch(pb.village, pb.batch.batch_id), "posters": "haibao/",
-    }
-
-
-@pytest.fixture(scope="module")
-def pages(view, dataset):
-    return page_types(view, dataset)
 
 
 @pytest.fixture(scope="module")

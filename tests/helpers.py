@@ -1,0 +1,39 @@
+"""Paths and small helpers the tests share. Test modules import them from here; fixtures live in
+the conftest.py files (pytest finds those itself, they are not imported)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: The committed sample (237k records).
+SAMPLE = REPO / "data"
+SHARED = REPO.parent / "shared"
+PII_SCAN = SHARED / "tools" / "pii_scan.py"
+
+
+def require_pii_scan() -> None:
+    """The independent scanner is not part of this repository: on a clone without ../shared
+    beside it the test skips (CI has it)."""
+    if not PII_SCAN.exists():
+        pytest.skip(f"{PII_SCAN} not beside the repository (CI has it)")
+
+
+def independent_pii_scan(*args: str | Path, timeout: int = 600) -> None:
+    """Run the independent scanner (../shared/tools/pii_scan.py) and assert it finds nothing.
+    Skips where the scanner is absent, so call it last, after the test's own checks."""
+    require_pii_scan()
+    proc = subprocess.run([sys.executable, str(PII_SCAN), *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
