@@ -110,22 +110,6 @@ class SiteData:
     def in_force(self, code: str) -> bool:
         return any(p.covers_year(self.ctx.today.year) for p in self.programmes[code])
 
-    @cached_property
-    def windows(self) -> dict[str, list]:
-        """Township code → its 乡镇便民服务窗口 services."""
-        out: dict[str, list] = defaultdict(list)
-        for s in self.ds.services:
-            if s.kind == "乡镇便民服务窗口":
-                out[s.region].append(s)
-        return out
-
-    def window_for(self, code: str):
-        """The township window serving a village or township (None when unknown)."""
-        for r in reversed(self.ancestors(code)):
-            if r.code in self.windows:
-                return self.windows[r.code][0]
-        return None
-
 
 def batch_title(ds, batch) -> str:
     county = ds.regions[batch.region].name if batch.region in ds.regions else batch.region

@@ -23,7 +23,7 @@ from pathlib import Path
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.parallel import fork_map, state
 from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
-from generator.village_info import village_info
+from generator.village_info import village_info, window_for
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.models import PAID_STATUSES
@@ -212,7 +212,7 @@ class Disclosure:
                    if chain else self.ctx.version_of(everything=True))
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
                   yk_notice_list=notices, yk_page_version=version.label,
-                  child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
+                  child_level=levels.get(region.level, ""), window=window_for(self.sd.ds, region.code),
                   full_name=village_name(chain) if village else region.name)
         facts = None
         if village:
