@@ -235,8 +235,8 @@ def cmd_screen(args) -> int:
     print(f"内部核查报告（不得公开）：{html_path}、{csv_path}")
     if args.summary is not None:
         path = Path(args.summary) if args.summary else data_dir / SUMMARY_FILE
-        protected = {p.code for p in loaded.dataset.policies if p.protected}
-        write_summary(path, public_summary(outcome, rules, loaded.dataset.regions, resolutions, protected, generated))
+        write_summary(path, public_summary(outcome, rules, loaded.dataset.regions, resolutions,
+                                           loaded.dataset.protected_codes(), generated))
         print(f"公开汇总（按县、年度、规则的疑点数，不足5条不公布）：{path}")
     if outcome.problems:
         for p in outcome.problems:

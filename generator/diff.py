@@ -260,8 +260,7 @@ def _group_totals(ds: Dataset, county: str, programme: str) -> Totals:
 def compare(base: Snapshot, head: Snapshot, today: dt.date, *, max_share: Decimal = DEFAULT_MAX_SHARE) -> Report:
     old_ds, new_ds = base.dataset, head.dataset
     names = {c: r.name for c, r in {**old_ds.regions, **new_ds.regions}.items()}
-    protected_old = {p.code for p in old_ds.policies if p.protected}
-    protected_new = {p.code for p in new_ds.policies if p.protected}
+    protected_old, protected_new = old_ds.protected_codes(), new_ds.protected_codes()
     warnings: list[str] = []
 
     # Batches: by id; a batch counts as changed when either of its files' blob ids moved.

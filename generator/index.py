@@ -201,7 +201,7 @@ def _previous(ctx: BuildContext) -> tuple[Path | None, dict[str, tuple[int, str]
 def write(ctx: BuildContext) -> int:
     ds = ctx.dataset
     first_year = first_lookup_year(ds, ctx.today)
-    protected = {p.code for p in ds.policies if p.protected}
+    protected = ds.protected_codes()
     published = [b for b in ds.batches if b.programme not in protected and first_year <= b.year <= ctx.today.year
                  and ds.policy_for(b.programme, b.year) is not None]  # check() guarantees a policy; never guess
     keys = {b.batch_id: ctx.batch_key(b) for b in published}

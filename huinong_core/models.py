@@ -248,6 +248,10 @@ class Dataset:
     def policy_codes(self) -> set[str]:
         return {p.code for p in self.policies}
 
+    def protected_codes(self) -> set[str]:
+        """项目编码 of the protected programmes (孤儿, 艾滋病…): no list of theirs is shown below county level."""
+        return {p.code for p in self.policies if p.protected}
+
     @property
     def record_count(self) -> int:
         return sum(len(b.records) for b in self.batches)
