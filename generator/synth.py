@@ -78,7 +78,7 @@ def rng_for(*parts) -> random.Random:
     return random.Random(":".join(str(p) for p in (SEED, *parts)))
 
 
-def money(x) -> Decimal:
+def round_yuan(x) -> Decimal:
     return Decimal(x).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
@@ -344,9 +344,9 @@ def batch_rows(plan: Plan, county: str, year: int, suffix: str, month: int, day:
                 continue
             pay = dt.date(year, month, min(day + r.randint(-3, 5), 28))
             qty, std = standard_of(plan, p, year, r, pay)
-            amount = money(qty * std)
+            amount = round_yuan(qty * std)
             if r.random() < 0.003:  # amount-vs-standard mismatch (a back payment, a typo)
-                amount = money(amount + Decimal(r.choice((-20, -10, 10, 15, 30))))
+                amount = round_yuan(amount + Decimal(r.choice((-20, -10, 10, 15, 30))))
             card, bank = p.card, p.bank
             if p.other_card and r.random() < 0.5:
                 card, bank = p.other_card, p.other_bank
