@@ -48,7 +48,7 @@ from huinong_core import urls
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
 from huinong_core.models import Dataset
 from huinong_core.normalize import format_decimal
-from huinong_core.regions import county_of, region_level, region_parent_code
+from huinong_core.regions import county_of, prefix, region_level, region_parent_code
 from huinong_core.segment import index_terms
 
 # Written again in full by every build, incremental or not (payments is the one big table).
@@ -262,7 +262,7 @@ def write(ctx: BuildContext) -> int:
             "site_name": site.name if site else "",
             "publisher": site.publisher if site else "",
             "supervision_phone": site.phone if site else "",
-            "id_prefixes": " ".join(sorted({c[:6] for c in ds.regions if region_level(c) == "县"})),
+            "id_prefixes": " ".join(sorted({prefix(c, "县") for c in ds.regions if region_level(c) == "县"})),
         })
         finish(conn)
     except BaseException:

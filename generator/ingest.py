@@ -38,7 +38,7 @@ from huinong_core.normalize import (
     compact, format_decimal, halfwidth, parse_amount, parse_card, parse_date, parse_id, parse_name,
     parse_period, parse_quantity, period_year,
 )
-from huinong_core.regions import county_of
+from huinong_core.regions import county_of, prefix, region_parent_code
 
 # ------------------------------------------------------------------ columns
 
@@ -270,7 +270,7 @@ class Places:
             if r.level == "乡":
                 self.townships[place_key(r.name)].append(r.code)
             elif r.level == "村":
-                self.villages[(r.code[:9] + "000", place_key(r.name))] = r.code
+                self.villages[(region_parent_code(r.code), place_key(r.name))] = r.code
 
     def resolve(self, township: str, village: str, county: str | None) -> str:
         codes = self.townships.get(place_key(township), [])
@@ -320,7 +320,7 @@ def parse_status(raw: str) -> str:
 
 
 def parse_rows(raw: RawFile, regions: dict[str, Region], county: str | None) -> tuple[list[RawPayment], list[Problem]]:
-    known_prefixes = frozenset(c[:6] for c, r in regions.items() if r.level == "县")
+    known_prefixes = frozenset(prefix(c, "县") for c, r in regions.items() if r.level == "县")
     places = Places(regions)
     problems: list[Problem] = []
     good: list[RawPayment] = []

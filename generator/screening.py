@@ -41,6 +41,7 @@ from huinong_core.disclosure import MIN_COUNT
 from huinong_core.errors import Problem
 from huinong_core.models import PAID_STATUSES, Dataset
 from huinong_core.normalize import period_label, period_year
+from huinong_core.regions import full_code, region_parent_code
 
 RULES_FILE = "screening.yaml"
 SUMMARY_FILE = "screening_summary.json"
@@ -490,7 +491,7 @@ def batch_refs(data_dir: Path, *, years: Iterable[int] | None = None, batch_ids:
             if not m or (wanted is not None and d.name not in wanted) or not d.is_dir():
                 continue
             shown = f"{shown_root}/{year_dir.name}/{d.name}/records.csv"
-            refs.append(BatchRef(d.name, m.group(2), m.group(3), m.group(1) + "000000", shown))
+            refs.append(BatchRef(d.name, m.group(2), m.group(3), full_code(m.group(1)), shown))
     return refs
 
 
@@ -588,7 +589,7 @@ def write_report(out_dir: Path, outcome: Outcome, rules: Rules, lists: Reference
         for x in outcome.findings:
             res = resolutions.get(x.key)
             w.writerow((name(x.county), x.department, x.rule, RULE_TYPES[x.rule_type].label, x.batch_id, x.record_no,
-                        x.line, x.programme, x.period, name(x.village[:9] + "000"), name(x.village), x.name, x.date,
+                        x.line, x.programme, x.period, name(region_parent_code(x.village)), name(x.village), x.name, x.date,
                         x.amount, x.evidence_date, x.evidence, x.detail, f"{res[0]}（{res[1]}）" if res else ""))
     e = html.escape
     per_rule = Counter(x.rule for x in outcome.findings)
@@ -639,7 +640,7 @@ def write_report(out_dir: Path, outcome: Outcome, rules: Rules, lists: Reference
             parts.append("<table><thead><tr>" + "".join(f"<th scope='col'>{c}</th>" for c in cols) + "</tr></thead><tbody>")
             for x in items:
                 res = resolutions.get(x.key)
-                cells = (x.rule, x.batch_id, x.record_no, name(x.village[:9] + "000"), name(x.village), x.name, x.date,
+                cells = (x.rule, x.batch_id, x.record_no, name(region_parent_code(x.village)), name(x.village), x.name, x.date,
                          x.amount, x.evidence_date, x.evidence, x.detail, f"{res[0]}（{res[1]}）" if res else "")
                 parts.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
             parts.append("</tbody></table>")

@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
-from huinong_core.regions import covers, region_level, within
+from huinong_core.regions import covers, prefix, region_level, within
 
 POLICY_LEVELS = ("中央", "省", "市", "县")
 SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
@@ -259,4 +259,4 @@ class Dataset:
 
 def batch_id_for(county: str, programme: str, period: str) -> str:
     """批次号: county prefix, programme code, period: 410421-NY001-2024Q1."""
-    return f"{county[:6]}-{programme}-{period}"
+    return f"{prefix(county, '县')}-{programme}-{period}"

@@ -29,6 +29,7 @@ from huinong_core import urls
 from huinong_core.models import PAID_STATUSES
 from huinong_core.normalize import format_money
 from huinong_core.notices import ANY
+from huinong_core.regions import prefix
 from huinong_core.version import CST
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
@@ -120,7 +121,7 @@ class Disclosure:
             county = self.ds.regions[b.region]
             if county.code not in categories:
                 categories[county.code] = Category(county.name, settings)
-                categories[county.code].slug = county.code[:6]
+                categories[county.code].slug = prefix(county.code, "县")
             policy = self.ds.policy_for(b.programme, b.year)
             if b.programme not in tags:
                 tags[b.programme] = Tag(self.sd.current(b.programme).name if b.programme in self.sd.programmes

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from generator.site.common import SiteData
 from generator.writer import input_key
+from huinong_core import urls
 from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
 from huinong_core.models import PAID_STATUSES
 from huinong_core.normalize import format_money
@@ -192,7 +193,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
         page=page, counties=tables, min_count=MIN_COUNT), encoding="utf-8")
     for county in counties:
         region = sd.ds.regions[county]
-        page = f"tongji/{county[:6]}/"
+        page = urls.county_stats(county)
         per_year = []
         for year in years:
             cells = by_township.get((county, year))
