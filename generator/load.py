@@ -28,6 +28,7 @@ import yaml
 
 from generator.batch_cache import BatchCache
 from generator.spill import SpilledRecords, spill
+from generator.table import numbered
 from huinong_core.errors import ParseError, Problem
 from huinong_core.models import (
     NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
@@ -407,9 +408,9 @@ def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False, re
     if content is None:
         return
     rel = out.rel(path)
-    reader = csv.reader(io.StringIO(content, newline=""))
+    records = numbered(csv.reader(io.StringIO(content, newline="")))
     try:
-        header = tuple(h.strip() for h in next(reader))
+        header = tuple(h.strip() for h in next(records)[1])
     except StopIteration:
         out.add(rel, 1, 0, "表头", "文件为空", "第一行为表头：" + "，".join(table))
         return
@@ -424,10 +425,7 @@ def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False, re
     if missing or (exact and any(c not in table for c in header)):
         return
     width = len(header)
-    line = 1
-    for cells in reader:
-        start = line + 1
-        line = reader.line_num
+    for start, cells in records:
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
         if len(cells) != width:
