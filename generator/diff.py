@@ -29,6 +29,7 @@ from generator.mask import mask_name
 from generator.public import public_view
 from generator.rules import MIN_PUBLICITY_DAYS
 from huinong_core.models import PAID_STATUSES, Batch, Dataset, PaymentRecord, Policy
+from huinong_core.normalize import format_money
 
 DEFAULT_MAX_SHARE = Decimal("0.10")
 DEFAULT_RECORD_LIMIT = 200
@@ -142,10 +143,6 @@ def _record_content(r: PaymentRecord) -> tuple:
             r.standard, r.amount, r.date, r.status, r.reason)
 
 
-def _money(v: Decimal) -> str:
-    return f"{v:,.2f}"
-
-
 def _record_fields(a: PaymentRecord, b: PaymentRecord, names: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
     out = []
     if a.query_key != b.query_key or a.name != b.name:
@@ -158,7 +155,7 @@ def _record_fields(a: PaymentRecord, b: PaymentRecord, names: dict[str, str]) ->
         if getattr(a, attr) != getattr(b, attr):
             out.append((label, str(getattr(a, attr)), str(getattr(b, attr))))
     if a.amount != b.amount:
-        out.append(("发放金额", _money(a.amount), _money(b.amount)))
+        out.append(("发放金额", format_money(a.amount), format_money(b.amount)))
     if a.date != b.date:
         out.append(("发放日期", a.date.isoformat(), b.date.isoformat()))
     if a.status != b.status:
@@ -260,8 +257,7 @@ def _group_totals(ds: Dataset, county: str, programme: str) -> Totals:
 def compare(base: Snapshot, head: Snapshot, today: dt.date, *, max_share: Decimal = DEFAULT_MAX_SHARE) -> Report:
     old_ds, new_ds = base.dataset, head.dataset
     names = {c: r.name for c, r in {**old_ds.regions, **new_ds.regions}.items()}
-    protected_old = {p.code for p in old_ds.policies if p.protected}
-    protected_new = {p.code for p in new_ds.policies if p.protected}
+    protected_old, protected_new = old_ds.protected_codes(), new_ds.protected_codes()
     warnings: list[str] = []
 
     # Batches: by id; a batch counts as changed when either of its files' blob ids moved.
@@ -290,8 +286,8 @@ def compare(base: Snapshot, head: Snapshot, today: dt.date, *, max_share: Decima
         if c.kind == CHANGED and c.old_total:
             share = abs(c.new_total - c.old_total) / c.old_total
             if share > max_share:
-                warnings.append(f"批次 {c.batch_id} 的已发放金额变化 {share:.1%}（{_money(c.old_total)} → "
-                                f"{_money(c.new_total)} 元），超过 {max_share:.0%}，请核实。")
+                warnings.append(f"批次 {c.batch_id} 的已发放金额变化 {share:.1%}（{format_money(c.old_total)} → "
+                                f"{format_money(c.new_total)} 元），超过 {max_share:.0%}，请核实。")
         if c.new is not None and c.kind in (ADDED, CHANGED):
             days = (c.new.publicity_end - c.new.publicity_start).days
             if days < MIN_PUBLICITY_DAYS:
@@ -416,14 +412,14 @@ def document(rep: Report, *, limit: int = DEFAULT_RECORD_LIMIT) -> list[tuple]:
     doc.append(("table", ("", "变更前", "变更后", "变化"), [
         ("发放批次", str(b.batches), str(a.batches), f"{a.batches - b.batches:+d}"),
         ("发放记录（条）", str(b.records), str(a.records), f"{a.records - b.records:+d}"),
-        ("已发放金额（元）", _money(b.paid), _money(a.paid), f"{a.paid - b.paid:+,.2f}"),
+        ("已发放金额（元）", format_money(b.paid), format_money(a.paid), f"{a.paid - b.paid:+,.2f}"),
         ("网站公开的记录（条）", str(b.public_records), str(a.public_records),
          f"{a.public_records - b.public_records:+d}"),
     ]))
     if rep.groups:
         doc.append(("table", ("县（市、区）", "项目", "批次", "记录（条）", "已发放金额（元）"), [
             (_region(names, county), _programme(rep, prog), f"{x.batches} → {y.batches}", f"{x.records} → {y.records}",
-             f"{_money(x.paid)} → {_money(y.paid)}")
+             f"{format_money(x.paid)} → {format_money(y.paid)}")
             for county, prog, x, y in rep.groups
         ]))
 
@@ -478,7 +474,7 @@ def document(rep: Report, *, limit: int = DEFAULT_RECORD_LIMIT) -> list[tuple]:
 def _batch_blocks(c: BatchChange, names: dict[str, str], limit: int) -> list[tuple]:
     some = c.new or c.old
     head = (f"{c.kind}批次 {c.batch_id}（期号 {some.period}）：记录 {c.old_count} → {c.new_count} 条，"
-            f"已发放金额 {_money(c.old_total)} → {_money(c.new_total)} 元")
+            f"已发放金额 {format_money(c.old_total)} → {format_money(c.new_total)} 元")
     out: list[tuple] = [("h4", head)]
     if c.meta:
         out.append(("ul", [f"{label}：{x} → {y}" for label, x, y in c.meta]))
@@ -490,7 +486,7 @@ def _batch_blocks(c: BatchChange, names: dict[str, str], limit: int) -> list[tup
         for r in some.records:
             per[r.region].append(r)
         out.append(("table", ("村（社区）", "记录（条）", "已发放金额（元）"), [
-            (_region(names, v), str(len(rs)), _money(paid_total(rs))) for v, rs in sorted(per.items())
+            (_region(names, v), str(len(rs)), format_money(paid_total(rs))) for v, rs in sorted(per.items())
         ]))
         return out
     counts = Counter(r.kind for r in c.records)
@@ -499,13 +495,13 @@ def _batch_blocks(c: BatchChange, names: dict[str, str], limit: int) -> list[tup
     rows = []
     for r in c.records[:limit]:
         if r.kind == CHANGED:
-            amount = f"{_money(r.old.amount)} → {_money(r.new.amount)}"
+            amount = f"{format_money(r.old.amount)} → {format_money(r.new.amount)}"
             detail = "；".join(f"{label} {x} → {y}" for label, x, y in r.fields if label != "发放金额")
         elif r.kind == ADDED:
-            amount = f"→ {_money(r.new.amount)}"
+            amount = f"→ {format_money(r.new.amount)}"
             detail = f"{r.new.status}，{r.new.date.isoformat()}"
         else:
-            amount = f"{_money(r.old.amount)} →"
+            amount = f"{format_money(r.old.amount)} →"
             detail = f"原为{r.old.status}，{r.old.date.isoformat()}"
         rows.append((_region(names, r.village), r.kind, r.name, amount, detail))
     if rows:

@@ -14,32 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.load import Collector, load, load_batch
-from huinong_core.errors import HuinongError, Problem
+from huinong_core.errors import Problem
+from huinong_core.git import GitError, git
 from huinong_core.models import Batch, Dataset
 
 WORKTREE = "工作区"
 _BATCH_FILE = re.compile(r"^payments/((?:19|20)\d{2})/([^/]+)/(batch\.yaml|records\.csv)$")
-
-
-class GitError(HuinongError):
-    """A git command failed (not a repository, unknown revision...)."""
-
-
-def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, timeout=300)
-    except OSError as e:
-        raise GitError(f"无法运行 git：{e}") from None
-    if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:2])} 失败：{msg[-1] if msg else done.returncode}")
-    return done.stdout
 
 
 def blob_id(data: bytes) -> str:

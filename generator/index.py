@@ -42,12 +42,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.context import LOOKUP_DB, BuildContext
+from generator.village_info import township_windows
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
 from huinong_core.models import Dataset
 from huinong_core.normalize import format_decimal
-from huinong_core.regions import region_level
+from huinong_core.regions import county_of, prefix, region_level, region_parent_code
 from huinong_core.segment import index_terms
 
 # Written again in full by every build, incremental or not (payments is the one big table).
@@ -109,15 +110,13 @@ def _places(ds: Dataset) -> tuple[list[tuple], list[tuple]]:
     for code, r in regions.items():
         if region_level(code) != "村":
             continue
-        township = regions.get(code[:9] + "000")
-        county = regions.get(code[:6] + "000000")
-        places.append((int(code), r.name, int(code[:9] + "000"), township.name if township else "",
+        township_code = region_parent_code(code)
+        township = regions.get(township_code)
+        county = regions.get(county_of(code))
+        places.append((int(code), r.name, int(township_code), township.name if township else "",
                        county.name if county else ""))
-    windows: dict[int, tuple] = {}
-    for s in ds.services:
-        if s.kind == "乡镇便民服务窗口":
-            windows.setdefault(int(s.region), (int(s.region), s.name, s.address, s.phone, s.hours))
-    return places, list(windows.values())
+    windows = [(int(code), w.name, w.address, w.phone, w.hours) for code, (w, *_) in township_windows(ds).items()]
+    return places, windows
 
 
 def _programmes(ds: Dataset) -> list[tuple]:
@@ -202,7 +201,7 @@ def _previous(ctx: BuildContext) -> tuple[Path | None, dict[str, tuple[int, str]
 def write(ctx: BuildContext) -> int:
     ds = ctx.dataset
     first_year = first_lookup_year(ds, ctx.today)
-    protected = {p.code for p in ds.policies if p.protected}
+    protected = ds.protected_codes()
     published = [b for b in ds.batches if b.programme not in protected and first_year <= b.year <= ctx.today.year
                  and ds.policy_for(b.programme, b.year) is not None]  # check() guarantees a policy; never guess
     keys = {b.batch_id: ctx.batch_key(b) for b in published}
@@ -263,7 +262,7 @@ def write(ctx: BuildContext) -> int:
             "site_name": site.name if site else "",
             "publisher": site.publisher if site else "",
             "supervision_phone": site.phone if site else "",
-            "id_prefixes": " ".join(sorted({c[:6] for c in ds.regions if region_level(c) == "县"})),
+            "id_prefixes": " ".join(sorted({prefix(c, "县") for c in ds.regions if region_level(c) == "县"})),
         })
         finish(conn)
     except BaseException:

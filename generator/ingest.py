@@ -6,11 +6,11 @@ last four digits and the payment facts.  The raw values live only in memory
 for the duration of the run; no error message, log line or report prints
 them (reports show IDs masked).
 
-Raw exports are messy; this module copes with: UTF-8 (with or without BOM),
-GBK/GB18030 and UTF-16 encodings, comma or tab separation, columns in any
-order under several customary names, extra columns (dropped, never stored:
-联系电话 among them), full-width digits, spaces inside numbers, 15-digit IDs,
-and villages given as 区划代码 or as 乡镇 + 村 names.
+Raw exports are messy; read through generator/table.py, they may come in UTF-8
+(with or without BOM), GBK/GB18030 or UTF-16, comma or tab separated, or as .xlsx,
+with columns in any order under several customary names and extra columns (dropped,
+never stored: 联系电话 among them).  This module copes with full-width digits, spaces
+inside numbers, 15-digit IDs, and villages given as 区划代码 or as 乡镇 + 村 names.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import charset_normalizer
 import yaml
 
 from generator.load import RECORD_COLUMNS
 from generator.mask import card_tail, mask_id, mask_name
+from generator.table import Row, open_table
 from huinong_core.errors import DataError, ParseError, Problem
 from huinong_core.keys import Keyer
 from huinong_core.models import FAILED_STATUSES, PAID_STATUSES, Batch, Dataset, Policy, Region, batch_id_for
@@ -38,7 +37,7 @@ from huinong_core.normalize import (
     compact, format_decimal, halfwidth, parse_amount, parse_card, parse_date, parse_id, parse_name,
     parse_period, parse_quantity, period_year,
 )
-from huinong_core.regions import county_of
+from huinong_core.regions import county_of, prefix, region_parent_code
 
 # ------------------------------------------------------------------ columns
 
@@ -68,10 +67,6 @@ STATUS_SYNONYMS = {
 }
 
 
-def _header_key(text: str) -> str:
-    return compact(text).replace("（", "(").replace("）", ")")
-
-
 # ------------------------------------------------------------- raw reading
 
 
@@ -81,155 +76,6 @@ class RawFile:
     encoding: str
     rows: list[tuple[int, dict[str, str], dict[str, int]]]  # line, canonical cells, columns
     dropped_columns: list[str]
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Bytes of a raw export → text and the encoding used."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "UTF-8（带BOM）"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312: one decoder for all three.
-        return data.decode("gb18030"), "GBK/GB18030"
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise ParseError("无法识别文件编码", "UTF-8、GBK 或 GB18030 编码的CSV文件")
-    return str(best), best.encoding
-
-
-@dataclass
-class Table:
-    """The header of a messy export and an iterator over its rows (streamed, never all in memory)."""
-
-    path: str
-    encoding: str
-    columns: dict[str, int]  # canonical name -> 1-based column number
-    dropped: list[str]
-    rows: Iterator[tuple[int, dict[str, str]]]  # (first line of the row, canonical cells)
-    has_header: bool = True
-
-
-def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterable[str],
-               shown: str | None = None) -> tuple[Table, list[Problem]]:
-    """Decode a raw export, map its header through ``aliases``; check the ``required`` columns.
-
-    Shared by payment ingest and reference-list ingest.  Rows come lazily: a
-    list of a million rows is not turned into a million dicts at once.
-    """
-    shown = shown or str(path)
-    problems: list[Problem] = []
-    lookup = {_header_key(alias): canon for canon, names in aliases.items() for alias in names}
-    empty = Table(shown, "?", {}, [], iter(()), has_header=False)
-    try:
-        records, encoding = (_xlsx_records(path) if path.suffix.lower() in EXCEL_SUFFIXES
-                             else _csv_records(path))
-    except ParseError as e:
-        return empty, [Problem(shown, 1, 0, "文件" if path.suffix.lower().startswith(".xls") else "编码",
-                               e.message, e.expected)]
-    empty.encoding = encoding
-    try:
-        _first, header = next(records)
-    except StopIteration:
-        return empty, [Problem(shown, 1, 0, "表头", "文件为空", "第一行为表头")]
-    columns: dict[str, int] = {}
-    dropped = []
-    for i, h in enumerate(header):
-        canon = lookup.get(_header_key(h))
-        if canon is None:
-            if h.strip():
-                dropped.append(h.strip())
-            continue
-        if canon in columns:
-            problems.append(Problem(shown, 1, i + 1, canon, f"列重复（第{columns[canon] + 1}列也是{canon}）", "每列只出现一次"))
-            continue
-        columns[canon] = i
-    for canon in required:
-        if canon not in columns:
-            problems.append(Problem(shown, 1, 0, canon, "缺少此列", "、".join(aliases[canon][:4]) + "等列名之一"))
-
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for start, cells in records:
-            if not any(c.strip() for c in cells):
-                continue
-            yield start, {canon: (cells[i] if i < len(cells) else "") for canon, i in columns.items()}
-
-    table = Table(shown, encoding, {canon: i + 1 for canon, i in columns.items()}, dropped, rows())
-    return table, problems
-
-
-#: Spreadsheets read as they are (the first sheet): staff get exports as .xlsx as often as CSV.
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
-
-
-def _csv_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """(first line of each record, its cells) of a CSV or tab-separated export, and its encoding."""
-    text, encoding = decode(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    def records() -> Iterator[tuple[int, list[str]]]:
-        line = 0
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            yield start, cells
-
-    return records(), encoding
-
-
-def _xlsx_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    """(row number as Excel shows it, cells as text) of the first sheet of an .xlsx export."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    if path.suffix.lower() in (".xls", ".et"):
-        raise ParseError("不支持旧版 Excel（.xls）或 WPS 表格（.et）文件",
-                         "在 Excel 或 WPS 中“另存为”.xlsx 或 CSV（UTF-8）后再导入")
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise ParseError(f"无法读取 Excel 文件（{type(e).__name__}）", "用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV") from None
-    sheet = book.worksheets[0]
-
-    def records() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in row]
-        finally:
-            book.close()
-
-    return records(), "Excel（.xlsx，第一个工作表）"
-
-
-def _cell_text(value) -> str:
-    """A spreadsheet cell as the text an export would have.  A number of 16 or more digits (an ID
-    or card number typed into a number cell) has lost its last digits in Excel: it comes out as
-    Excel shows it (4.10421198503071E+17), which the ID and card parsers explain."""
-    import datetime as _dt
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value) if abs(value) < 10**15 else format(float(value), ".15g").upper()
-    if isinstance(value, float):
-        if abs(value) >= 1e15:
-            return format(value, ".15g").upper()
-        return str(int(value)) if value.is_integer() else format(value, ".15g")
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Problem]]:
@@ -270,7 +116,7 @@ class Places:
             if r.level == "乡":
                 self.townships[place_key(r.name)].append(r.code)
             elif r.level == "村":
-                self.villages[(r.code[:9] + "000", place_key(r.name))] = r.code
+                self.villages[(region_parent_code(r.code), place_key(r.name))] = r.code
 
     def resolve(self, township: str, village: str, county: str | None) -> str:
         codes = self.townships.get(place_key(township), [])
@@ -320,55 +166,41 @@ def parse_status(raw: str) -> str:
 
 
 def parse_rows(raw: RawFile, regions: dict[str, Region], county: str | None) -> tuple[list[RawPayment], list[Problem]]:
-    known_prefixes = frozenset(c[:6] for c, r in regions.items() if r.level == "县")
+    known_prefixes = frozenset(prefix(c, "县") for c, r in regions.items() if r.level == "县")
     places = Places(regions)
     problems: list[Problem] = []
     good: list[RawPayment] = []
     for line, cells, cols in raw.rows:
-        errors: list[Problem] = []
-
-        def field(name: str, parser, default=None):
-            value = cells.get(name, "")
-            if not halfwidth(value):
-                if default is not None:
-                    return default
-                errors.append(Problem(raw.path, line, cols.get(name, 0), name, "必填项为空"))
-                return None
-            try:
-                return parser(value)
-            except ParseError as e:
-                errors.append(Problem(raw.path, line, cols.get(name, 0), name, e.message, e.expected))
-                return None
-
-        id18 = field("身份证号", lambda v: parse_id(v, known_prefixes))
-        name = field("姓名", parse_name)
-        card = field("卡号", parse_card)
-        bank = field("开户银行", lambda v: halfwidth(v))
+        row = Row(raw.path, line, cells, cols)
+        id18 = row.parse("身份证号", lambda v: parse_id(v, known_prefixes))
+        name = row.parse("姓名", parse_name)
+        card = row.parse("卡号", parse_card)
+        bank = row.parse("开户银行", lambda v: halfwidth(v))
         village = None
         if "区划代码" in cells and halfwidth(cells["区划代码"]):
-            village = field("区划代码", lambda v: _village_code(v, regions, county))
+            village = row.parse("区划代码", lambda v: _village_code(v, regions, county))
         elif "乡镇" in cells:
             try:
                 village = places.resolve(cells.get("乡镇", ""), cells.get("村", ""), county)
             except ParseError as e:
-                errors.append(Problem(raw.path, line, cols.get("村", cols.get("乡镇", 0)), "村", e.message, e.expected))
+                row.add("村", e.message, e.expected, column=cols.get("村", cols.get("乡镇", 0)))
         else:
-            errors.append(Problem(raw.path, line, cols.get("区划代码", 0), "区划代码", "必填项为空"))
-        amount = field("发放金额", parse_amount)
-        quantity = field("发放数量", parse_quantity, default=Decimal(1))
+            row.add("区划代码", "必填项为空")
+        amount = row.parse("发放金额", parse_amount)
+        quantity = row.parse("发放数量", parse_quantity, default=Decimal(1))
         if halfwidth(cells.get("补贴标准", "")):
-            standard = field("补贴标准", parse_amount)
+            standard = row.parse("补贴标准", parse_amount)
         else:  # no standard given: the amount per unit
             standard = (amount / quantity).quantize(Decimal("0.01")) if amount and quantity else None
-        date = field("发放日期", parse_date)
-        status = field("发放状态", parse_status, default="已发放")
+        date = row.parse("发放日期", parse_date)
+        status = row.parse("发放状态", parse_status, default="已发放")
         reason = halfwidth(cells.get("失败原因", ""))
         if status in FAILED_STATUSES and not reason:
-            errors.append(Problem(raw.path, line, cols.get("失败原因", 0), "失败原因", f"“{status}”的记录必须写明原因", "如 账户已销户"))
+            row.add("失败原因", f"“{status}”的记录必须写明原因", "如 账户已销户")
         if status == "已发放":
             reason = ""
-        if errors:
-            problems.extend(errors)
+        if row.problems:
+            problems.extend(row.problems)
             continue
         good.append(RawPayment(line, id18, name, card, bank, village, quantity, standard, amount, date, status, reason))
     return good, problems

@@ -28,6 +28,7 @@ import yaml
 
 from generator.batch_cache import BatchCache
 from generator.spill import SpilledRecords, spill
+from generator.table import numbered
 from huinong_core.errors import ParseError, Problem
 from huinong_core.models import (
     NOTICE_LEVELS, POLICY_LEVELS, SERVICE_KINDS, STATUSES, TARGET_GROUPS, Attachment, Batch, Dataset, Document,
@@ -175,14 +176,15 @@ def notice_time(raw: Any) -> tuple[dt.datetime, bool]:
 _DECIMAL = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")  # up to 999,999,999.99 (see normalize.MAX_WHOLE_DIGITS)
 
 
-def money(raw: str) -> Decimal:
-    value = raw.strip()
-    if not _DECIMAL.match(value):
-        raise ParseError(f"不是金额（{value}）", "大于0的数字，最多两位小数，如 105.00")
-    amount = Decimal(value)
-    if amount <= 0:
+def amount(raw: str) -> Decimal:
+    """An amount as records.csv keeps it (ingest wrote it; raw exports: normalize.parse_amount)."""
+    text = raw.strip()
+    if not _DECIMAL.match(text):
+        raise ParseError(f"不是金额（{text}）", "大于0的数字，最多两位小数，如 105.00")
+    value = Decimal(text)
+    if value <= 0:
         raise ParseError("金额为0", "大于0的金额")
-    return amount
+    return value
 
 
 _QTY = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,4})?$")
@@ -290,8 +292,8 @@ FIELD_PARSERS = {
     "开户银行": (text, True),
     "区划代码": (region_code, True),
     "发放数量": (quantity, True),
-    "补贴标准": (money, True),
-    "发放金额": (money, True),
+    "补贴标准": (amount, True),
+    "发放金额": (amount, True),
     "发放日期": (iso_date, True),
     "发放状态": (one_of(STATUSES), True),
     "失败原因": (text, False),
@@ -406,9 +408,9 @@ def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False, re
     if content is None:
         return
     rel = out.rel(path)
-    reader = csv.reader(io.StringIO(content, newline=""))
+    records = numbered(csv.reader(io.StringIO(content, newline="")))
     try:
-        header = tuple(h.strip() for h in next(reader))
+        header = tuple(h.strip() for h in next(records)[1])
     except StopIteration:
         out.add(rel, 1, 0, "表头", "文件为空", "第一行为表头：" + "，".join(table))
         return
@@ -423,10 +425,7 @@ def read_csv(path: Path, table: dict, out: Collector, *, exact: bool = False, re
     if missing or (exact and any(c not in table for c in header)):
         return
     width = len(header)
-    line = 1
-    for cells in reader:
-        start = line + 1
-        line = reader.line_num
+    for start, cells in records:
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
         if len(cells) != width:

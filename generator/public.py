@@ -80,7 +80,7 @@ class PublicView:
 def public_view(ds: Dataset, today: dt.date) -> PublicView:
     years = ds.site.publish_years if ds.site else 3
     first_year = today.year - years + 1
-    protected = {p.code for p in ds.policies if p.protected}
+    protected = ds.protected_codes()
     out: list[PublicBatch] = []
     withdrawn: list[str] = []
     hidden = 0

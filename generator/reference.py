@@ -4,7 +4,7 @@
 
 A department's export (公安/卫健: deaths, 人社/财政: the public payroll, 残联:
 disability certificates, 教育: enrolment) is read with the same messy-file
-handling as payment ingest (generator.ingest.open_table: encodings, renamed
+handling as payment ingest (generator.table.open_table: encodings, renamed
 columns, full-width digits, 15-digit IDs).  Only the 人员键 (HMAC of the ID
 number with the same key, so lists match payments without any plaintext) and
 the few dates and attributes a rule needs are kept; names, addresses, units
@@ -35,9 +35,10 @@ from pathlib import Path
 
 import yaml
 
+from generator.table import Row, open_table
 from huinong_core.errors import DataError, ParseError, Problem
 from huinong_core.keys import FINGERPRINT_HEX_CHARS, Keyer
-from huinong_core.normalize import compact, halfwidth, parse_date, parse_id
+from huinong_core.normalize import compact, parse_date, parse_id
 
 LISTS_DIR = "名单"
 PERSON_KEY = "人员键"
@@ -166,8 +167,6 @@ def ingest_reference(raw_path: Path, kind_name: str, keyer: Keyer, private: Path
     ``keyed``: True = the file has 人员键 instead of ID numbers; None = detect from the header.
     Raises DataError (nothing written) on bad input unless ``skip_bad``.
     """
-    from generator.ingest import open_table
-
     kind = kind_of(kind_name)
     shown = shown_path or str(raw_path)
     name = name or Path(raw_path).stem
@@ -212,40 +211,25 @@ def ingest_reference(raw_path: Path, kind_name: str, keyer: Keyer, private: Path
         w = csv.writer(f, lineterminator="\n")
         w.writerow(kind.columns)
         for line, cells in table.rows:
-            errors: list[Problem] = []
+            row = Row(shown, line, cells, cols)
             out = []
             if keyed:
                 value = compact(cells.get(PERSON_KEY, "")).lower()
                 if not _HEX32.match(value):
-                    errors.append(Problem(shown, line, cols.get(PERSON_KEY, 0), PERSON_KEY,
-                                          "不是有效的人员键" if value else "必填项为空", "32位十六进制键值"))
+                    row.add(PERSON_KEY, "不是有效的人员键" if value else "必填项为空", "32位十六进制键值")
                 out.append(value)
                 fp = compact(cells.get("密钥指纹", "")).lower()
                 if fp:
                     if theirs is None:
                         theirs = fp
                     elif fp != theirs:
-                        errors.append(Problem(shown, line, cols.get("密钥指纹", 0), "密钥指纹",
-                                              f"与前面各行的密钥指纹不一致（{fp}）", theirs))
+                        row.add("密钥指纹", f"与前面各行的密钥指纹不一致（{fp}）", theirs)
             else:
-                raw = cells.get("身份证号", "")
-                try:
-                    out.append(keyer.person_key(parse_id(raw, today=today)) if halfwidth(raw) else None)
-                    if out[-1] is None:
-                        errors.append(Problem(shown, line, cols.get("身份证号", 0), "身份证号", "必填项为空"))
-                except ParseError as e:
-                    errors.append(Problem(shown, line, cols.get("身份证号", 0), "身份证号", e.message, e.expected))
+                out.append(row.parse("身份证号", lambda v: keyer.person_key(parse_id(v, today=today))))
             for a in kind.attrs:
-                raw = cells.get(a.name, "")
-                if not halfwidth(raw) and a.required:
-                    errors.append(Problem(shown, line, cols.get(a.name, 0), a.name, "必填项为空"))
-                    continue
-                try:
-                    out.append(a.parse(raw) if halfwidth(raw) else "")
-                except ParseError as e:
-                    errors.append(Problem(shown, line, cols.get(a.name, 0), a.name, e.message, e.expected))
-            if errors:
-                bad.extend(errors)
+                out.append(row.parse(a.name, a.parse, default=None if a.required else ""))
+            if row.problems:
+                bad.extend(row.problems)
                 continue
             out.append(str(line))
             w.writerow(out)

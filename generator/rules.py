@@ -135,7 +135,7 @@ def _services(ds: Dataset, out: Collector) -> None:
 
 def _notices(ds: Dataset, out: Collector) -> None:
     codes = _known_codes(ds, out)
-    protected = {p.code for p in ds.policies if p.protected}
+    protected = ds.protected_codes()
     for n in ds.notices:
         for i, c in enumerate(n.regions):
             line, col = n.src.positions.get(f"区划代码[{i}]", n.src.at("区划代码"))

@@ -44,6 +44,7 @@ from huinong_core.errors import HuinongError, Problem
 from huinong_core.keys import load_key
 from huinong_core.models import PAID_STATUSES, Dataset
 from huinong_core.normalize import period_label, period_year
+from huinong_core.regions import full_code, region_parent_code
 
 RULES_FILE = "screening.yaml"
 SUMMARY_FILE = "screening_summary.json"
@@ -470,7 +471,7 @@ def batch_refs(data_dir: Path, *, years: Iterable[int] | None = None, batch_ids:
             if not m or (wanted is not None and d.name not in wanted) or not d.is_dir():
                 continue
             shown = f"{shown_root}/{year_dir.name}/{d.name}/records.csv"
-            refs.append(BatchRef(d.name, m.group(2), m.group(3), m.group(1) + "000000", shown))
+            refs.append(BatchRef(d.name, m.group(2), m.group(3), full_code(m.group(1)), shown))
     return refs
 
 
@@ -568,7 +569,7 @@ def write_report(out_dir: Path, outcome: Outcome, rules: Rules, lists: Reference
         for x in outcome.findings:
             res = resolutions.get(x.key)
             w.writerow((name(x.county), x.department, x.rule, RULE_TYPES[x.rule_type].label, x.batch_id, x.record_no,
-                        x.line, x.programme, x.period, name(x.village[:9] + "000"), name(x.village), x.name, x.date,
+                        x.line, x.programme, x.period, name(region_parent_code(x.village)), name(x.village), x.name, x.date,
                         x.amount, x.evidence_date, x.evidence, x.detail, f"{res[0]}（{res[1]}）" if res else ""))
     e = html.escape
     per_rule = Counter(x.rule for x in outcome.findings)
@@ -619,7 +620,7 @@ def write_report(out_dir: Path, outcome: Outcome, rules: Rules, lists: Reference
             parts.append("<table><thead><tr>" + "".join(f"<th scope='col'>{c}</th>" for c in cols) + "</tr></thead><tbody>")
             for x in items:
                 res = resolutions.get(x.key)
-                cells = (x.rule, x.batch_id, x.record_no, name(x.village[:9] + "000"), name(x.village), x.name, x.date,
+                cells = (x.rule, x.batch_id, x.record_no, name(region_parent_code(x.village)), name(x.village), x.name, x.date,
                          x.amount, x.evidence_date, x.evidence, x.detail, f"{res[0]}（{res[1]}）" if res else "")
                 parts.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in cells) + "</tr>")
             parts.append("</tbody></table>")
@@ -715,7 +716,7 @@ class Screening:
 
     def summary(self, path: Path, generated: str) -> Path:
         """The public counts (protected programmes left out)."""
-        protected = {p.code for p in self.dataset.policies if p.protected}
+        protected = self.dataset.protected_codes()
         return write_summary(path, public_summary(self.outcome, self.rules, self.dataset.regions, self.resolutions,
                                                   protected, generated))
 

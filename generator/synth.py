@@ -37,7 +37,9 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
+from huinong_core.models import batch_id_for
 from huinong_core.normalize import luhn_complete
+from huinong_core.regions import county_of, prefix, region_level, region_parent_code, within
 
 SEED = 20240601
 #: Payments are made up to this date (fixed, so the sample never changes by itself).
@@ -78,7 +80,7 @@ def rng_for(*parts) -> random.Random:
     return random.Random(":".join(str(p) for p in (SEED, *parts)))
 
 
-def money(x) -> Decimal:
+def round_yuan(x) -> Decimal:
     return Decimal(x).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
@@ -104,14 +106,14 @@ def make_villages(township: str, name: str) -> list[tuple[str, str]]:
             if base not in used:
                 break
         used.add(base)
-        out.append((f"{township[:9]}{i + 1:03d}", base + "社区"))
+        out.append((f"{prefix(township, '乡')}{i + 1:03d}", base + "社区"))
     for i in range(n - n_comm):
         while True:
             base = r.choice(VILLAGE_PREFIX) + r.choice(VILLAGE_STEMS) + r.choice(VILLAGE_SUFFIX)
             if base not in used:
                 break
         used.add(base)
-        out.append((f"{township[:9]}{200 + i:03d}", base + "村"))
+        out.append((f"{prefix(township, '乡')}{200 + i:03d}", base + "村"))
     return out
 
 
@@ -119,7 +121,7 @@ def make_regions() -> list[tuple[str, str, str]]:
     rows = [("410000000000", "河南省", "")]
     for code, name, parent in reference_regions():
         rows.append((code, name, parent))
-        if code[:6] + "000000" in SAMPLE_COUNTIES and code[9:] == "000" and code[6:9] != "000":
+        if county_of(code) in SAMPLE_COUNTIES and region_level(code) == "乡":
             rows.extend((vc, vn, code) for vc, vn in make_villages(code, name))
     return rows
 
@@ -132,18 +134,17 @@ def make_services(regions: list[tuple[str, str, str]]) -> list[dict[str, str]]:
     names = {c: n for c, n, _ in regions}
     out = []
     for code, name, _parent in regions:
-        level_township = code[9:] == "000" and code[6:9] != "000"
-        if not level_township:
+        if region_level(code) != "乡":
             continue
-        county = names[code[:6] + "000000"]
+        county = names[county_of(code)]
         r = rng_for("services", code)
         kind_place = "街道办事处" if name.endswith("街道") else "人民政府"
         out.append({
             "名称": f"{name}便民服务中心“一卡通”窗口", "类型": "乡镇便民服务窗口", "区划代码": code,
             "地址": f"{county}{name}{kind_place}便民服务中心一楼", "电话": phone(r), "办公时间": HOURS_WINDOW,
         })
-        banks = BANKS.get(code[:6] + "000000", (("中国农业银行", ""), ("中国邮政储蓄银行", "")))
-        for bank, _bin in banks[: (2 if code[:6] + "000000" in SAMPLE_COUNTIES else 1)]:
+        banks = BANKS.get(county_of(code), (("中国农业银行", ""), ("中国邮政储蓄银行", "")))
+        for bank, _bin in banks[: (2 if county_of(code) in SAMPLE_COUNTIES else 1)]:
             short = name.removesuffix("街道").removesuffix("镇").removesuffix("乡") or name
             out.append({
                 "名称": f"{bank}{short}网点", "类型": "银行网点", "区划代码": code,
@@ -217,9 +218,9 @@ def village_people(village: str, county: str) -> dict[str, list[Person]]:
         female = r.random() < 0.5 if female is None else female
         age_days = r.randint(min_age * 365 + 30, max_age * 365 + 300)
         born = AS_OF - dt.timedelta(days=age_days)
-        prefix = county[:6] if r.random() < 0.93 else r.choice(OTHER_PREFIXES)
+        area = prefix(county, "县") if r.random() < 0.93 else r.choice(OTHER_PREFIXES)
         bank, bin6 = banks[0] if r.random() < 0.8 else banks[1]
-        p = Person(make_id(r, prefix, born, female, used), make_name(r, female), born, make_card(r, bin6), bank, village)
+        p = Person(make_id(r, area, born, female, used), make_name(r, female), born, make_card(r, bin6), bank, village)
         if r.random() < 0.012:  # 一人多卡: an old card from another bank still in use
             p.other_bank, obin = OTHER_BANK
             p.other_card = make_card(r, obin)
@@ -344,9 +345,9 @@ def batch_rows(plan: Plan, county: str, year: int, suffix: str, month: int, day:
                 continue
             pay = dt.date(year, month, min(day + r.randint(-3, 5), 28))
             qty, std = standard_of(plan, p, year, r, pay)
-            amount = money(qty * std)
+            amount = round_yuan(qty * std)
             if r.random() < 0.003:  # amount-vs-standard mismatch (a back payment, a typo)
-                amount = money(amount + Decimal(r.choice((-20, -10, 10, 15, 30))))
+                amount = round_yuan(amount + Decimal(r.choice((-20, -10, 10, 15, 30))))
             card, bank = p.card, p.bank
             if p.other_card and r.random() < 0.5:
                 card, bank = p.other_card, p.other_bank
@@ -405,7 +406,7 @@ def render_raw(rows: list[RawRow], names: dict[str, str], r: random.Random) -> t
             amount = f"{row.amount:,.2f}"
         elif r.random() < 0.01:
             amount = "￥" + amount
-        township = p.village[:9] + "000"
+        township = region_parent_code(p.village)
         cells = {
             "序号": str(i), "乡镇": names[township], "乡镇（街道）": names[township], "村": names[p.village],
             "村（社区）": names[p.village] + ("委会" if names[p.village].endswith("村") and r.random() < 0.1 else ""), "区划代码": p.village,
@@ -448,7 +449,7 @@ class BatchSpec:
 
     @property
     def batch_id(self) -> str:
-        return f"{self.county[:6]}-{self.plan.programme}-{self.period}"
+        return batch_id_for(self.county, self.plan.programme, self.period)
 
 
 def batch_specs(counties=SAMPLE_COUNTIES) -> list[BatchSpec]:
@@ -466,7 +467,7 @@ def batch_specs(counties=SAMPLE_COUNTIES) -> list[BatchSpec]:
 
 
 def county_villages(regions, county: str) -> list[str]:
-    return [c for c, _n, _p in regions if c[:6] == county[:6] and int(c[9:]) > 0]
+    return [c for c, _n, _p in regions if within(c, county) and region_level(c) == "村"]
 
 
 def raw_for(spec: BatchSpec, regions, people_cache: dict) -> tuple[bytes, str, list[RawRow]]:
@@ -564,11 +565,11 @@ def province_regions(villages: int, r: random.Random, cities: int = 18, counties
             town = 0
             while left > 0:
                 town += 1
-                t_code = f"{county_code[:6]}{100 + town:03d}000"
+                t_code = f"{prefix(county_code, '县')}{100 + town:03d}000"
                 yield t_code, f"示例{town}镇", county_code
                 n = min(left, r.randint(10, 30))
                 for v in range(n):
-                    yield f"{t_code[:9]}{200 + v:03d}", f"{r.choice(VILLAGE_STEMS)}{r.choice(VILLAGE_SUFFIX)}{v + 1}村", t_code
+                    yield f"{prefix(t_code, '乡')}{200 + v:03d}", f"{r.choice(VILLAGE_STEMS)}{r.choice(VILLAGE_SUFFIX)}{v + 1}村", t_code
                 left -= n
 
 
@@ -582,7 +583,6 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
     """
     from generator.ingest import RawPayment, keyed_records, write_batch
     from huinong_core.keys import load_key
-    from huinong_core.regions import region_level
 
     started = time.perf_counter()
     keyer = load_key()
@@ -608,7 +608,7 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
             for _ in range(people_per_village):
                 female = cr.random() < 0.5
                 born = AS_OF - dt.timedelta(days=cr.randint(20 * 365, 95 * 365))
-                p = Person(make_id(cr, county_code[:6], born, female, used), make_name(cr, female), born,
+                p = Person(make_id(cr, prefix(county_code, "县"), born, female, used), make_name(cr, female), born,
                            make_card(cr, "622848"), "中国农业银行", v)
                 people.append(p)
         for plan in plans:
@@ -619,7 +619,7 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
                         for i, p in enumerate(people) if not (i + len(plan.programme)) % 3]
                 rows = keyed_records(paid, keyer)
                 period = f"{year}{suffix}"
-                batch_id = f"{county_code[:6]}-{plan.programme}-{period}"
+                batch_id = batch_id_for(county_code, plan.programme, period)
                 start = dt.date(year, month, day) + dt.timedelta(days=1)
                 meta = {"项目编码": plan.programme, "期号": period, "区划代码": county_code, "发放单位": "示例县财政局",
                         "公示开始": start, "公示结束": start + dt.timedelta(days=10), "监督电话": "0375-2661234"}
@@ -938,7 +938,7 @@ def make_reference(data_dir: Path, out_dir: Path, *, plant_duplicate: bool = Fal
         for _ in range(noise):
             while True:
                 born = AS_OF - dt.timedelta(days=nr.randint(7 * 365, 95 * 365))
-                id18 = make_id(nr, nr.choice(SAMPLE_COUNTIES + OTHER_PREFIXES)[:6], born, nr.random() < 0.5, used_ids)
+                id18 = make_id(nr, prefix(nr.choice(SAMPLE_COUNTIES + OTHER_PREFIXES), "县"), born, nr.random() < 0.5, used_ids)
                 if keyer.person_key(id18) not in known:
                     break
             values = {

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from huinong_core.models import Dataset, Policy, Region, Service
-from huinong_core.regions import county_of, region_parent_code
+from huinong_core.regions import county_of, region_level, region_parent_code
+
+WINDOW = "乡镇便民服务窗口"
 
 #: At most this many bank outlets from the county when the township has none.
 COUNTY_BANKS_FALLBACK = 3
@@ -47,10 +49,26 @@ def policies_for_village(ds: Dataset, village: str, year: int) -> tuple[Policy, 
     return tuple(out)
 
 
+def township_windows(ds: Dataset) -> dict[str, tuple[Service, ...]]:
+    """Township code → its 乡镇便民服务窗口, in services.csv order (check holds windows to townships)."""
+    out: dict[str, list[Service]] = {}
+    for s in ds.services:
+        if s.kind == WINDOW:
+            out.setdefault(s.region, []).append(s)
+    return {code: tuple(found) for code, found in out.items()}
+
+
+def window_for(ds: Dataset, code: str) -> Service | None:
+    """The window a village's or township's page names: its township's first; None above townships."""
+    level = region_level(code)
+    township = code if level == "乡" else region_parent_code(code) if level == "村" else None
+    return next(iter(township_windows(ds).get(township, ())), None)
+
+
 def village_info(ds: Dataset, village: str, year: int) -> VillageInfo:
     township_code = region_parent_code(village)
     county_code = county_of(village)
-    windows = tuple(s for s in ds.services if s.kind == "乡镇便民服务窗口" and s.region == township_code)
+    windows = township_windows(ds).get(township_code, ())
     banks = tuple(s for s in ds.services if s.kind == "银行网点" and s.region == township_code)
     if not banks:
         banks = tuple(s for s in ds.services

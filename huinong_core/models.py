@@ -12,7 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
-from huinong_core.regions import covers, region_level, within
+from huinong_core.regions import covers, prefix, region_level, within
 
 POLICY_LEVELS = ("中央", "省", "市", "县")
 SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
@@ -248,6 +248,10 @@ class Dataset:
     def policy_codes(self) -> set[str]:
         return {p.code for p in self.policies}
 
+    def protected_codes(self) -> set[str]:
+        """项目编码 of the protected programmes (孤儿, 艾滋病…): no list of theirs is shown below county level."""
+        return {p.code for p in self.policies if p.protected}
+
     @property
     def record_count(self) -> int:
         return sum(len(b.records) for b in self.batches)
@@ -255,4 +259,4 @@ class Dataset:
 
 def batch_id_for(county: str, programme: str, period: str) -> str:
     """批次号: county prefix, programme code, period: 410421-NY001-2024Q1."""
-    return f"{county[:6]}-{programme}-{period}"
+    return f"{prefix(county, '县')}-{programme}-{period}"

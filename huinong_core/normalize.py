@@ -234,6 +234,11 @@ def parse_quantity(raw: str) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value
 
 
+def format_money(value: Decimal) -> str:
+    """12,345.60: an amount as people read it (pages, staff reports); files keep ``format_decimal(value, 2)``."""
+    return f"{value:,.2f}"
+
+
 def format_decimal(value: Decimal, places: int | None = None) -> str:
     """Render without exponent; amounts always with two decimals."""
     if places is not None:

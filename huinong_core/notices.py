@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from huinong_core.models import Dataset, Notice
-from huinong_core.regions import within
+from huinong_core.regions import full_code, within
 
 ANY = "*"
 _LEVEL_ORDER = {"紧急": 0, "提示": 1}
@@ -135,7 +135,7 @@ class NoticeBoard:
 
     def for_county_slug(self, slug: str) -> list[Shown]:
         """Pelican's county category (slug = the county's 6-digit code)."""
-        return self.for_page(slug.ljust(12, "0"), ANY)
+        return self.for_page(full_code(slug), ANY)
 
     def for_programme_slug(self, slug: str) -> list[Shown]:
         """Pelican's programme tag (slug = the 项目编码 in lower case)."""

@@ -39,10 +39,21 @@ def county_of(code: str) -> str:
     return code[:6] + "0" * 6
 
 
+def prefix(code: str, level: str) -> str:
+    """The digits of ``code`` that name its region of ``level``: 410421 for 县 of 410421101201
+    (also what an ID number issued there starts with, and what 批次号 and paths use)."""
+    return code[:PREFIX_LEN[level]]
+
+
+def full_code(digits: str) -> str:
+    """The 12-digit code of the region a prefix names: 410421 → 410421000000."""
+    return digits.ljust(12, "0")
+
+
 def within(code: str, area: str) -> bool:
     """Is region ``code`` equal to or under ``area``?"""
-    n = PREFIX_LEN[region_level(area)]
-    return code[:n] == area[:n]
+    level = region_level(area)
+    return prefix(code, level) == prefix(area, level)
 
 
 def covers(areas: tuple[str, ...], code: str) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from posixpath import relpath
 
+from huinong_core.regions import prefix
+
 
 def home() -> str:
     return ""
@@ -34,12 +36,21 @@ def services() -> str:
     return "wangdian/"
 
 
+def county_services(county: str) -> str:
+    return f"{services()}{prefix(county, '县')}/"
+
+
 def lookup_page() -> str:
     return "chaxun/"
 
 
 def stats() -> str:
     return "tongji/"
+
+
+def county_stats(county: str) -> str:
+    """One county's statistics by township."""
+    return f"{stats()}{prefix(county, '县')}/"
 
 
 def about() -> str:
@@ -69,11 +80,11 @@ def poster_index() -> str:
 
 def poster_file(village: str, kind: str, size: str = "A4") -> str:
     """kind: 'zhengce' for the policy poster, or a batch id for a 公示 poster."""
-    return f"haibao/{village[:9]}/{village}-{kind}-{size}.pdf"
+    return f"{poster_township_index(village)}{village}-{kind}-{size}.pdf"
 
 
 def township_bundle(township: str, size: str = "A4") -> str:
-    return f"haibao/{township[:9]}/{township[:9]}-all-{size}.pdf"
+    return f"{poster_township_index(township)}{prefix(township, '乡')}-all-{size}.pdf"
 
 
 def absolute(site_url: str, path: str) -> str:
@@ -112,8 +123,8 @@ def village_batch(village: str, batch_id: str) -> str:
 
 
 def poster_township_index(township: str) -> str:
-    """Posters of one township's villages, to download."""
-    return f"haibao/{township[:9]}/"
+    """Posters of one township's villages (a village: its township's), to download."""
+    return f"{poster_index()}{prefix(township, '乡')}/"
 
 
 #: The site's menu (both halves and the service's pages): (title, path from the web root).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from huinong_core.git import git_or_none
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,8 @@ def build_time() -> dt.datetime:
 
 
 def data_version(data_dir: Path) -> DataVersion:
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", "-C", str(data_dir), *args], capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
+    def git(*args: str) -> str:
+        return (git_or_none(data_dir, *args, timeout=20) or "").strip()
 
     commit = git("rev-parse", "HEAD") or "未提交"
     dirty = bool(git("status", "--porcelain", "--", ".")) if commit != "未提交" else False
@@ -91,9 +88,7 @@ class InputVersions:
 
     def _read(self, data_dir: Path) -> None:
         def git(*args: str) -> str:
-            out = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(data_dir), *args],
-                                 capture_output=True, text=True, timeout=300)
-            return out.stdout if out.returncode == 0 else ""
+            return git_or_none(data_dir, *args) or ""
 
         commit: tuple = ()
         place = 0

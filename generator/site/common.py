@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import jinja2
 from generator.context import BuildContext
 from huinong_core import urls
 from huinong_core.models import Policy, Region
-from huinong_core.normalize import format_decimal, period_label  # noqa: F401 (re-exported for the site)
+from huinong_core.normalize import format_decimal, format_money, period_label  # noqa: F401 (re-exported for the site)
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site_src"
@@ -30,15 +29,6 @@ LEVEL_SLUGS = {"中央": "zhongyang", "省": "sheng", "市": "shi", "县": "xian
 def department_slug(name: str) -> str:
     """Stable ASCII slug for a department name (names may hold '/')."""
     return "d" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]
-
-
-def money(value: Decimal) -> str:
-    """12,345.60 — amounts on pages; downloads keep plain numbers."""
-    return f"{value:,.2f}"
-
-
-def qty(value: Decimal) -> str:
-    return format_decimal(value)
 
 
 def yk_context(ctx: BuildContext) -> dict:
@@ -59,7 +49,7 @@ def jinja_env() -> jinja2.Environment:
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=money, qty=qty, tel=lambda p: p.replace("-", ""))
+    env.filters.update(money=format_money, qty=format_decimal, tel=lambda p: p.replace("-", ""))
     env.globals.update(rel=urls.relative, urls=urls)
     return env
 
@@ -109,22 +99,6 @@ class SiteData:
 
     def in_force(self, code: str) -> bool:
         return any(p.covers_year(self.ctx.today.year) for p in self.programmes[code])
-
-    @cached_property
-    def windows(self) -> dict[str, list]:
-        """Township code → its 乡镇便民服务窗口 services."""
-        out: dict[str, list] = defaultdict(list)
-        for s in self.ds.services:
-            if s.kind == "乡镇便民服务窗口":
-                out[s.region].append(s)
-        return out
-
-    def window_for(self, code: str):
-        """The township window serving a village or township (None when unknown)."""
-        for r in reversed(self.ancestors(code)):
-            if r.code in self.windows:
-                return self.windows[r.code][0]
-        return None
 
 
 def batch_title(ds, batch) -> str:

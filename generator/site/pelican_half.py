@@ -22,12 +22,14 @@ from pathlib import Path
 
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.parallel import fork_map, state
-from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
-from generator.village_info import village_info
+from generator.site.common import SITE_SRC, SiteData, batch_title, period_label, yk_context
+from generator.village_info import village_info, window_for
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.models import PAID_STATUSES
+from huinong_core.normalize import format_money
 from huinong_core.notices import ANY
+from huinong_core.regions import prefix
 from huinong_core.version import CST
 
 # Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
@@ -84,14 +86,14 @@ class Disclosure:
                 v = self.ds.regions[pb.village]
                 n = pb.paid
                 rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.village_batch(v.code, b.batch_id)}">{e(v.name)}</a></th>'
-                            f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{money(pb.total)}</td></tr>')
+                            f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{format_money(pb.total)}</td></tr>')
         content = (
             f'<dl class="yk-facts"><dt>补贴项目</dt><dd><a href="../../{urls.policy_page(b.programme)}">{e(policy.name if policy else b.programme)}</a>'
             f'（到账短信显示“{e(policy.short_name if policy else "")}”）</dd>'
             f'<dt>发放期次</dt><dd>{e(period_label(b.period))}</dd><dt>发放单位</dt><dd>{e(b.payer)}</dd>'
             f'<dt>公示期</dt><dd>{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}（{status}）</dd>'
             f'<dt>监督电话</dt><dd><a href="tel:{e(b.phone.replace("-", ""))}">{e(b.phone)}</a></dd>'
-            f'<dt>合计</dt><dd>{len(pbs)} 个村（社区），已发放 {paid} 人次，{money(total)} 元</dd></dl>'
+            f'<dt>合计</dt><dd>{len(pbs)} 个村（社区），已发放 {paid} 人次，{format_money(total)} 元</dd></dl>'
             f'<p class="yk-note">各村（社区）名单（姓名已打码）在村级公示页上，点村名查看。对名单有异议，请在公示期内拨打监督电话。</p>'
         )
         # The per-village table goes on the page only (article.html), not into the feeds.
@@ -102,7 +104,7 @@ class Disclosure:
             f'<tbody>{"".join(rows)}</tbody></table></div>'
         )
         summary = (f"{self.ds.regions[b.region].name}{policy.name if policy else b.programme}{period_label(b.period)}："
-                   f"{len(pbs)} 个村（社区），已发放 {paid} 人次，合计 {money(total)} 元；公示期 "
+                   f"{len(pbs)} 个村（社区），已发放 {paid} 人次，合计 {format_money(total)} 元；公示期 "
                    f"{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}。")
         meta = {"batch": b, "policy": policy, "running": self.running(b), "table": table}
         return content, summary, meta
@@ -119,7 +121,7 @@ class Disclosure:
             county = self.ds.regions[b.region]
             if county.code not in categories:
                 categories[county.code] = Category(county.name, settings)
-                categories[county.code].slug = county.code[:6]
+                categories[county.code].slug = prefix(county.code, "县")
             policy = self.ds.policy_for(b.programme, b.year)
             if b.programme not in tags:
                 tags[b.programme] = Tag(self.sd.current(b.programme).name if b.programme in self.sd.programmes
@@ -157,7 +159,7 @@ class Disclosure:
             "phone": b.phone, "say_phone": say_phone(b.phone),
             "say_period": f"公示期从{say_date(b.publicity_start)}到{say_date(b.publicity_end)}，"
                           + ("正在公示" if running else "已经结束"),
-            "count": len(pb.rows), "paid": pb.paid, "total": money(pb.total),
+            "count": len(pb.rows), "paid": pb.paid, "total": format_money(pb.total),
         }
         if rows:
             out.update(code=batch_check_code(pb), unit=policy.quantity_unit if policy else "",
@@ -212,7 +214,7 @@ class Disclosure:
                    if chain else self.ctx.version_of(everything=True))
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
                   yk_notice_list=notices, yk_page_version=version.label,
-                  child_level=levels.get(region.level, ""), window=self.sd.window_for(region.code),
+                  child_level=levels.get(region.level, ""), window=window_for(self.sd.ds, region.code),
                   full_name=village_name(chain) if village else region.name)
         facts = None
         if village:

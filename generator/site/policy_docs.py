@@ -17,6 +17,7 @@ from generator.site.common import (
 from generator.site.stats import write_stats
 from huinong_core import urls
 from huinong_core.models import TARGET_GROUPS
+from huinong_core.regions import county_of
 
 
 def _write(docs: Path, page: str, text: str) -> None:
@@ -141,7 +142,7 @@ class PolicyDocs:
             if level in ("省", "市"):
                 hotlines.append(s)
             else:
-                by_county[s.region[:6] + "000000"].append(s)
+                by_county[county_of(s.region)].append(s)
         counties = [{"region": regions[c], "count": len(v)} for c, v in sorted(by_county.items()) if c in regions]
         self.render("services.md", urls.services(), hotlines=hotlines, counties=counties)
         for c in counties:
@@ -152,7 +153,7 @@ class PolicyDocs:
                 services = [s for s in by_county[county.code] if s.region == t.code]
                 if services:
                     townships.append({"region": t, "services": services})
-            self.render("services_county.md", f"wangdian/{county.code[:6]}/", county=county, own=own,
+            self.render("services_county.md", urls.county_services(county.code), county=county, own=own,
                         townships=townships)
 
     # ------------------------------------------------------------ home

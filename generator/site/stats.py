@@ -15,10 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.site.common import SiteData, money
+from generator.site.common import SiteData
 from generator.writer import input_key
+from huinong_core import urls
 from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
 from huinong_core.models import PAID_STATUSES
+from huinong_core.normalize import format_money
 
 
 
@@ -78,7 +80,7 @@ class Cell:
         if self.suppressed or hidden:
             people = f"少于{MIN_COUNT}人" if self.suppressed else "不公开"
             return {"people": people, "amount": "—", "on_time": "—", "failed": "—", "suppressed": True, "value": 0}
-        return {"people": f"{self.count:,}", "amount": money(self.amount),
+        return {"people": f"{self.count:,}", "amount": format_money(self.amount),
                 "on_time": f"{100 * self.on_time / self.paid:.1f}%" if self.paid else "—",
                 "failed": f"{100 * self.failed / self.records:.1f}%" if self.records else "—",
                 "suppressed": False, "value": float(self.amount)}
@@ -191,7 +193,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
         page=page, counties=tables, min_count=MIN_COUNT), encoding="utf-8")
     for county in counties:
         region = sd.ds.regions[county]
-        page = f"tongji/{county[:6]}/"
+        page = urls.county_stats(county)
         per_year = []
         for year in years:
             cells = by_township.get((county, year))

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
-from huinong_core.regions import region_level
+from huinong_core.regions import prefix, region_level
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.auth import StaffUser
 from lookup_api.cases.directory import Directory, Programme, departments_of, responsible
@@ -164,11 +164,11 @@ class CaseService:
         for attempt in range(8):
             try:
                 with self.store.session() as s:
-                    prefix = f"{day}-{place.county[:6]}-"
-                    self.store.lock_sequence(s, prefix)  # concurrent submissions wait, never collide
+                    series = f"{day}-{prefix(place.county, '县')}-"
+                    self.store.lock_sequence(s, series)  # concurrent submissions wait, never collide
                     self._spend(s, solved, now)
-                    last = s.scalar(select(func.max(Case.number)).where(Case.number.like(prefix + "%")))
-                    number = f"{prefix}{int(last[-4:]) + 1 if last else 1:04d}"
+                    last = s.scalar(select(func.max(Case.number)).where(Case.number.like(series + "%")))
+                    number = f"{series}{int(last[-4:]) + 1 if last else 1:04d}"
                     case = Case(
                         number=number, code_hash=case_secrets.code_hash(self._key, number, code), kind=sub.kind,
                         programme=programme.code if programme else None,

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from huinong_core.regions import county_of
 from lookup_api.case_desk import CaseDesk
 from lookup_api.cases.schema import KINDS, RATINGS
 from lookup_api.cases.service import CONTENT_MAX, DUE_DAYS, Submission
@@ -46,7 +47,7 @@ def _page_error(request: Request, err: ApiError) -> Response:
 def _place_chooser(request: Request, d, code: str, programme: str) -> Response:
     crumbs = []
     if code:
-        county = code[:6] + "000000"
+        county = county_of(code)
         crumbs.append((county, d.counties.get(county, "")))
         if code in d.townships:
             crumbs.append((code, d.townships[code][0]))

@@ -147,7 +147,7 @@ def test_public_summary_suppresses_small_counts_and_names_nobody(world):
     rules = rules_of(data)
     outcome = screen_dir(data, load_lists(data / "private", demo_keyer()), rules, ds.policies)
     f0 = outcome.findings[0]
-    summary = public_summary(outcome, rules, ds.regions, {f0.key: ("已追回", "2026-01-05")}, {p.code for p in ds.policies if p.protected})
+    summary = public_summary(outcome, rules, ds.regions, {f0.key: ("已追回", "2026-01-05")}, ds.protected_codes())
     rows = summary["数据"]
     assert rows and all(set(r) == {"区划代码", "县", "年度", "规则", "规则类型", "疑点数", "少于5", "已处理比例"} for r in rows)
     for r in rows:

@@ -15,6 +15,7 @@ from huinong_core.normalize import (
     MIDDLE_DOTS,
     compact,
     format_decimal,
+    format_money,
     halfwidth,
     luhn_complete,
     luhn_ok,
@@ -684,6 +685,19 @@ def test_prop_format_decimal_roundtrip(value):
     text = format_decimal(value)
     assert "E" not in text and "e" not in text
     assert Decimal(text) == value
+
+
+@pytest.mark.parametrize("value, expected", [
+    (Decimal("1080"), "1,080.00"), (Decimal("12.5"), "12.50"), (Decimal("0.05"), "0.05"),
+    (Decimal("1234567.891"), "1,234,567.89"), (Decimal(0), "0.00"),
+])
+def test_format_money_groups_thousands_with_two_decimals(value, expected):
+    assert format_money(value) == expected
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2))
+def test_prop_format_money_reads_back_as_parse_amount(value):
+    assert parse_amount(format_money(value)) == value
 
 
 # ----------------------------------------------------------------------- dates

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huinong_core.regions import county_of, covers, region_level, region_parent_code, within
+from huinong_core.regions import county_of, covers, full_code, prefix, region_level, region_parent_code, within
 
 CITY, COUNTY, TOWNSHIP, VILLAGE = "410400000000", "410421000000", "410421101000", "410421101201"
 
@@ -15,6 +15,11 @@ def test_levels_and_parents():
     assert region_parent_code(VILLAGE) == TOWNSHIP and region_parent_code(TOWNSHIP) == COUNTY
     assert region_parent_code(COUNTY) == CITY and region_parent_code("410000000000") is None
     assert county_of(VILLAGE) == COUNTY
+
+
+def test_prefixes_name_the_region_of_a_level():
+    assert prefix(VILLAGE, "县") == "410421" and prefix(VILLAGE, "乡") == "410421101" and prefix(VILLAGE, "村") == VILLAGE
+    assert full_code("410421") == COUNTY and full_code(prefix(VILLAGE, "乡")) == TOWNSHIP
 
 
 def test_within_and_covers():
@@ -32,4 +37,12 @@ def test_every_ancestor_contains_its_descendant(code):
     parent = region_parent_code(code)
     while parent is not None:
         assert within(code, parent)
+        parent = region_parent_code(parent)
+
+
+@given(codes)
+def test_a_parent_is_the_prefix_of_its_level(code):
+    parent = region_parent_code(code)
+    while parent is not None:
+        assert full_code(prefix(code, region_level(parent))) == parent
         parent = region_parent_code(parent)
