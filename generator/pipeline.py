@@ -89,16 +89,14 @@ def privacy_gate(out_dir: Path, files: list[Path] | None = None) -> None:
     from generator.privacy import files_under
 
     files = sorted(files_under(Path(out_dir))) if files is None else files
-    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], {"root": Path(out_dir)}, chunksize=64)
+    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], Path(out_dir), chunksize=64)
                 for f in found]
     if findings:
         raise PrivacyError(findings)
 
 
-def _scan_one(path: str) -> list:
-    from generator.parallel import state
-
-    return scan_paths([path], relative_to=state()["root"])
+def _scan_one(root: Path, path: str) -> list:
+    return scan_paths([path], relative_to=root)
 
 
 # Render stages in order; each takes the BuildContext and returns how many files it made.
@@ -129,10 +127,8 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
         today = build_date()
         view = public_view(dataset, today)
         timed("public view")
-        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
-        ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
-        ctx.cache = cache
-        ctx.case_figures = case_figures
+        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer, cache=cache,
+                           case_figures=case_figures)
         for stage in _stages(posters):
             ctx.stats[stage.__module__ + "." + stage.__name__] = stage(ctx)
             timed(stage.__module__.removeprefix("generator."))

@@ -21,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.checkcode import batch_check_code, policy_poster_check_code
-from generator.parallel import fork_map, state
+from generator.parallel import fork_map
 from generator.site.common import SITE_SRC, SiteData, batch_title, money, period_label, yk_context
 from generator.village_info import village_info
 from generator.writer import input_key
@@ -256,11 +256,11 @@ def say_phone(phone: str) -> str:
     return "，".join(" ".join(part) for part in phone.split("-"))
 
 
-def _render_region(i: int) -> None:
+def _render_region(shared: dict, i: int) -> None:
     """Render page `i` (a region page or one village's list in one batch) with pelican's writer, in a
     worker of fork_map: a village's lists are read from the spill here."""
-    path, name, kw = state()["jobs"][i]
-    build, generator, writer = (state()[k] for k in ("build", "generator", "writer"))
+    path, name, kw = shared["jobs"][i]
+    build, generator, writer = (shared[k] for k in ("build", "generator", "writer"))
     if name == "village_batch":
         pb = next(pb for pb in build.by_village[kw["region"].code] if pb.batch.batch_id == kw["batch_id"])
         kw = {**kw, "b": build.batch_entry(pb, rows=True)}
@@ -276,7 +276,7 @@ def _render_region(i: int) -> None:
                     groups.setdefault(b["programme"], []).append(b)
             index.append((y, [(g[0]["name"], g[::-1]) for g in groups.values()]))
         kw = {**kw, "batches": batches, "index": index, "running": [b for b in batches if b["running"]]}
-    writer.write_file(path, state()["templates"][name], generator.context.copy(), relative_urls=True,
+    writer.write_file(path, shared["templates"][name], generator.context.copy(), relative_urls=True,
                       url=path[:-len("index.html")], **kw)
 
 
