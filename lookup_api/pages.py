@@ -12,17 +12,16 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
 from huinong_core import urls
+from huinong_core.site_files import SITE_SRC
 from lookup_api.errors import ApiError
 
-REPO = Path(__file__).resolve().parents[1]
-SITE_PARTIALS = REPO / "site_src" / "overrides"
+SITE_PARTIALS = SITE_SRC / "overrides"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 _loaders = [PackageLoader("lookup_api", "templates")]
