@@ -39,6 +39,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.spill import RecordStore, SpilledRecords, Where, records_at
+
 FORMAT = 1
 INDEX = "index.json"
 
@@ -108,6 +110,7 @@ class BatchCache:
         self.keys: dict[str, str] = {}  # batch directory -> files key, this build
         self.batch_keys: dict[str, str] = {}  # batch id -> files key, of the batches loaded
         self.hits = 0  # batches taken from the cache
+        self._stores: dict[str, RecordStore] = {}  # spill directory name -> its store, opened once
 
     def _read(self) -> dict:
         try:
@@ -132,6 +135,28 @@ class BatchCache:
         keep = {s for s, n in live.items() if 2 * n >= self.sizes.get(s, 0) and (self.root / s).is_dir()}
         return {d: e for d, e in wanted.items() if e is not None and e.store in keep}
 
+    def store(self, name: str) -> RecordStore:
+        """The kept spill directory `name` as a store (one per directory, shared by its batches)."""
+        s = self._stores.get(name)
+        if s is None:
+            s = self._stores[name] = RecordStore(self.root / name, kept=True)
+        return s
+
+    def records(self, e: Entry) -> SpilledRecords:
+        """The records of a batch kept by an earlier build."""
+        return records_at(self.store(e.store), Where(str(self.root / e.store), e.first, e.last, e.count, e.path,
+                                                     e.header))
+
+    def take(self, batch_dir: Path) -> bool:
+        """Count a batch taken from the cache; True when its records' check can be skipped too (it
+        passed under the same context)."""
+        self.hits += 1
+        return self.entries[self.key(batch_dir)].checked == self.context
+
+    def loaded(self, batch_id: str, batch_dir: Path) -> None:
+        """Batch `batch_id` was loaded from `batch_dir` (what save indexes it by)."""
+        self.batch_keys[batch_id] = self.key(batch_dir)
+
     def recall(self, kind: str, key: str):
         """A result the last build kept under `key` (None if none); kept again by this build."""
         value = self._memo_old.get(kind, {}).get(key)
@@ -143,11 +168,11 @@ class BatchCache:
         """Keep a result (plain JSON data) for the next build."""
         self._memo.setdefault(kind, {})[key] = value
 
-    def new_store(self) -> str:
+    def new_store(self) -> RecordStore:
         """A new spill directory in the cache (not deleted at exit: the index may name it)."""
         d = self.root / f"spill-{uuid.uuid4().hex}"
         d.mkdir()
-        return str(d)
+        return self.store(d.name)
 
     def save(self, batches) -> None:
         """After a published build: index its batches (all passed every check under this context),
@@ -155,15 +180,15 @@ class BatchCache:
         entries: dict[str, dict] = {}
         used: set[str] = set()
         for b in batches:
-            key, where = self.batch_keys.get(b.batch_id), getattr(b.records, "location", None)
-            if key is None or where is None:
+            key = self.batch_keys.get(b.batch_id)
+            if key is None or not isinstance(b.records, SpilledRecords):
                 continue
-            directory, first, last = where()
-            d = Path(directory)
+            w = b.records.where()
+            d = Path(w.directory)
             if d.parent != self.root:  # parsed into a temporary spill (not through this cache)
                 continue
-            entries[key] = {"store": d.name, "first": first, "last": last, "count": len(b.records),
-                            "path": b.records.path, "header": list(b.records.header), "checked": self.context}
+            entries[key] = {"store": d.name, "first": w.first, "last": w.last, "count": w.count,
+                            "path": w.path, "header": list(w.header), "checked": self.context}
             used.add(d.name)
         sizes = {name: self.sizes.get(name) or _rows(self.root / name) for name in sorted(used)}
         tmp = self.root / (INDEX + ".tmp")

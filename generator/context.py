@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from generator.batch_cache import BatchCache
 from generator.public import PublicView
 from generator.writer import Writer
 from huinong_core.case_figures import CaseFiguresSource
@@ -29,9 +30,13 @@ class BuildContext:
     writer: Writer
     stats: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
-    _batch_keys: dict[str, str] = field(default_factory=dict, repr=False)
-    cache: object = field(default=None, repr=False)  # the build's BatchCache (generator/batch_cache.py), if any
+    cache: BatchCache | None = field(default=None, repr=False)  # the build's (generator/batch_cache.py), if any
     case_figures: CaseFiguresSource | None = field(default=None, repr=False)  # 咨询投诉统计 (site/case_stats.py)
+    _batch_keys: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.cache is not None:  # hashed once, while loading
+            self._batch_keys.update(self.cache.batch_keys)
 
     @cached_property
     def notices(self):
@@ -39,10 +44,6 @@ class BuildContext:
         from huinong_core.notices import NoticeBoard
 
         return NoticeBoard(self.dataset, self.version.built_at)
-
-    def know_batch_keys(self, keys: dict[str, str]) -> None:
-        """Batch id -> batch_key, as the loader computed them (generator.batch_cache.files_key)."""
-        self._batch_keys.update(keys)
 
     def batch_key(self, b) -> str:
         """Hash of a batch's two files (batch.yaml, records.csv): what is made of its records changes

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.load import Collector, load, load_batch
+from generator.spill import RecordStore
 from huinong_core.errors import Problem
 from huinong_core.git import GitError, git
 from huinong_core.models import Batch, Dataset
@@ -109,6 +110,7 @@ class BatchCache:
 
     entries: dict[tuple[str, str, str], tuple[Batch | None, list[Problem]]] = field(default_factory=dict)
     parsed: int = 0  # how many batch directories were actually parsed (the rest came from the cache)
+    store: RecordStore = field(default_factory=RecordStore)  # their records, on disk while the cache lives
 
 
 def _batch_dirs(blobs: dict[str, str]) -> dict[str, tuple[str | None, str | None]]:
@@ -147,7 +149,7 @@ def snapshot(repo: Repo, rev: str | None, cache: BatchCache, work: Path) -> Snap
     if todo:
         if commit is None:
             for d, key in todo:
-                cache.entries[key] = _parse_batch(data_dir / d, base)
+                cache.entries[key] = _parse_batch(data_dir / d, base, cache.store)
         else:
             tmp = Path(tempfile.mkdtemp(prefix="batches-", dir=work))
             wanted: dict[Path, str] = {}
@@ -157,7 +159,7 @@ def snapshot(repo: Repo, rev: str | None, cache: BatchCache, work: Path) -> Snap
                         wanted[tmp / str(i) / shown_data / d / name] = sha
             repo.write_blobs(wanted)
             for i, (d, key) in enumerate(todo):
-                cache.entries[key] = _parse_batch(tmp / str(i) / shown_data / d, tmp / str(i))
+                cache.entries[key] = _parse_batch(tmp / str(i) / shown_data / d, tmp / str(i), cache.store)
         cache.parsed += len(todo)
     for d, (meta_sha, rec_sha) in _batch_dirs(blobs).items():
         batch, batch_problems = cache.entries[(d, meta_sha or "", rec_sha or "")]
@@ -171,9 +173,9 @@ def snapshot(repo: Repo, rev: str | None, cache: BatchCache, work: Path) -> Snap
     return Snapshot(rev if rev is not None else WORKTREE, commit, dataset, blobs, problems)
 
 
-def _parse_batch(batch_dir: Path, base: Path) -> tuple[Batch | None, list[Problem]]:
+def _parse_batch(batch_dir: Path, base: Path, store: RecordStore) -> tuple[Batch | None, list[Problem]]:
     out = Collector(base)
-    batch = load_batch(batch_dir, out)
+    batch = load_batch(batch_dir, out, store)
     return batch, out.problems
 
 

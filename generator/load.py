@@ -15,11 +15,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import multiprocessing as mp
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,8 @@ from typing import Any
 import yaml
 
 from generator.batch_cache import BatchCache
-from generator.spill import SpilledRecords, spill
+from generator.parallel import fork_map
+from generator.spill import RecordStore, SpilledRecords, records_at, spill
 from generator.table import numbered
 from huinong_core.errors import ParseError, Problem
 from huinong_core.models import (
@@ -729,8 +729,9 @@ def load_procedure(path: Path, out: Collector) -> Procedure | None:
     return Procedure(path.stem, name, tuple(codes), tuple(steps), src)
 
 
-def load_batch(batch_dir: Path, out: Collector, records: SpilledRecords | None = None) -> Batch | None:
-    """One batch directory; `records`: its records as parsed by an earlier build (generator/batch_cache.py)."""
+def load_batch(batch_dir: Path, out: Collector, records: RecordStore | SpilledRecords) -> Batch | None:
+    """One batch directory; `records`: the store to parse its records into, or its records as parsed
+    by an earlier build (generator/batch_cache.py)."""
     meta_path = batch_dir / "batch.yaml"
     rec_path = batch_dir / "records.csv"
     if not meta_path.exists():
@@ -746,8 +747,8 @@ def load_batch(batch_dir: Path, out: Collector, records: SpilledRecords | None =
     src = Source(out.rel(meta_path), 1, positions=pos)
     v = parse_cells(_as_cells(data, BATCH_FIELDS), BATCH_FIELDS, src, out)
     # The rows go to the on-disk spill, not into memory (generator/spill.py): a province fits.
-    if records is None:
-        records = spill(read_csv(rec_path, FIELD_PARSERS, out, exact=True), out.rel(rec_path))
+    if isinstance(records, RecordStore):
+        records = spill(records, read_csv(rec_path, FIELD_PARSERS, out, exact=True), out.rel(rec_path))
     if v is None:
         return None
     try:
@@ -763,10 +764,13 @@ LOAD_WORKERS = int(os.environ.get("HUINONG_LOAD_WORKERS", "0") or 0)
 PARALLEL_MIN = 16
 
 
-def _load_one(args) -> tuple[Batch | None, list[Problem]]:
-    batch_dir, base = args
+def _parse_one(store: RecordStore, job) -> tuple[Batch | None, list[Problem]]:
+    """Parse one batch into `store` (maybe in a worker of fork_map): the batch comes back with where
+    its records are (Where), not its handle; the parent, which made the store, hands it a new one."""
+    batch_dir, base = job
     out = Collector(base)
-    return load_batch(batch_dir, out), out.problems
+    b = load_batch(batch_dir, out, store)
+    return (b if b is None else replace(b, records=b.records.where())), out.problems
 
 
 def _load_batches(batch_dirs: list[Path], base: Path, cache: BatchCache | None = None):
@@ -774,69 +778,42 @@ def _load_batches(batch_dirs: list[Path], base: Path, cache: BatchCache | None =
 
     With a cache (the build's, generator/batch_cache.py), a batch whose files are unchanged since
     the last published build takes its records from there instead of parsing them; the others
-    are parsed into new spill files of the cache."""
-    from generator.spill import KEEP, adopt_store, spilling_into
-
+    are parsed into new spill files of the cache.  Without one, into temporary spill files."""
     taken: dict[str, SpilledRecords] = {}
     for d, e in (cache.usable(batch_dirs) if cache else {}).items():
         if e.path == Collector(base).rel(Path(d) / "records.csv"):
-            taken[d] = SpilledRecords(adopt_store(str(cache.root / e.store), keep=True), e.first, e.last, e.count,
-                                      e.path, e.header)
+            taken[d] = cache.records(e)
     todo = [d for d in batch_dirs if str(d) not in taken]
-    parsed = iter(())
-    if todo and cache is None:
-        parsed = _parse_batches(todo, base)
-    elif todo:
-        directory = cache.new_store()
-        with spilling_into(directory):  # serial parsing, when few batches changed
-            parsed = _parse_batches(todo, base, lambda n: [directory] + [cache.new_store() for _ in range(n - 1)],
-                                    KEEP)
-            parsed = iter(list(parsed))  # all parsed while spilling into the cache
+    parsed = _parse_batches(todo, base, cache.new_store if cache else RecordStore) if todo else iter(())
     for d in batch_dirs:
         checked = False  # the check of its records can be skipped: passed under the same context
         if str(d) in taken:
             out = Collector(base)
-            b = load_batch(d, out, records=taken[str(d)])
+            b = load_batch(d, out, taken[str(d)])
             problems = out.problems
             if b is not None:
-                cache.hits += 1
-                checked = cache.entries[cache.key(d)].checked == cache.context
+                checked = cache.take(d)
         else:
             b, problems = next(parsed)
         if cache is not None and b is not None:
-            cache.batch_keys[b.batch_id] = cache.key(d)
+            cache.loaded(b.batch_id, d)
         yield b, problems, checked
 
 
-def _parse_batches(batch_dirs: list[Path], base: Path, stores=None, owner: int | None = None):
+def _parse_batches(batch_dirs: list[Path], base: Path, new_store: Callable[[], RecordStore]):
     """Parse batches.  Parsing every cell of a province's records is the biggest serial step of
     check and build: with many batches it runs in forked worker processes, each spilling into
-    its own file (generator/spill.py; `stores(n)`: n directories for them, else temporary ones
-    this process deletes at exit), the parent reading."""
-    workers = LOAD_WORKERS or os.cpu_count() or 1
-    if workers <= 1 or len(batch_dirs) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        yield from map(_load_one, ((d, base) for d in batch_dirs))
-        return
-    import tempfile
+    its own store (SQLite has one writer at a time) made here by `new_store`, this process reading."""
+    stores: dict[str, RecordStore] = {}
 
-    from generator.spill import KEEP, adopt_store, use_store
+    def store_of_worker(_i: int) -> RecordStore:
+        s = new_store()
+        stores[str(s.directory)] = s
+        return s
 
-    dirs = stores(workers) if stores else [tempfile.mkdtemp(prefix="huinong-spill-") for _ in range(workers)]
-    for d in dirs:  # this process reads them (and deletes them at its exit, unless kept)
-        adopt_store(d, keep=owner == KEEP)
-
-    ctx = mp.get_context("fork")
-    counter = ctx.Value("i", 0)
-    parent = os.getpid() if owner is None else owner
-
-    def init() -> None:
-        with counter.get_lock():
-            i = counter.value
-            counter.value += 1
-        use_store(dirs[i % len(dirs)], parent)
-
-    with ctx.Pool(workers, initializer=init) as pool:
-        yield from pool.imap(_load_one, ((d, base) for d in batch_dirs), chunksize=1)
+    for b, problems in fork_map(_parse_one, ((d, base) for d in batch_dirs), None, LOAD_WORKERS or None, chunksize=1,
+                                each=store_of_worker, min_jobs=PARALLEL_MIN):
+        yield (b if b is None else replace(b, records=records_at(stores[b.records.directory], b.records))), problems
 
 
 @dataclass

@@ -1,41 +1,54 @@
-"""Work spread over forked processes, results in order (posters, village downloads).
+"""Work spread over forked processes, results in order (posters, village downloads, parsing, privacy gate).
 
-Forking shares the build's state (dataset, public view, spill handles) with
-the workers without pickling it; only each job and its result travel.  The
-output is the same whatever the number of processes: every job depends only
-on its own inputs and the results come back in job order.
+Each job runs as ``fn(shared, job)``: the caller hands its workers their state.
+Forking shares that state (dataset, public view, spill handles) with the
+workers without pickling it: a province's public view is gigabytes, so it must
+not travel with every job.  Only each job and its result travel.  The output is
+the same whatever the number of processes: every job depends only on its own
+inputs and the results come back in job order.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-_STATE: dict = {}
 #: Fewer jobs than this run in this process (forking costs more than it saves).
 MIN_JOBS = 8
 
+# Set in a worker process only, by its pool's initializer: fn bound to the state the parent handed it
+# (inherited through fork, never pickled).  The parent never sets it; a pool's workers exit with it.
+_job: Callable | None = None
 
-def state() -> dict:
-    """In a job: what the caller of fork_map passed as `shared`."""
-    return _STATE
+
+def _start(fn: Callable, states: Sequence, counter) -> None:
+    global _job
+    with counter.get_lock():
+        i = counter.value
+        counter.value += 1
+    _job = functools.partial(fn, states[i % len(states)])
 
 
-def fork_map(fn: Callable, jobs: Iterable, shared: dict, workers: int | None = None, *,
-             chunksize: int = 4, before_fork: Callable[[], None] | None = None) -> Iterator:
-    """fn(job) for each job, in order, in `workers` forked processes (default: one per CPU); in this
-    process when there is one worker, fewer than MIN_JOBS jobs, or no fork on this platform."""
+def _run(job):
+    return _job(job)
+
+
+def fork_map(fn: Callable, jobs: Iterable, shared, workers: int | None = None, *, chunksize: int = 4,
+             before_fork: Callable[[], None] | None = None, each: Callable[[int], object] | None = None,
+             min_jobs: int | None = None) -> Iterator:
+    """fn(shared, job) for each job, in order, in `workers` forked processes (default: one per CPU); in
+    this process when there is one worker, fewer than `min_jobs` (MIN_JOBS) jobs, or no fork on this
+    platform.  `each`: worker i gets each(i) as its state instead of `shared` (called here, before forking)."""
     jobs = list(jobs)
-    _STATE.update(shared)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    try:
-        if workers <= 1 or len(jobs) < MIN_JOBS or "fork" not in mp.get_all_start_methods():
-            yield from map(fn, jobs)
-            return
-        if before_fork is not None:
-            before_fork()
-        with mp.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(fn, jobs, chunksize=chunksize)
-    finally:
-        _STATE.clear()
+    if workers <= 1 or len(jobs) < (MIN_JOBS if min_jobs is None else min_jobs) or "fork" not in mp.get_all_start_methods():
+        yield from map(functools.partial(fn, each(0) if each else shared), jobs)
+        return
+    states = [each(i) for i in range(workers)] if each else [shared]
+    if before_fork is not None:
+        before_fork()
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers, initializer=_start, initargs=(fn, states, ctx.Value("i", 0))) as pool:
+        yield from pool.imap(_run, jobs, chunksize=chunksize)

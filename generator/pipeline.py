@@ -91,16 +91,14 @@ def privacy_gate(out_dir: Path, files: list[Path] | None = None) -> None:
     from generator.privacy import files_under
 
     files = sorted(files_under(Path(out_dir))) if files is None else files
-    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], {"root": Path(out_dir)}, chunksize=64)
+    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], Path(out_dir), chunksize=64)
                 for f in found]
     if findings:
         raise PrivacyError(findings)
 
 
-def _scan_one(path: str) -> list:
-    from generator.parallel import state
-
-    return scan_paths([path], relative_to=state()["root"])
+def _scan_one(root: Path, path: str) -> list:
+    return scan_paths([path], relative_to=root)
 
 
 #: A render stage: takes the BuildContext, returns how many files (or posters) it made.
@@ -131,11 +129,8 @@ def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage], *, full: bool = 
         today = build_date()
         view = public_view(dataset, today)
         timed("public view")
-        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer)
-        if cache is not None:
-            ctx.know_batch_keys(cache.batch_keys)  # hashed once, while loading
-            ctx.cache = cache
-        ctx.case_figures = case_figures
+        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer, cache=cache,
+                           case_figures=case_figures)
         for stage in stages:
             ctx.stats[stage_name(stage)] = stage(ctx)
             timed(stage.__module__.removeprefix("generator."))

@@ -11,21 +11,23 @@ a time (one batch, one village page), whatever the number of records; every
 consumer that iterates ``batch.records`` works unchanged.
 
 The spill holds exactly what data/ holds (keys and masked names, never a
-plaintext ID or card number) and is deleted when the process ends.  Forked
+plaintext ID or card number) and is deleted once no batch needs it (or when
+the process ends), unless the build's batch cache keeps it.  The store is an
+object its owner makes and passes on, never a process-wide one.  Forked
 processes (the poster renderers) open their own connection.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import datetime as dt
 import os
 import shutil
 import sqlite3
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,19 +41,23 @@ _INDEX = "CREATE INDEX IF NOT EXISTS records_region ON records(region, id)"
 
 
 class RecordStore:
-    """One spill file per process tree; rows of a batch are contiguous ids."""
+    """One spill file; rows of a batch are contiguous ids.  Made by whoever loads (load, or the
+    build's batch cache) and handed to whoever writes into it: one writer per file, so a forked
+    worker that parses batches gets its own (generator/load.py)."""
 
-    def __init__(self, directory: Path | None = None, owner: int | None = None, *, durable: bool = False):
-        self._dir = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="huinong-spill-"))
-        self.path = self._dir / "records.sqlite"
-        # The process that deletes it at exit; KEEP: nobody (a build's cache, generator/batch_cache.py).
-        self._owner = owner if owner is not None else os.getpid()
-        self._durable = durable  # kept between builds: a rollback journal, so a kill never corrupts it
+    def __init__(self, directory: Path | str | None = None, *, kept: bool = False):
+        self.directory = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="huinong-spill-"))
+        self.path = self.directory / "records.sqlite"
+        # A build's cache keeps its stores between builds (generator/batch_cache.py): a rollback
+        # journal, so a kill never corrupts one, and never deleted here.  Any other store is deleted
+        # by the process that made it once no handle needs it (or at its exit; forks never do).
+        self._durable = kept
+        if not kept:
+            weakref.finalize(self, _remove, self.directory, os.getpid())
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
         self._indexed = False
-        atexit.register(self.close)
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
@@ -101,61 +107,24 @@ class RecordStore:
                 "SELECT region, status, amount, count(*) FROM records WHERE id BETWEEN ? AND ? "
                 "GROUP BY region, status, amount ORDER BY region", (first, last)).fetchall()
 
-    def close(self) -> None:
-        if self._conn is not None and self._pid == os.getpid():
-            self._conn.close()
-        self._conn = None
-        if os.getpid() == self._owner:
-            shutil.rmtree(self._dir, ignore_errors=True)
 
 
-_STORE: RecordStore | None = None
-_STORES: dict[str, RecordStore] = {}  # by directory: the spills of worker processes, read by this one
+def _remove(directory: Path, owner: int) -> None:
+    if os.getpid() == owner:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
-def store() -> RecordStore:
-    global _STORE
-    if _STORE is None:
-        _STORE = RecordStore()
-        _STORES[str(_STORE._dir)] = _STORE
-    return _STORE
+@dataclass(frozen=True)
+class Where:
+    """Where a batch's records are kept: what a worker process hands back instead of its handle
+    (a store's connection does not pickle); the parent, which made the store, rebuilds it."""
 
-
-KEEP = -1  # owner of a store nobody deletes at exit
-
-
-def use_store(directory: str, owner: int) -> None:
-    """In a worker process: spill into `directory`, which `owner` (the parent) deletes at its exit
-    (KEEP: nobody does, it is the build's cache)."""
-    global _STORE
-    _STORE = RecordStore(Path(directory), owner=owner, durable=owner == KEEP)
-    _STORES[directory] = _STORE
-
-
-def adopt_store(directory: str, keep: bool = False) -> RecordStore:
-    """The store in `directory` (written by a worker, or kept by an earlier build if `keep`), read by
-    this process and deleted at its exit unless `keep`."""
-    s = _STORES.get(directory)
-    if s is None:
-        s = _STORES[directory] = RecordStore(Path(directory), owner=KEEP if keep else os.getpid(), durable=keep)
-    return s
-
-
-@contextlib.contextmanager
-def spilling_into(directory: str):
-    """Spill into the kept store in `directory` (the build's cache) instead of this process's own."""
-    global _STORE
-    saved = _STORE
-    _STORE = adopt_store(directory, keep=True)
-    try:
-        yield
-    finally:
-        _STORE = saved
-
-
-def _reopen(directory: str, first: int, last: int, count: int, path: str, header: tuple) -> "SpilledRecords":
-    """Unpickling a handle made by another process of this build (see load's parallel batches)."""
-    return SpilledRecords(adopt_store(directory), first, last, count, path, header)
+    directory: str
+    first: int
+    last: int
+    count: int
+    path: str
+    header: tuple[str, ...]
 
 
 def _decimal(text: str, cache: dict = {}) -> Decimal:  # noqa: B006 (a deliberate shared cache of immutables)
@@ -230,9 +199,8 @@ class SpilledRecords:
     def __hash__(self) -> int:
         return hash((id(self._store), self._first, self._last))
 
-    def location(self) -> tuple[str, int, int]:
-        """(spill directory, first row id, last row id): where these records are kept."""
-        return str(self._store._dir), self._first, self._last
+    def where(self) -> Where:
+        return Where(str(self._store.directory), self._first, self._last, self._count, self._path, self._header)
 
     @property
     def path(self) -> str:
@@ -242,15 +210,12 @@ class SpilledRecords:
     def header(self) -> tuple[str, ...]:
         return self._header
 
-    def __reduce__(self):
-        return _reopen, (str(self._store._dir), self._first, self._last, self._count, self._path, self._header)
-
     def __repr__(self) -> str:
         return f"<{self._count} records of {self._path}>"
 
 
-def spill(records: Iterable[tuple[Source, dict]], path: str) -> SpilledRecords:
-    """Write parsed rows of one records.csv (load's (Source, values) pairs) to the spill."""
+def spill(store: RecordStore, records: Iterable[tuple[Source, dict]], path: str) -> SpilledRecords:
+    """Write parsed rows of one records.csv (load's (Source, values) pairs) into `store`."""
     header: list[tuple[str, ...]] = [()]
 
     def rows():
@@ -260,6 +225,10 @@ def spill(records: Iterable[tuple[Source, dict]], path: str) -> SpilledRecords:
                    r["区划代码"], str(r["发放数量"]), str(r["补贴标准"]), str(r["发放金额"]), r["发放日期"].isoformat(),
                    r["发放状态"], r["失败原因"] or "")
 
-    s = store()
-    first, last, count = s.add(rows())
-    return SpilledRecords(s, first, last, count, path, header[0])
+    first, last, count = store.add(rows())
+    return SpilledRecords(store, first, last, count, path, header[0])
+
+
+def records_at(store: RecordStore, where: Where) -> SpilledRecords:
+    """The handle of records kept in `store` at `where` (by a worker, or by an earlier build)."""
+    return SpilledRecords(store, where.first, where.last, where.count, where.path, where.header)

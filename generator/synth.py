@@ -586,7 +586,7 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
 
     started = time.perf_counter()
     keyer = load_key()
-    sample = Path(__file__).resolve().parents[1] / "data"
+    sample = Path(__file__).resolve().parents[1] / "data"  # the checkout's sample: data/ is no package data
     out.mkdir(parents=True, exist_ok=True)
     for name in ("site.yaml", "policies.csv"):
         shutil.copyfile(sample / name, out / name)

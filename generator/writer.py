@@ -39,10 +39,11 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path, PurePosixPath
 
 from huinong_core.errors import HuinongError
+from huinong_core.site_files import MKDOCS_YML, SITE_SRC
 
 
 class WriterError(HuinongError):
@@ -62,14 +63,14 @@ def builds_dir(target: Path) -> Path:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Hash of everything besides the data that shapes the output: our code, templates, theme, renderers."""
-    repo = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for top in ("huinong_core", "generator", "site_src", "mkdocs.yml"):
-        base = repo / top
+    for top, base in (("huinong_core", Path(str(resources.files("huinong_core")))),
+                      ("generator", Path(str(resources.files("generator")))), ("site_src", SITE_SRC),
+                      ("mkdocs.yml", MKDOCS_YML)):
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()
                                                       and "__pycache__" not in p.parts)
         for path in files:
-            h.update(path.relative_to(repo).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            h.update(Path(top, path.relative_to(base)).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in RENDERERS:
         try:
             h.update(f"{name}={metadata.version(name)}\n".encode())

@@ -12,18 +12,17 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
 from huinong_core import urls
+from huinong_core.site_files import SITE_SRC
 from lookup_api import deps
 from lookup_api.errors import NO_STORE, ApiError
 
-REPO = Path(__file__).resolve().parents[1]
-SITE_PARTIALS = REPO / "site_src" / "overrides"
+SITE_PARTIALS = SITE_SRC / "overrides"
 
 _loaders = [PackageLoader("lookup_api", "templates")]
 if SITE_PARTIALS.is_dir():  # the site's header/footer; the package has plain fallbacks

@@ -12,7 +12,7 @@ import os
 from collections import defaultdict
 from html import escape
 
-from generator.parallel import fork_map, state
+from generator.parallel import fork_map
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
 from generator.writer import input_key
@@ -89,9 +89,9 @@ def _groups(townships: dict[str, list[str]]):
         yield group
 
 
-def _render_job(job) -> tuple[str, bytes]:
+def _render_job(shared: tuple, job) -> tuple[str, bytes]:
     path, keys, size, title = job
-    specs, author = state()["specs"], state()["author"]
+    specs, author = shared
     return path, render_pdf([specs[k] for k in keys], size, title=title, author=author)
 
 
@@ -102,7 +102,7 @@ def render_all(specs, jobs, author: str, workers: int | None):
     the number of processes; forking shares the dataset without pickling it.
     """
     # the font is loaded once in the parent; the children inherit it
-    yield from fork_map(_render_job, jobs, {"specs": specs, "author": author}, workers, before_fork=poster_font)
+    yield from fork_map(_render_job, jobs, (specs, author), workers, before_fork=poster_font)
 
 
 def _keys(village: str, batches_of) -> list[tuple[str, str]]:

@@ -13,9 +13,8 @@ from generator.context import BuildContext
 from huinong_core import urls
 from huinong_core.models import Policy, Region
 from huinong_core.normalize import format_decimal, format_money, period_label  # noqa: F401 (re-exported for the site)
+from huinong_core.site_files import SITE_SRC  # noqa: F401 (re-exported for the site)
 
-REPO = Path(__file__).resolve().parents[2]
-SITE_SRC = REPO / "site_src"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 GROUP_SLUGS = {

@@ -13,7 +13,7 @@ import io
 import json
 
 from generator.checkcode import batch_check_code
-from generator.parallel import fork_map, state
+from generator.parallel import fork_map
 from generator.site.common import SiteData, period_label
 from generator.writer import input_key
 from huinong_core import urls
@@ -110,10 +110,11 @@ def village_rows(sd: SiteData, pbs) -> list[list]:
     return rows
 
 
-def _village_files(job) -> tuple[bytes, bytes]:
+def _village_files(shared: tuple, job) -> tuple[bytes, bytes]:
     """The CSV and JSON of one village's published lists (in a worker of fork_map)."""
     village, version, _paths, _key = job
-    sd, pbs = state()["sd"], state()["by"][village]
+    sd, by_village = shared
+    pbs = by_village[village]
     ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
     rows = village_rows(sd, ordered)
     return csv_bytes(VILLAGE_COLUMNS, rows), _json({
@@ -146,7 +147,7 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
         todo.append((village, version, paths, key))
     # Reading a village's records and writing its CSV and JSON is the longest step of a province's
     # full build (46,000 villages): done in one process per CPU, written here in village order.
-    for (village, _version, paths, key), files in zip(todo, fork_map(_village_files, todo, {"sd": sd, "by": by_village},
+    for (village, _version, paths, key), files in zip(todo, fork_map(_village_files, todo, (sd, by_village),
                                                                     chunksize=16)):
         for path, data in zip(paths, files):
             if path not in w.reused:

@@ -6,7 +6,8 @@ import logging
 import shutil
 from pathlib import Path
 
-from generator.site.common import REPO, SITE_SRC, SiteData, yk_context
+from generator.site.common import SITE_SRC, SiteData, yk_context
+from huinong_core.site_files import MKDOCS_YML
 from generator.site.policy_docs import write_docs
 from huinong_core import urls
 from huinong_core.errors import HuinongError
@@ -66,7 +67,7 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     nav = write_docs(sd, docs)
     yk = {**yk_context(sd.ctx), **notice_map(sd), **version_map(sd)}
     cfg = load_config(
-        config_file=str(REPO / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(out),
+        config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(out),
         site_name=yk["site_name"], site_url=sd.ctx.site_url.rstrip("/") + "/", nav=nav,
         extra={"generator": False, "yk": yk},
     )

@@ -1,11 +1,12 @@
 """The disclosure half, rendered by pelican.
 
-A plugin feeds the payment batches straight into pelican as articles (one per
-batch: dated 公示开始, category = county, tag = programme), so pelican makes
-the 公示公告 index, county and programme listings, yearly archives and Atom
-feeds.  The region tree (city → county → township → village) is rendered with
-pelican's own writer and theme from the same plugin, after the articles, and
-stays out of every menu.  No Markdown is written per record.
+A pelican generator (DisclosureGenerator, registered through pelican's
+get_generators signal) makes the payment batches articles (one per batch:
+dated 公示开始, category = county, tag = programme), so pelican makes the
+公示公告 index, county and programme listings, yearly archives and Atom feeds
+of them as it does of files.  After them it renders the region tree (city →
+county → township → village) with pelican's writer and theme; it stays out of
+every menu.  No Markdown is written per record.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ import html
 import io
 import locale
 import logging
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
+from pelican import Pelican, signals
+from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
+from pelican.settings import read_settings
+from pelican.urlwrappers import Category, Tag
+
 from generator.checkcode import batch_check_code, policy_poster_check_code
-from generator.parallel import fork_map, state
+from generator.parallel import fork_map
 from generator.site.common import SITE_SRC, SiteData, batch_title, period_label, yk_context
 from generator.village_info import village_info, window_for
 from generator.writer import input_key
@@ -32,13 +38,14 @@ from huinong_core.notices import ANY
 from huinong_core.regions import prefix
 from huinong_core.version import CST
 
-# Builds in flight, by id: pelican settings are plain data, the plugin looks the build up here.
-_BUILDS: dict[str, "Disclosure"] = {}
-_CONNECTED = False
+# Pelican's own ArticlesGenerator runs too, beside DisclosureGenerator, with no files to read.  Its
+# outputs that it writes even without articles (the listings, the all-articles feed) are off in the
+# settings given to pelican and on only in DisclosureGenerator's.
+OUTPUTS = {"DIRECT_TEMPLATES": ["index", "tags", "categories", "archives"], "FEED_ALL_ATOM": "feeds/all.atom.xml"}
 
 
 class Disclosure:
-    """What the plugin renders, computed from the public view."""
+    """What the disclosure half shows, computed from the public view."""
 
     def __init__(self, sd: SiteData):
         self.sd, self.ds, self.ctx = sd, sd.ds, sd.ctx
@@ -68,14 +75,14 @@ class Disclosure:
         return batch.publicity_start <= self.ctx.today <= batch.publicity_end
 
     # ------------------------------------------------------------ articles
-    def article_html(self, batch_id: str) -> tuple[str, str, dict]:
+    def article(self, batch_id: str) -> tuple[dict, str]:
+        """A batch's article: the variables of its facts and villages (templates _batch_facts.html and
+        _batch_villages.html), and its summary."""
         pbs = self.by_batch[batch_id]
         b = pbs[0].batch
         policy = self.ds.policy_for(b.programme, b.year)
         paid = sum(pb.paid for pb in pbs)
         total = sum((pb.total for pb in pbs), start=type(pbs[0].total)(0))
-        status = "公示中" if self.running(b) else "公示已结束"
-        e = html.escape
         rows = []
         by_township: dict[str, list] = defaultdict(list)
         for pb in pbs:
@@ -84,63 +91,16 @@ class Disclosure:
             t = self.ds.regions.get(t_code)
             for pb in by_township[t_code]:
                 v = self.ds.regions[pb.village]
-                n = pb.paid
-                rows.append(f'<tr><td>{e(t.name if t else "")}</td><th scope="row"><a href="../../{urls.village_batch(v.code, b.batch_id)}">{e(v.name)}</a></th>'
-                            f'<td class="n">{len(pb.rows)}</td><td class="n">{n}</td><td class="n">{format_money(pb.total)}</td></tr>')
-        content = (
-            f'<dl class="yk-facts"><dt>补贴项目</dt><dd><a href="../../{urls.policy_page(b.programme)}">{e(policy.name if policy else b.programme)}</a>'
-            f'（到账短信显示“{e(policy.short_name if policy else "")}”）</dd>'
-            f'<dt>发放期次</dt><dd>{e(period_label(b.period))}</dd><dt>发放单位</dt><dd>{e(b.payer)}</dd>'
-            f'<dt>公示期</dt><dd>{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}（{status}）</dd>'
-            f'<dt>监督电话</dt><dd><a href="tel:{e(b.phone.replace("-", ""))}">{e(b.phone)}</a></dd>'
-            f'<dt>合计</dt><dd>{len(pbs)} 个村（社区），已发放 {paid} 人次，{format_money(total)} 元</dd></dl>'
-            f'<p class="yk-note">各村（社区）名单（姓名已打码）在村级公示页上，点村名查看。对名单有异议，请在公示期内拨打监督电话。</p>'
-        )
-        # The per-village table goes on the page only (article.html), not into the feeds.
-        table = (
-            f'<div class="yk-table-wrap" tabindex="0" role="region" aria-label="各村汇总"><table class="yk-table">'
-            f'<caption>各村（社区）汇总</caption><thead><tr><th scope="col">乡镇（街道）</th><th scope="col">村（社区）</th>'
-            f'<th scope="col" class="n">人次</th><th scope="col" class="n">已发放</th><th scope="col" class="n">金额（元）</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>'
-        )
+                rows.append({"township": t.name if t else "", "village": v.name, "path": urls.village_batch(v.code, b.batch_id),
+                             "count": len(pb.rows), "paid": pb.paid, "total": format_money(pb.total)})
+        variables = {"b": b, "policy_path": urls.policy_page(b.programme), "policy_name": policy.name if policy else b.programme,
+                     "short_name": policy.short_name if policy else "", "period": period_label(b.period),
+                     "status": "公示中" if self.running(b) else "公示已结束", "villages": len(pbs), "paid": paid,
+                     "total": format_money(total), "rows": rows}
         summary = (f"{self.ds.regions[b.region].name}{policy.name if policy else b.programme}{period_label(b.period)}："
                    f"{len(pbs)} 个村（社区），已发放 {paid} 人次，合计 {format_money(total)} 元；公示期 "
                    f"{b.publicity_start.isoformat()} 至 {b.publicity_end.isoformat()}。")
-        meta = {"batch": b, "policy": policy, "running": self.running(b), "table": table}
-        return content, summary, meta
-
-    def add_articles(self, generator) -> None:
-        from pelican.contents import Article
-        from pelican.urlwrappers import Category, Tag
-
-        settings = generator.settings
-        categories: dict[str, Category] = {}
-        tags: dict[str, Tag] = {}
-        for batch_id in sorted(self.by_batch):
-            b = self.by_batch[batch_id][0].batch
-            county = self.ds.regions[b.region]
-            if county.code not in categories:
-                categories[county.code] = Category(county.name, settings)
-                categories[county.code].slug = prefix(county.code, "县")
-            policy = self.ds.policy_for(b.programme, b.year)
-            if b.programme not in tags:
-                tags[b.programme] = Tag(self.sd.current(b.programme).name if b.programme in self.sd.programmes
-                                        else b.programme, settings)
-                tags[b.programme].slug = b.programme.lower()
-            content, summary, meta = self.article_html(batch_id)
-            path = urls.batch_page(batch_id)
-            article = Article(content, metadata={
-                "title": batch_title(self.ds, b), "date": dt.datetime.combine(b.publicity_start, dt.time(8), CST),
-                "category": categories[county.code], "tags": [tags[b.programme]], "slug": batch_id,
-                "summary": summary, "save_as": path + "index.html", "url": path,
-                "batch_label": f"{policy.name if policy else b.programme}{period_label(b.period)}",
-            }, settings=settings, source_path=f"virtual/{batch_id}.html", context=generator.context)
-            article.running = meta["running"]
-            article.yk_notices = self.ctx.notices.for_page(b.region, (b.programme,))
-            article.yk_version = self.ctx.version_of((batch_id,), [n.slug for n in article.yk_notices]).label
-            article.village_table = meta["table"]
-            generator.articles.append(article)
-        generator.articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+        return variables, summary
 
     # ------------------------------------------------------------ region pages
     def batch_entry(self, pb, rows: bool = False) -> dict:
@@ -188,8 +148,7 @@ class Disclosure:
                  if (job := self.village_batch_job(generator, region, chain, pb))]
         # A province's 50,000 region pages, in one process per CPU; each writes its own file.
         # Jobs go to the workers by number: they hold the pages' variables already (forked).
-        for _ in fork_map(_render_region, range(len(jobs)), {"jobs": jobs, "build": self, "generator": generator,
-                                                             "writer": writer, "templates": templates}, chunksize=32):
+        for _ in fork_map(_render_page, range(len(jobs)), (self, generator, writer, jobs, templates), chunksize=32):
             pass
 
     def _fresh(self, generator, path: str, kind: str, kw: dict, facts) -> bool:
@@ -258,11 +217,11 @@ def say_phone(phone: str) -> str:
     return "，".join(" ".join(part) for part in phone.split("-"))
 
 
-def _render_region(i: int) -> None:
+def _render_page(shared: tuple, i: int) -> None:
     """Render page `i` (a region page or one village's list in one batch) with pelican's writer, in a
     worker of fork_map: a village's lists are read from the spill here."""
-    path, name, kw = state()["jobs"][i]
-    build, generator, writer = (state()[k] for k in ("build", "generator", "writer"))
+    build, generator, writer, jobs, templates = shared
+    path, name, kw = jobs[i]
     if name == "village_batch":
         pb = next(pb for pb in build.by_village[kw["region"].code] if pb.batch.batch_id == kw["batch_id"])
         kw = {**kw, "b": build.batch_entry(pb, rows=True)}
@@ -278,20 +237,77 @@ def _render_region(i: int) -> None:
                     groups.setdefault(b["programme"], []).append(b)
             index.append((y, [(g[0]["name"], g[::-1]) for g in groups.values()]))
         kw = {**kw, "batches": batches, "index": index, "running": [b for b in batches if b["running"]]}
-    writer.write_file(path, state()["templates"][name], generator.context.copy(), relative_urls=True,
+    writer.write_file(path, templates[name], generator.context.copy(), relative_urls=True,
                       url=path[:-len("index.html")], **kw)
 
 
-def _pretaxonomy(generator) -> None:
-    build = _BUILDS.get(generator.settings.get("YK_BUILD_ID", ""))
-    if build is not None:
-        build.add_articles(generator)
+class DisclosureGenerator(ArticlesGenerator):
+    """The disclosure half as a pelican generator: the batches as articles (pelican lists them and
+    makes their feeds), then the region tree (generate_output).
+
+    The build comes in the settings of its own Pelican run (YK_DISCLOSURE, see settings_for), which
+    pelican hands every generator it makes: no registry of builds to look one up in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.build: Disclosure = self.settings["YK_DISCLOSURE"]
+        self.settings = {**self.settings, **OUTPUTS}
+        self.context.update(OUTPUTS)  # the templates link the all-articles feed
+        self._made: dict[str, Article] = {}
+
+    def generate_context(self) -> None:
+        self._made = {a.source_path: a for a in self._articles()}
+        super().generate_context()
+
+    # Pelican reads each article from a file (get_files) unless its cache has it (get_cached_data):
+    # these are made from the build instead, and answered as from that cache.
+    def get_files(self, paths, exclude=None, extensions=None) -> set[str]:
+        return set(self._made)
+
+    def get_cached_data(self, filename, default=None):
+        return self._made.get(filename, default)
+
+    def _articles(self) -> list[Article]:
+        build, settings = self.build, self.settings
+        facts, villages = self.get_template("_batch_facts"), self.get_template("_batch_villages")
+        categories: dict[str, Category] = {}
+        tags: dict[str, Tag] = {}
+        articles = []
+        for batch_id in sorted(build.by_batch):
+            b = build.by_batch[batch_id][0].batch
+            county = build.ds.regions[b.region]
+            if county.code not in categories:
+                categories[county.code] = Category(county.name, settings)
+                categories[county.code].slug = prefix(county.code, "县")
+            policy = build.ds.policy_for(b.programme, b.year)
+            if b.programme not in tags:
+                tags[b.programme] = Tag(build.sd.current(b.programme).name if b.programme in build.sd.programmes
+                                        else b.programme, settings)
+                tags[b.programme].slug = b.programme.lower()
+            variables, summary = build.article(batch_id)
+            path = urls.batch_page(batch_id)
+            article = Article(facts.render(variables), metadata={
+                "title": batch_title(build.ds, b), "date": dt.datetime.combine(b.publicity_start, dt.time(8), CST),
+                "category": categories[county.code], "tags": [tags[b.programme]], "slug": batch_id,
+                "summary": summary, "save_as": path + "index.html", "url": path,
+                "batch_label": f"{policy.name if policy else b.programme}{period_label(b.period)}",
+            }, settings=settings, source_path=f"virtual/{batch_id}.html", context=self.context)
+            article.yk_order = (article.date, batch_id)  # ARTICLE_ORDER_BY: newest first, then by batch
+            article.running = build.running(b)
+            article.yk_notices = build.ctx.notices.for_page(b.region, (b.programme,))
+            article.yk_version = build.ctx.version_of((batch_id,), [n.slug for n in article.yk_notices]).label
+            article.village_table = villages.render(variables)  # on the page only (article.html), not in the feeds
+            articles.append(article)
+        return articles
+
+    def generate_output(self, writer) -> None:
+        super().generate_output(writer)
+        self.build.write_regions(self, writer)
 
 
-def _articles_written(generator, writer) -> None:
-    build = _BUILDS.get(generator.settings.get("YK_BUILD_ID", ""))
-    if build is not None:
-        build.write_regions(generator, writer)
+def _generators(pelican):
+    """get_generators: the disclosure half for a Pelican run that carries a build (settings_for)."""
+    return DisclosureGenerator if "YK_DISCLOSURE" in pelican.settings else None
 
 
 def _feed_generated(context, feed) -> None:
@@ -319,18 +335,13 @@ def _feed_generated(context, feed) -> None:
 
 
 def register() -> None:
-    global _CONNECTED
-    if _CONNECTED:
-        return
-    from pelican import signals
-
-    signals.article_generator_pretaxonomy.connect(_pretaxonomy)
-    signals.article_writer_finalized.connect(_articles_written)
+    """Pelican's entry to this plugin (PLUGINS, in settings_for); a receiver is connected once, however
+    often pelican runs this."""
+    signals.get_generators.connect(_generators)
     signals.feed_generated.connect(_feed_generated)
-    _CONNECTED = True
 
 
-def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
+def settings_for(sd: SiteData, build: Disclosure, content: Path, out: Path) -> dict:
     yk = yk_context(sd.ctx)
     site_url = sd.ctx.site_url.rstrip("/")
     publish_years = sd.ds.site.publish_years if sd.ds.site else 3
@@ -341,7 +352,7 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
         # SITEURL is absolute for the feeds; every page gets a relative one (RELATIVE_URLS).
         "SITENAME": yk["site_name"], "SITEURL": site_url, "RELATIVE_URLS": True, "FEED_DOMAIN": site_url,
         "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh", "LOCALE": ("C",), "DEFAULT_DATE_FORMAT": "%Y-%m-%d",
-        "YK": yk, "YK_BUILD_ID": build_id, "YK_NOTICES": sd.ctx.notices, "YK_PUBLISH_YEARS": publish_years,
+        "YK": yk, "YK_DISCLOSURE": build, "YK_NOTICES": sd.ctx.notices, "YK_PUBLISH_YEARS": publish_years,
         "DEFAULT_PAGINATION": 50, "PAGINATED_TEMPLATES": {"index": None, "category": None, "tag": None},
         "PAGINATION_PATTERNS": [(1, "{url}", "{save_as}"), (2, "{base_name}/{number}/", "{base_name}/{number}/index.html")],
         "INDEX_SAVE_AS": "gongshi/index.html", "INDEX_URL": "gongshi/",
@@ -355,13 +366,14 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
         "MONTH_ARCHIVE_SAVE_AS": "", "DAY_ARCHIVE_SAVE_AS": "",
         "AUTHOR_SAVE_AS": "", "AUTHORS_SAVE_AS": "", "DRAFT_SAVE_AS": "", "DRAFT_PAGE_SAVE_AS": "",
         "PAGE_SAVE_AS": "", "ARTICLE_LANG_SAVE_AS": "", "PAGE_LANG_SAVE_AS": "",
-        "DIRECT_TEMPLATES": ["index", "tags", "categories", "archives"],
-        "FEED_ALL_ATOM": "feeds/all.atom.xml", "CATEGORY_FEED_ATOM": "feeds/xian-{slug}.atom.xml",
+        "DIRECT_TEMPLATES": [], "FEED_ALL_ATOM": None,  # OUTPUTS: on in DisclosureGenerator only
+        "ARTICLE_ORDER_BY": "reversed-yk_order",
+        "CATEGORY_FEED_ATOM": "feeds/xian-{slug}.atom.xml",
         "TAG_FEED_ATOM": "feeds/xiangmu-{slug}.atom.xml", "FEED_ALL_RSS": None, "CATEGORY_FEED_RSS": None,
         "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
         "FEED_MAX_ITEMS": 100, "RSS_FEED_SUMMARY_ONLY": True,
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "DELETE_OUTPUT_DIRECTORY": False, "LOG_FILTER": [],
-        "JINJA_FILTERS": {"yk_version": lambda articles: sd.ctx.version_of(
+        "JINJA_FILTERS": {"yk_escape": html.escape, "yk_version": lambda articles: sd.ctx.version_of(
             sorted(a.slug for a in articles), [n.slug for n in sd.ctx.dataset.notices]).label},
         "SLUGIFY_SOURCE": "basename", "MENUITEMS": [], "DISPLAY_PAGES_ON_MENU": False,
         "DISPLAY_CATEGORIES_ON_MENU": False, "OUTPUT_SOURCES": False,
@@ -369,25 +381,19 @@ def settings_for(sd: SiteData, content: Path, out: Path, build_id: str) -> dict:
 
 
 def build_disclosure_half(sd: SiteData, work: Path) -> tuple[Path, Disclosure]:
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
     content, out = work / "pelican-content", work / "pelican"
     content.mkdir()
     out.mkdir()
     build = Disclosure(sd)
-    build_id = uuid.uuid4().hex
-    _BUILDS[build_id] = build
     log = logging.getLogger("pelican")
     level = log.level
     saved_locale = locale.setlocale(locale.LC_ALL)  # pelican sets LOCALE process-wide; give it back after
     log.setLevel(logging.ERROR)  # pelican's progress chatter is not for staff; errors still show
     try:
-        settings = read_settings(override=settings_for(sd, content, out, build_id))
+        settings = read_settings(override=settings_for(sd, build, content, out))
         with contextlib.redirect_stdout(io.StringIO()):
             Pelican(settings).run()
     finally:
         locale.setlocale(locale.LC_ALL, saved_locale)
         log.setLevel(level)
-        del _BUILDS[build_id]
     return out, build

@@ -5,20 +5,34 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
-from generator.parallel import fork_map, state
+from generator.parallel import fork_map
 import generator.parallel as parallel
 from generator.pipeline import build
 
 
-def _square_plus(job: int) -> int:
-    return job * job + state()["plus"]
+def _square_plus(plus: int, job: int) -> int:
+    return job * job + plus
 
 
 def test_fork_map_keeps_order_and_shares_state(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_JOBS", 1)
-    assert list(fork_map(_square_plus, range(50), {"plus": 3}, workers=2, chunksize=3)) == [i * i + 3 for i in range(50)]
-    assert list(fork_map(_square_plus, range(5), {"plus": 1}, workers=1)) == [1, 2, 5, 10, 17]
-    assert parallel.state() == {}  # cleared after
+    assert list(fork_map(_square_plus, range(50), 3, workers=2, chunksize=3)) == [i * i + 3 for i in range(50)]
+    assert list(fork_map(_square_plus, range(5), 1, workers=1)) == [1, 2, 5, 10, 17]
+    assert parallel._job is None  # set in the workers only
+
+
+def _worker_state(state: tuple, job: int) -> tuple[int, int]:
+    return state[0], job
+
+
+def test_each_worker_gets_its_own_state(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_JOBS", 1)
+    made = []
+    out = list(fork_map(_worker_state, range(40), None, workers=3, chunksize=1,
+                        each=lambda i: made.append(i) or (i,)))
+    assert made == [0, 1, 2] and [job for _, job in out] == list(range(40))
+    assert {w for w, _ in out} <= {0, 1, 2}
+    assert list(fork_map(_worker_state, range(3), None, workers=1, each=lambda i: (i + 7,))) == [(7, 0), (7, 1), (7, 2)]
 
 
 def test_a_build_in_forked_workers_equals_one_in_one_process(tiny: Path, tmp_path: Path, demo_env, monkeypatch):
