@@ -14,6 +14,10 @@ from lookup_api.ratelimit import tag
 def audit_logger(target: str) -> logging.Logger:
     logger = logging.getLogger("lookup_api.audit")
     logger.disabled = False  # a dictConfig(disable_existing_loggers=True) elsewhere must not silence the audit
+    # Pelican (in a process that also builds) makes every logger created after its import drop
+    # repeated messages (pelican.log.LimitFilter); a repeated audit line is still a query: no filters.
+    for f in list(logger.filters):
+        logger.removeFilter(f)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr) if target == "-" else logging.FileHandler(target, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
