@@ -117,25 +117,21 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_ingest(args) -> int:
-    from generator.ingest import History, ingest
+    from generator.ingest import UnusableDataDir, ingest_into
     from huinong_core.keys import load_key
-    from generator.load import load
 
     keyer = load_key()  # refuse to run without a key, before reading anything
-    data_dir = Path(args.data)
-    loaded = load(data_dir)
-    if loaded.dataset.site is None or not loaded.dataset.regions or not loaded.dataset.policies:
-        _print_problems(loaded.problems, stream=sys.stderr, limit=20)
+    try:
+        result = ingest_into(
+            Path(args.data), Path(args.raw), args.programme, args.period, keyer,
+            out_dir=Path(args.out) if args.out else None, county=args.county,
+            payer=args.payer, publicity_start=args.start, publicity_end=args.end, phone=args.phone,
+            skip_bad=args.skip_bad, replace=args.replace, report_dir=Path(args.report_dir), shown_path=args.raw,
+        )
+    except UnusableDataDir as e:
+        _print_problems(e.problems, stream=sys.stderr, limit=20)
         print("数据目录有错误，无法导入；请先运行 check 修正。", file=sys.stderr)
         return EXIT_PROBLEMS
-    history = History.from_batches(loaded.dataset.batches)
-    result = ingest(
-        Path(args.raw), args.programme, args.period, loaded.dataset, keyer,
-        data_dir=data_dir, out_dir=Path(args.out) if args.out else None, county=args.county,
-        payer=args.payer, publicity_start=args.start, publicity_end=args.end, phone=args.phone,
-        skip_bad=args.skip_bad, replace=args.replace, history=history,
-        report_dir=Path(args.report_dir), shown_path=args.raw,
-    )
     if result.skipped:
         print(f"已跳过 {len(result.skipped)} 行错误数据（--skip-bad）：", file=sys.stderr)
         _print_problems(result.skipped, stream=sys.stderr, limit=args.max)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.load import RECORD_COLUMNS
+from generator.load import RECORD_COLUMNS, load
 from generator.mask import card_tail, mask_id, mask_name
 from generator.table import Row, open_table
 from huinong_core.errors import DataError, ParseError, Problem
@@ -423,6 +423,21 @@ class IngestResult:
     report: tuple[Path, Path] | None
     encoding: str
     dropped_columns: list[str]
+
+
+class UnusableDataDir(DataError):
+    """data/ lacks what every import needs (site.yaml, regions, policies): fix it with `check` first."""
+
+
+def ingest_into(data_dir: Path, raw_path: Path, programme: str, period: str, keyer: Keyer, **options) -> IngestResult:
+    """Import one raw export into ``data_dir``: load what is there (its batches are the history the
+    new one is checked against), then `ingest`.  UnusableDataDir when data/ lacks its base files."""
+    loaded = load(data_dir)
+    ds = loaded.dataset
+    if ds.site is None or not ds.regions or not ds.policies:
+        raise UnusableDataDir(loaded.problems)
+    return ingest(raw_path, programme, period, ds, keyer, data_dir=data_dir,
+                  history=History.from_batches(ds.batches), **options)
 
 
 def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer: Keyer, *,

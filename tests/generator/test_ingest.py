@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import History, ingest
+from generator.ingest import History, UnusableDataDir, ingest, ingest_into
 from generator.load import load
 from generator.privacy import scan_paths
 from generator.check import check
@@ -24,9 +24,19 @@ KEYER = load_key(DEMO_ENV)
 def run(data: Path, content: bytes | str, programme="NY001", period="2025", encoding="utf-8", name="raw.csv", **kw):
     raw = data.parent / name
     raw.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-    loaded = load(data)
-    kw.setdefault("history", History.from_batches(loaded.dataset.batches))
-    return ingest(raw, programme, period, loaded.dataset, KEYER, data_dir=data, shown_path=name, **kw)
+    if "history" in kw:
+        return ingest(raw, programme, period, load(data).dataset, KEYER, data_dir=data, shown_path=name, **kw)
+    return ingest_into(data, raw, programme, period, KEYER, shown_path=name, **kw)
+
+
+def test_refuses_a_data_dir_without_its_base_files(tiny, tmp_path):
+    (tiny / "policies.csv").unlink()
+    raw = tmp_path / "raw.csv"
+    raw.write_text(raw_csv(ok_rows()), encoding="utf-8")
+    with pytest.raises(UnusableDataDir) as e:
+        ingest_into(tiny, raw, "NY001", "2025", KEYER)
+    assert any("policies.csv" in str(p) for p in e.value.problems)
+    assert not list((tiny / "payments").rglob("*2025*")), "nothing written"
 
 
 def records(result) -> list[dict]:
@@ -308,6 +318,18 @@ def test_cli_refuses_without_key(tiny: Path, monkeypatch):
     assert proc.returncode == 2
     assert "未设置密钥" in proc.stderr
     assert not (tiny / "payments/2025").exists()
+
+
+def test_cli_refuses_a_data_dir_without_its_base_files(tiny: Path):
+    (tiny / "regions.csv").unlink()
+    raw = tiny.parent / "raw.csv"
+    raw.write_text(raw_csv(ok_rows()), encoding="utf-8")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("HUINONG")} | DEMO_ENV
+    proc = subprocess.run([sys.executable, "-m", "generator", "ingest", str(raw), "--programme", "NY001",
+                           "--period", "2025", "--data", str(tiny)], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "regions.csv" in proc.stderr
+    assert proc.stderr.rstrip().endswith("数据目录有错误，无法导入；请先运行 check 修正。")
 
 
 def test_cli_reports_bad_rows_without_echoing_numbers(tiny: Path):
