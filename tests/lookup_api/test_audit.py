@@ -5,15 +5,7 @@ from __future__ import annotations
 import logging
 
 from lookup_api.audit import Audit, audit_logger
-
-
-class _Keep(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record):
-        self.lines.append(record.getMessage())
+from tests.lookup_api.helpers import KeepLog
 
 
 def test_repeated_lines_are_all_written():
@@ -21,7 +13,7 @@ def test_repeated_lines_are_all_written():
 
     logger = logging.getLogger("lookup_api.audit")
     logger.addFilter(LimitFilter())  # what pelican's logger class does to loggers made after its import
-    keep = _Keep()
+    keep = KeepLog()
     audit = Audit(audit_logger("-"), b"k" * 32)
     logger.addHandler(keep)
     try:
@@ -29,5 +21,6 @@ def test_repeated_lines_are_all_written():
             audit.record("lookup", "127.0.0.1", "no_match")
     finally:
         logger.removeHandler(keep)
-    assert len(keep.lines) == 3 and all("outcome=no_match" in line for line in keep.lines)
-    assert "127.0.0.1" not in "".join(keep.lines), "the client is hashed"
+    lines = [r.getMessage() for r in keep.records]
+    assert len(lines) == 3 and all("outcome=no_match" in line for line in lines)
+    assert "127.0.0.1" not in "".join(lines), "the client is hashed"

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from lookup_api.cases.auth import StaffUser
-from tests.lookup_api.helpers import submit
+from tests.lookup_api.helpers import KeepLog, submit
 from tests.lookup_api.server import settings_for
 
 PHONE = "13912345678"
@@ -100,20 +100,11 @@ def test_rating_after_the_answer_once(server, villages):
         assert bad.status_code == 404
 
 
-class _Keep(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
 def test_clear_errors(server, villages, caplog):
     caplog.set_level("DEBUG")
     # The audit logger does not propagate (its lines go to their own file): listen on it directly,
     # so the result does not depend on which tests ran before in this process.
-    keep, audit = _Keep(), logging.getLogger("lookup_api.audit")
+    keep, audit = KeepLog(), logging.getLogger("lookup_api.audit")
     audit.addHandler(keep)
     try:
         _clear_errors(server, villages)
