@@ -29,7 +29,6 @@ from pelican.urlwrappers import Category, Tag
 from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.parallel import fork_map
 from generator.site.common import SITE_SRC, SiteData, batch_title, period_label, yk_context
-from generator.village_info import village_info, window_for
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.models import PAID_STATUSES
@@ -173,7 +172,7 @@ class Disclosure:
                    if chain else self.ctx.version_of(everything=True))
         kw = dict(region=region, ancestors=ancestors, village=village, children=children,
                   yk_notice_list=notices, yk_page_version=version.label,
-                  child_level=levels.get(region.level, ""), window=window_for(self.sd.ds, region.code),
+                  child_level=levels.get(region.level, ""), window=self.ctx.village_infos.window_for(region.code),
                   full_name=village_name(chain) if village else region.name)
         facts = None
         if village:
@@ -181,7 +180,7 @@ class Disclosure:
                       csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
-                      policy_code=policy_poster_check_code(village_info(self.ds, region.code, self.ctx.today.year)),
+                      policy_code=policy_poster_check_code(self.ctx.village_infos.of(region.code, self.ctx.today.year)),
                       say_site_phone=say_phone(generator.settings["YK"]["phone"]))
             # What the batch index is made of, without reading a record: each batch's files, policy, status.
             facts = [(pb.batch.batch_id, self.ctx.batch_key(pb.batch), self.ds.policy_for(pb.batch.programme, pb.batch.year),
