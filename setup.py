@@ -15,7 +15,8 @@ class BuildWithSite(build_py):
         if self.editable_mode:  # an editable install reads them from the checkout
             return
         target = Path(self.build_lib) / "huinong_core" / "_site"
-        shutil.copytree("site_src", target / "site_src", dirs_exist_ok=True)
+        shutil.rmtree(target, ignore_errors=True)  # a reused build/lib would keep files deleted from site_src/
+        shutil.copytree("site_src", target / "site_src")
         shutil.copy2("mkdocs.yml", target / "mkdocs.yml")
 
 

@@ -3,8 +3,9 @@
 load (each file, cell by cell: generator/load.py) → rules (across records:
 generator/rules.py) → the 大数据比对筛查 rules file (generator/screening.py) →
 no plaintext ID, card or mobile number anywhere in data/ (generator/privacy.py).
-The build, the posters, `diff` and `python -m generator check` all start here;
-only the CLI turns the problems into messages and exit codes.
+The build and the posters (generator/pipeline.py), `sms-names` and `python -m
+generator check` start here (`diff` reads revisions with generator/gitdata.py,
+which only loads them); only the CLI turns the problems into messages and exit codes.
 """
 
 from __future__ import annotations

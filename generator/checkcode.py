@@ -47,5 +47,5 @@ def policy_poster_lines(info) -> list[str]:
 
 def policy_poster_check_code(info) -> str:
     """Shown on the 政策清单 poster and on the village page:
-    ``policy_poster_check_code(village_info(dataset, village_code, today.year))``."""
+    ``policy_poster_check_code(VillageInfos(dataset).of(village_code, today.year))``."""
     return check_code(policy_poster_lines(info))

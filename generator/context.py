@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.batch_cache import BatchCache
 from generator.public import PublicView
+from generator.village_info import VillageInfos
 from generator.writer import Writer
 from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.models import Dataset
@@ -59,6 +60,11 @@ class BuildContext:
                 key = hashlib.sha256(repr(b).encode() + repr(tuple(b.records)).encode()).hexdigest()
             self._batch_keys[b.batch_id] = key
         return key
+
+    @cached_property
+    def village_infos(self) -> VillageInfos:
+        """What village pages and posters say of services (windows, banks), indexed once per build."""
+        return VillageInfos(self.dataset)
 
     @cached_property
     def versions(self) -> InputVersions:

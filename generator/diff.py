@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from generator.gitdata import Snapshot, snapshots
+from generator.gitdata import Revision, load_revisions
 from generator.mask import mask_name
 from generator.public import public_view
 from generator.rules import MIN_PUBLICITY_DAYS
@@ -109,8 +109,8 @@ class Totals:
 
 @dataclass
 class Report:
-    base: Snapshot
-    head: Snapshot
+    base: Revision
+    head: Revision
     today: dt.date
     batches: list[BatchChange]
     policies: list[PolicyChange]
@@ -254,7 +254,7 @@ def _group_totals(ds: Dataset, county: str, programme: str) -> Totals:
     return Totals(len(bs), sum(len(b.records) for b in bs), paid_total(r for b in bs for r in b.records), 0)
 
 
-def compare(base: Snapshot, head: Snapshot, today: dt.date, *, max_share: Decimal = DEFAULT_MAX_SHARE) -> Report:
+def compare(base: Revision, head: Revision, today: dt.date, *, max_share: Decimal = DEFAULT_MAX_SHARE) -> Report:
     old_ds, new_ds = base.dataset, head.dataset
     names = {c: r.name for c, r in {**old_ds.regions, **new_ds.regions}.items()}
     protected_old, protected_new = old_ds.protected_codes(), new_ds.protected_codes()
@@ -345,7 +345,7 @@ def compare(base: Snapshot, head: Snapshot, today: dt.date, *, max_share: Decima
 
 def diff(data_dir: Path | str, base_rev: str = "HEAD", head_rev: str | None = None, *,
          today: dt.date, max_share: Decimal = DEFAULT_MAX_SHARE) -> Report:
-    base, head, cache = snapshots(data_dir, base_rev, head_rev)
+    base, head, cache = load_revisions(data_dir, base_rev, head_rev)
     report = compare(base, head, today, max_share=max_share)
     report.parsed_batches = cache.parsed
     screen_change(report, Path(data_dir))
@@ -389,7 +389,7 @@ def _programme(rep: Report, code: str) -> str:
     return code
 
 
-def _side(s: Snapshot) -> str:
+def _side(s: Revision) -> str:
     if not s.commit:
         return s.label
     if s.commit.startswith(s.label.lower()):

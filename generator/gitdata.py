@@ -90,7 +90,7 @@ class Repo:
 
 
 @dataclass
-class Snapshot:
+class Revision:
     """data/ at one revision: its dataset, the blob id of every file, problems met loading it."""
 
     label: str  # the revision as given, or 工作区
@@ -105,8 +105,9 @@ class Snapshot:
 
 
 @dataclass
-class BatchCache:
-    """Parsed batches by (directory, blob of batch.yaml, blob of records.csv)."""
+class ParsedBatches:
+    """Parsed batches by (directory, blob of batch.yaml, blob of records.csv), shared by both sides of a
+    diff (the build's own cache of parsed batches is generator/batch_cache.BatchCache)."""
 
     entries: dict[tuple[str, str, str], tuple[Batch | None, list[Problem]]] = field(default_factory=dict)
     parsed: int = 0  # how many batch directories were actually parsed (the rest came from the cache)
@@ -123,7 +124,7 @@ def _batch_dirs(blobs: dict[str, str]) -> dict[str, tuple[str | None, str | None
     return {d: (a, b) for d, (a, b) in sorted(dirs.items())}
 
 
-def snapshot(repo: Repo, rev: str | None, cache: BatchCache, work: Path) -> Snapshot:
+def load_revision(repo: Repo, rev: str | None, cache: ParsedBatches, work: Path) -> Revision:
     """Load data/ at ``rev`` (None: the working tree), reusing ``cache`` for unchanged batches."""
     commit = repo.resolve(rev) if rev is not None else None
     blobs = repo.tree(commit)
@@ -170,7 +171,7 @@ def snapshot(repo: Repo, rev: str | None, cache: BatchCache, work: Path) -> Snap
     ds = loaded.dataset
     dataset = Dataset(str(repo.root / repo.data_rel), ds.site, ds.regions, ds.policies, ds.documents,
                       ds.procedures, ds.services, tuple(batches))
-    return Snapshot(rev if rev is not None else WORKTREE, commit, dataset, blobs, problems)
+    return Revision(rev if rev is not None else WORKTREE, commit, dataset, blobs, problems)
 
 
 def _parse_batch(batch_dir: Path, base: Path, store: RecordStore) -> tuple[Batch | None, list[Problem]]:
@@ -179,11 +180,12 @@ def _parse_batch(batch_dir: Path, base: Path, store: RecordStore) -> tuple[Batch
     return batch, out.problems
 
 
-def snapshots(data_dir: Path | str, base_rev: str, head_rev: str | None) -> tuple[Snapshot, Snapshot, BatchCache]:
+def load_revisions(data_dir: Path | str, base_rev: str,
+                   head_rev: str | None) -> tuple[Revision, Revision, ParsedBatches]:
     """Both sides of a diff, sharing one batch cache; temporary files are gone on return."""
     repo = Repo.find(data_dir)
-    cache = BatchCache()
+    cache = ParsedBatches()
     with tempfile.TemporaryDirectory(prefix="huinong-diff-") as work:
-        base = snapshot(repo, base_rev, cache, Path(work))
-        head = snapshot(repo, head_rev, cache, Path(work))
+        base = load_revision(repo, base_rev, cache, Path(work))
+        head = load_revision(repo, head_rev, cache, Path(work))
     return base, head, cache

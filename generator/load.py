@@ -27,7 +27,7 @@ import yaml
 
 from generator.batch_cache import BatchCache
 from generator.parallel import fork_map
-from generator.spill import RecordStore, SpilledRecords, records_at, spill
+from generator.spill import RecordStore, SpilledRecords, Where, records_at, spill
 from generator.table import numbered
 from huinong_core.errors import ParseError, Problem
 from huinong_core.models import (
@@ -764,13 +764,15 @@ LOAD_WORKERS = int(os.environ.get("HUINONG_LOAD_WORKERS", "0") or 0)
 PARALLEL_MIN = 16
 
 
-def _parse_one(store: RecordStore, job) -> tuple[Batch | None, list[Problem]]:
-    """Parse one batch into `store` (maybe in a worker of fork_map): the batch comes back with where
-    its records are (Where), not its handle; the parent, which made the store, hands it a new one."""
+def _parse_one(store: RecordStore, job) -> tuple[Batch | None, Where | None, list[Problem]]:
+    """Parse one batch into `store` (maybe in a worker of fork_map): the batch comes back without its
+    records' handle, with where they are; the parent, which made the store, hands it a new one."""
     batch_dir, base = job
     out = Collector(base)
     b = load_batch(batch_dir, out, store)
-    return (b if b is None else replace(b, records=b.records.where())), out.problems
+    if b is None:
+        return None, None, out.problems
+    return replace(b, records=()), b.records.where(), out.problems
 
 
 def _load_batches(batch_dirs: list[Path], base: Path, cache: BatchCache | None = None):
@@ -811,9 +813,9 @@ def _parse_batches(batch_dirs: list[Path], base: Path, new_store: Callable[[], R
         stores[str(s.directory)] = s
         return s
 
-    for b, problems in fork_map(_parse_one, ((d, base) for d in batch_dirs), None, LOAD_WORKERS or None, chunksize=1,
-                                each=store_of_worker, min_jobs=PARALLEL_MIN):
-        yield (b if b is None else replace(b, records=records_at(stores[b.records.directory], b.records))), problems
+    for b, where, problems in fork_map(_parse_one, ((d, base) for d in batch_dirs), None, LOAD_WORKERS or None,
+                                       chunksize=1, each=store_of_worker, min_jobs=PARALLEL_MIN):
+        yield (b if b is None else replace(b, records=records_at(stores[where.directory], where))), problems
 
 
 @dataclass

@@ -26,6 +26,7 @@ from generator.public import public_view
 from generator.writer import Changes, Writer
 from huinong_core.case_figures import CaseFiguresSource
 from huinong_core.errors import DataError, PrivacyError
+from huinong_core.site_files import require_site_sources
 from huinong_core.version import build_time, data_version
 
 
@@ -173,6 +174,7 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     Incremental unless `full`: outputs whose inputs did not change since the last build are taken
     from it instead of rendered, and unchanged files keep the last build's inode (see Writer).
     `case_figures` gives the 咨询投诉统计 (the CLI passes the cases service's; None: a live link)."""
+    require_site_sources()  # before the data is read: a broken install says so at once
     started = time.perf_counter()
     ctx = run(data_dir, out_dir, _stages(posters), full=full, case_figures=case_figures)
     view, writer = ctx.view, ctx.writer

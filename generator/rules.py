@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.load import Collector
+from generator.village_info import WINDOW
 from huinong_core.models import FAILED_STATUSES, Batch, Dataset, Policy, batch_id_for
 from huinong_core.normalize import period_year
 from huinong_core.regions import county_of, region_level, region_parent_code
@@ -129,7 +130,7 @@ def _services(ds: Dataset, out: Collector) -> None:
         region = ds.regions.get(s.region)
         if region is None:
             out.add(s.src.path, s.src.line, col, "区划代码", f"区划代码{s.region}不存在", "regions.csv 中的区划代码")
-        elif s.kind == "乡镇便民服务窗口" and region.level != "乡":
+        elif s.kind == WINDOW and region.level != "乡":
             out.add(s.src.path, s.src.line, col, "区划代码", f"便民服务窗口应属于乡镇（{region.name}是{region.level}级）", "乡镇（街道）区划代码")
 
 

@@ -202,14 +202,6 @@ class SpilledRecords:
     def where(self) -> Where:
         return Where(str(self._store.directory), self._first, self._last, self._count, self._path, self._header)
 
-    @property
-    def path(self) -> str:
-        return self._path
-
-    @property
-    def header(self) -> tuple[str, ...]:
-        return self._header
-
     def __repr__(self) -> str:
         return f"<{self._count} records of {self._path}>"
 

@@ -58,28 +58,38 @@ def township_windows(ds: Dataset) -> dict[str, tuple[Service, ...]]:
     return {code: tuple(found) for code, found in out.items()}
 
 
-def window_for(ds: Dataset, code: str) -> Service | None:
-    """The window a village's or township's page names: its township's first; None above townships."""
-    level = region_level(code)
-    township = code if level == "乡" else region_parent_code(code) if level == "村" else None
-    return next(iter(township_windows(ds).get(township, ())), None)
+class VillageInfos:
+    """What the notice boards of one dataset say: the services indexed once, not per page or poster."""
 
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.windows = township_windows(ds)
+        by_township: dict[str, list[Service]] = {}
+        by_county: dict[str, list[Service]] = {}
+        for s in ds.services:
+            if s.kind == "银行网点":
+                by_township.setdefault(s.region, []).append(s)
+                by_county.setdefault(county_of(s.region), []).append(s)
+        self._banks = {code: tuple(found) for code, found in by_township.items()}
+        self._county_banks = {code: tuple(found[:COUNTY_BANKS_FALLBACK]) for code, found in by_county.items()}
 
-def village_info(ds: Dataset, village: str, year: int) -> VillageInfo:
-    township_code = region_parent_code(village)
-    county_code = county_of(village)
-    windows = township_windows(ds).get(township_code, ())
-    banks = tuple(s for s in ds.services if s.kind == "银行网点" and s.region == township_code)
-    if not banks:
-        banks = tuple(s for s in ds.services
-                      if s.kind == "银行网点" and county_of(s.region) == county_code)[:COUNTY_BANKS_FALLBACK]
-    return VillageInfo(
-        village=ds.regions[village],
-        township=ds.regions.get(township_code) if township_code else None,
-        county=ds.regions.get(county_code),
-        year=year,
-        policies=policies_for_village(ds, village, year),
-        windows=windows,
-        banks=banks,
-        phone=ds.site.phone if ds.site else "",
-    )
+    def window_for(self, code: str) -> Service | None:
+        """The window a village's or township's page names: its township's first; None above townships."""
+        level = region_level(code)
+        township = code if level == "乡" else region_parent_code(code) if level == "村" else None
+        return next(iter(self.windows.get(township, ())), None)
+
+    def of(self, village: str, year: int) -> VillageInfo:
+        ds = self.ds
+        township_code = region_parent_code(village)
+        county_code = county_of(village)
+        return VillageInfo(
+            village=ds.regions[village],
+            township=ds.regions.get(township_code) if township_code else None,
+            county=ds.regions.get(county_code),
+            year=year,
+            policies=policies_for_village(ds, village, year),
+            windows=self.windows.get(township_code, ()),
+            banks=self._banks.get(township_code) or self._county_banks.get(county_code, ()),
+            phone=ds.site.phone if ds.site else "",
+        )

@@ -31,8 +31,12 @@ def git(repo: Path, *args: str, input: bytes | None = None, timeout: float = 300
 
 
 def git_or_none(repo: Path, *args: str, timeout: float = 300) -> str | None:
-    """git's output as text; None when git is missing, fails (not a repository) or takes too long."""
+    """git's output as text; None when git is missing, fails (not a repository) or takes too long.
+
+    Paths come as raw bytes (``core.quotePath=false``) and a name need not be UTF-8 (a zip
+    made on Windows leaves GBK names): such bytes come through as surrogate escapes.
+    """
     try:
-        return git(repo, *args, timeout=timeout).decode("utf-8")
+        return git(repo, *args, timeout=timeout).decode("utf-8", "surrogateescape")
     except (GitError, subprocess.TimeoutExpired):
         return None

@@ -5,6 +5,8 @@ In the repository both stay at its top level.  A wheel carries them as package d
 package (huinong_core/_site/, copied there by setup.py), found through importlib.resources: an
 installed generator builds, and the service finds its partials, from any directory.  Run from a
 checkout (an editable install, or PYTHONPATH) the package has no _site/: they are the checkout's.
+An install with neither (a broken one) has none: the build stops (``require_site_sources``), the
+lookup service uses its plain partials.
 """
 
 from __future__ import annotations
@@ -12,14 +14,30 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from huinong_core.errors import HuinongError
+
+
+class SiteSourcesMissing(HuinongError):
+    """Neither the wheel's copy of the site sources nor a checkout's is there."""
+
 
 def _root() -> Path:
     packaged = files(__package__) / "_site"
     if isinstance(packaged, Path) and packaged.is_dir():  # an installed wheel is unpacked: real files
         return packaged
-    return Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[1]
+    # Not the directory the package is installed in (site-packages) when it is no checkout: where
+    # a wheel keeps them, missing, so that what needs them says so.
+    return checkout if (checkout / "site_src").is_dir() else Path(__file__).resolve().parent / "_site"
 
 
 ROOT = _root()
 SITE_SRC = ROOT / "site_src"
 MKDOCS_YML = ROOT / "mkdocs.yml"
+
+
+def require_site_sources() -> None:
+    """SiteSourcesMissing unless both are there: the build renders the site from them."""
+    missing = [str(p) for p in (SITE_SRC, MKDOCS_YML) if not p.exists()]
+    if missing:
+        raise SiteSourcesMissing(f"找不到网站源文件：{'、'.join(missing)}。安装不完整，请重新安装，或在代码仓库中运行。")

@@ -36,14 +36,19 @@ def _files(out: Path) -> dict[str, str]:
             if not k.endswith("lookup.sqlite")}
 
 
-def test_an_installed_wheel_builds_what_the_checkout_builds(tiny: Path, tmp_path: Path):
-    src = tmp_path / "src"  # a copy: building in the checkout would leave build/ there
+def _sources(src: Path) -> Path:
+    """A copy of what building a wheel reads: building in the checkout would leave build/ there."""
     src.mkdir()
     for name in SOURCES:
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(REPO / name, src / name)
+    return src
+
+
+def test_an_installed_wheel_builds_what_the_checkout_builds(tiny: Path, tmp_path: Path):
+    src = _sources(tmp_path / "src")
     made = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "wheels", src], tmp_path)
     if made.returncode and "satisfies the requirement setuptools" in made.stdout + made.stderr:
         pytest.skip("no package index to install the build backend (setuptools) from")
@@ -72,3 +77,15 @@ def test_an_installed_wheel_builds_what_the_checkout_builds(tiny: Path, tmp_path
     files = _files(work / "wheel-out")
     assert any(k.endswith("gongshi/index.html") for k in files) and any(k.endswith("zhengce/index.html") for k in files)
     assert files == _files(work / "checkout-out")
+
+
+def test_a_file_deleted_from_site_src_leaves_a_reused_build_dir(tmp_path: Path):
+    src = _sources(tmp_path / "src")
+    gone = src / "site_src" / "overrides" / "gone.html"
+    gone.write_text("<p>旧</p>\n", encoding="utf-8")
+    packaged = src / "build" / "lib" / "huinong_core" / "_site" / "site_src" / "overrides" / "gone.html"
+    for present in (True, False):
+        done = _run([sys.executable, "setup.py", "-q", "build_py"], src)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert packaged.is_file() is present
+        gone.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.public import PublicBatch
-from generator.village_info import VillageInfo, village_info
+from generator.village_info import VillageInfo
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.models import Dataset
@@ -73,7 +73,7 @@ class Posters:
 
     def info(self, village: str) -> VillageInfo:
         if village not in self._info:
-            self._info[village] = village_info(self.ctx.dataset, village, self.ctx.today.year)
+            self._info[village] = self.ctx.village_infos.of(village, self.ctx.today.year)
         return self._info[village]
 
     def forget(self) -> None:

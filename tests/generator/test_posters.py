@@ -18,7 +18,7 @@ from generator.posters.fonts import ENV_FONT, FontError, poster_font
 from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.check import check
-from generator.village_info import village_info
+from generator.village_info import VillageInfos
 from huinong_core import urls
 from tests.helpers import independent_pii_scan
 from tests.golden import TINY_PEOPLE
@@ -111,9 +111,9 @@ def test_policy_poster_lists_programmes_and_where_to_ask(posters: Path, tiny_vie
     assert "周一至周日9:00-17:00" in flat
     assert "监督举报电话：0375-2661234" in flat
     assert "yikatong.example.gov.cn/diqu/410421100202" in flat and "yikatong.example.gov.cn/chaxun" in flat
-    code = policy_poster_check_code(village_info(ds, VILLAGE, TODAY.year))
+    code = policy_poster_check_code(VillageInfos(ds).of(VILLAGE, TODAY.year))
     assert f"核对码{code}" in flat
-    other = policy_poster_check_code(village_info(ds, "410425101201", TODAY.year))
+    other = policy_poster_check_code(VillageInfos(ds).of("410425101201", TODAY.year))
     assert other != code  # 大刘庄村 (郏县): no 轮作休耕, another township
 
 
@@ -235,7 +235,7 @@ def test_build_writes_policy_posters_recent_lists_and_an_index_that_links_them(t
     # 大刘庄村 has no published list, but its 政策清单 poster's QR code leads to its page: the page
     # is there, says so, shows the poster's check code, offers no empty downloads; 冢头镇 lists it.
     village = (site / "diqu/410425101201/index.html").read_text(encoding="utf-8")
-    code = policy_poster_check_code(village_info(check(tiny)[0], "410425101201", TODAY.year))
+    code = policy_poster_check_code(VillageInfos(check(tiny)[0]).of("410425101201", TODAY.year))
     assert "没有需要在网上公示的发放结果" in village and code in village and "下载名单" not in village
     assert 'href="../../diqu/410425101201/"' in (site / "diqu/410425101000/index.html").read_text(encoding="utf-8")
     township = (site / "haibao/410421100/index.html").read_text(encoding="utf-8")
@@ -387,5 +387,5 @@ def test_supervision_phone_as_large_as_on_the_policy_poster_and_check_code_at_le
         assert body == pytest.approx(14 * (1.2 if size == "A3" else 1), abs=0.05)
         assert listing[phone] > 1.5 * body
         assert listing[batch_check_code(pb)] >= body - 0.01
-        code = policy_poster_check_code(village_info(ds, VILLAGE, TODAY.year))
+        code = policy_poster_check_code(VillageInfos(ds).of(VILLAGE, TODAY.year))
         assert policy[code] >= body - 0.01

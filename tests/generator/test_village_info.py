@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.load import load
-from generator.village_info import township_windows, village_info, window_for
+from generator.village_info import COUNTY_BANKS_FALLBACK, VillageInfos, township_windows
 
 COUNTY, TOWNSHIP, VILLAGE = "410421000000", "410421100000", "410421100201"
 OTHER_VILLAGE = "410425101201"  # 大刘庄村: its township 冢头镇 has no window
@@ -13,12 +13,12 @@ SECOND = "城关镇第二窗口,乡镇便民服务窗口,410421100000,城关镇�
 
 
 def test_a_village_and_its_township_share_the_first_window(tiny: Path):
-    ds = load(tiny, payments=False).dataset
-    window = window_for(ds, VILLAGE)
+    infos = VillageInfos(load(tiny, payments=False).dataset)
+    window = infos.window_for(VILLAGE)
     assert window is not None and window.name == "城关镇便民服务中心“一卡通”窗口"
-    assert window_for(ds, TOWNSHIP) == window == village_info(ds, VILLAGE, 2024).windows[0]
-    assert window_for(ds, COUNTY) is None and window_for(ds, OTHER_VILLAGE) is None
-    assert village_info(ds, OTHER_VILLAGE, 2024).windows == ()
+    assert infos.window_for(TOWNSHIP) == window == infos.of(VILLAGE, 2024).windows[0]
+    assert infos.window_for(COUNTY) is None and infos.window_for(OTHER_VILLAGE) is None
+    assert infos.of(OTHER_VILLAGE, 2024).windows == ()
 
 
 def test_every_window_of_a_township_in_file_order(tiny: Path):
@@ -28,5 +28,15 @@ def test_every_window_of_a_township_in_file_order(tiny: Path):
     windows = township_windows(ds)
     assert list(windows) == [TOWNSHIP]
     assert [w.name for w in windows[TOWNSHIP]] == ["城关镇便民服务中心“一卡通”窗口", "城关镇第二窗口"]
-    assert village_info(ds, VILLAGE, 2024).windows == windows[TOWNSHIP]
-    assert window_for(ds, VILLAGE) == windows[TOWNSHIP][0]  # pages and the lookup name one window
+    infos = VillageInfos(ds)
+    assert infos.of(VILLAGE, 2024).windows == windows[TOWNSHIP]
+    assert infos.window_for(VILLAGE) == windows[TOWNSHIP][0]  # pages and the lookup name one window
+
+
+def test_the_township_banks_else_the_first_of_the_county(tiny: Path):
+    with open(tiny / "services.csv", "a", encoding="utf-8") as f:
+        for n in range(1, COUNTY_BANKS_FALLBACK + 2):
+            f.write(f"郏县网点{n},银行网点,410425000000,郏县{n}号,0375-550000{n},周一至周五 9:00-17:00\n")
+    infos = VillageInfos(load(tiny, payments=False).dataset)
+    assert [b.name for b in infos.of(VILLAGE, 2024).banks] == ["中国农业银行城关网点"]
+    assert [b.name for b in infos.of(OTHER_VILLAGE, 2024).banks] == ["郏县网点1", "郏县网点2", "郏县网点3"]
