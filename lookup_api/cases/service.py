@@ -274,8 +274,7 @@ class CaseService:
         """The SQL condition for the cases a staff account may see: its regions and its departments."""
         places = []
         for code in user.regions:
-            n = {"省": 2, "市": 4, "县": 6, "乡": 9, "村": 12}[region_level(code)]
-            places.append(Case.village.like(code[:n] + "%"))
+            places.append(Case.village.like(prefix(code, region_level(code)) + "%"))
         region = or_(*places) if places else false()
         if user.all_departments:
             return region
