@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
-from huinong_core.normalize import parse_id, parse_name
+from huinong_core.normalize import format_cents, parse_id, parse_name
 from lookup_api import texts
 from lookup_api.audit import Audit
 from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
@@ -124,10 +124,6 @@ def parse_lookup(id_text: str, name_text: str, prefixes: frozenset[str]) -> tupl
     return id18, name
 
 
-def yuan(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
     key = keyer.query_key(id18, name)
     rows = snap.conn.execute(QUERY, (key,)).fetchall()
@@ -167,8 +163,8 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
             prog["total"] += amount
         prog["payments"].append({
             "period": period, "period_label": texts.period_label(period), "name": masked,
-            "village": village or "", "township": township or "", "quantity": qty, "standard": yuan(std),
-            "amount": yuan(amount), "bank": bank, "card_tail": tail, "date": date, "status": status,
+            "village": village or "", "township": township or "", "quantity": qty, "standard": format_cents(std),
+            "amount": format_cents(amount), "bank": bank, "card_tail": tail, "date": date, "status": status,
             "reason": reason, "explanation": explanation, "next_step": next_step, "payer": payer,
             "batch_id": batch_id,
         })
@@ -176,8 +172,8 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
     for year, progs in years.items():
         total = sum(p["total"] for p in progs.values())
         for p in progs.values():
-            p["total"] = yuan(p["total"])
-        out_years.append({"year": year, "total": yuan(total), "programmes": list(progs.values())})
+            p["total"] = format_cents(p["total"])
+        out_years.append({"year": year, "total": format_cents(total), "programmes": list(progs.values())})
     notices = [texts.PROTECTED, texts.scope(snap.first_year, snap.last_year), texts.SHOWN, texts.NOT_STORED]
     if not rows:
         notices.insert(0, texts.NO_RECORDS)

@@ -47,7 +47,7 @@ def no_slash():
 
 
 @router.get("/login/")
-def loginread_form(request: Request, who: MaybeStaffDep):
+def login_form(request: Request, who: MaybeStaffDep):
     if who is not None:
         return see_other("../")
     return login_page(request)
