@@ -46,6 +46,16 @@ class DataVersion:
 
 
 @dataclass(frozen=True)
+class Contents:
+    """What a lookup database says of itself: values only, which any thread may keep."""
+
+    version: DataVersion
+    records: int
+    first_year: int
+    last_year: int
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One open database file and what its meta table says."""
 
@@ -57,6 +67,10 @@ class Snapshot:
     first_year: int
     last_year: int
     notices: tuple[Notice, ...] = ()
+
+    @property
+    def contents(self) -> Contents:
+        return Contents(self.version, int(self.meta.get("records", 0)), self.first_year, self.last_year)
 
     def notices_in_force(self, at: dt.datetime) -> list[Notice]:
         return [n for n in self.notices if n.start <= at < n.end]
