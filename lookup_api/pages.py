@@ -21,6 +21,7 @@ from huinong_core import urls
 from huinong_core.site_files import SITE_SRC
 from lookup_api import deps
 from lookup_api.errors import NO_STORE, ApiError
+from lookup_api.refusals import Unavailable
 
 SITE_PARTIALS = SITE_SRC / "overrides"
 
@@ -47,7 +48,7 @@ def yk(request: Request) -> dict:
     meta: dict = {}
     try:
         meta = deps.lookup_of(request).snapshot().meta
-    except ApiError:
+    except Unavailable:
         pass
     return {"site_name": meta.get("site_name") or "惠民惠农财政补贴资金“一卡通”公开专栏",
             "publisher": meta.get("publisher", ""), "phone": meta.get("supervision_phone", ""),

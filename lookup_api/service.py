@@ -19,8 +19,8 @@ from huinong_core.normalize import format_cents, parse_id, parse_name
 from lookup_api import texts
 from lookup_api.audit import Audit
 from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
-from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits, tag
+from lookup_api.refusals import InvalidInput, Refusal, Unavailable
 from lookup_api.throttle import Escalation, Proof
 
 QUERY = """
@@ -50,10 +50,10 @@ class LookupService:
         try:
             return self.db.snapshot()
         except DatabaseUnavailable:
-            raise ApiError(503, "database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
+            raise Unavailable("database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
 
     def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
-        """(result, site name); raises ApiError for 422/429/503.  Audited either way."""
+        """(result, site name); raises a Refusal (bad input, over a limit, a proof needed, no database).  Audited either way."""
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)
@@ -65,7 +65,7 @@ class LookupService:
             result = lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")
-        except ApiError as e:
+        except Refusal as e:
             outcome = e.code
             raise
         finally:
@@ -96,7 +96,7 @@ def parse_id_number(text: str, prefixes: frozenset[str]) -> str:
             message = "身份证号码含有数字和X以外的字符，请核对。"
         else:
             message = f"身份证号码{m}，请核对。"
-        raise ApiError(422, "invalid_id_number", message) from None
+        raise InvalidInput("invalid_id_number", message) from None
 
 
 def parse_person_name(text: str) -> str:
@@ -104,23 +104,23 @@ def parse_person_name(text: str) -> str:
         return parse_name(text)
     except ParseError as e:
         message = "请填写姓名。" if e.message == "为空" else f"姓名{e.message}，应为{e.expected}。请重新输入。"
-        raise ApiError(422, "invalid_name", message) from None
+        raise InvalidInput("invalid_name", message) from None
 
 
 def parse_lookup(id_text: str, name_text: str, prefixes: frozenset[str]) -> tuple[str, str]:
-    """Both fields, every problem at once (ApiError.fields); the first is the ID's, as before."""
-    problems: dict[str, ApiError] = {}
+    """Both fields, every problem at once (Refusal.fields); the first is the ID's, as before."""
+    problems: dict[str, InvalidInput] = {}
     id18 = name = ""
     try:
         id18 = parse_id_number(id_text, prefixes)
-    except ApiError as e:
+    except InvalidInput as e:
         problems["id_number"] = e
     try:
         name = parse_person_name(name_text)
-    except ApiError as e:
+    except InvalidInput as e:
         problems["name"] = e
     if problems:
-        raise ApiError.combine(problems)
+        raise InvalidInput.combine(problems)
     return id18, name
 
 

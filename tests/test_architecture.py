@@ -144,8 +144,8 @@ def test_the_build_imports_the_service_only_to_start_it():
 
 
 def test_the_cases_domain_knows_no_http():
-    """lookup_api/cases/ refuses with its CaseError family and reaches nothing of FastAPI or Starlette,
-    not even through another module: lookup_api/errors.py alone turns its refusals into HTTP."""
+    """lookup_api/cases/ refuses with its CaseError family (refusals) and reaches nothing of FastAPI or
+    Starlette, not even through another module: lookup_api/errors.py alone turns refusals into HTTP."""
     graph, mods = _graph(), _modules()
     bad = {(m, r) for m in graph if m.startswith("lookup_api.cases") for r in _reach(graph, m) if _web_imports(mods[r])}
     assert not bad, sorted(bad)
@@ -170,4 +170,4 @@ def test_the_checks_can_fail():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
     assert _web_imports(mods["lookup_api.errors"]) == WEB
-    assert "lookup_api.errors" in _reach(_graph(), "lookup_api.throttle")
+    assert "lookup_api.refusals" in _reach(_graph(), "lookup_api.cases.service")  # through cases.errors

@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
+from lookup_api.cases.errors import CaseError, CasesUnavailable, InvalidCase
+from lookup_api.errors import STATUS, http_error, status_of
+from lookup_api.refusals import OverLimit, ProofRefused, Refusal
 from tests.golden import fake_id
 from tests.helpers import free_port
 from tests.lookup_api.server import settings_for
@@ -53,6 +56,28 @@ def test_chunked_body_over_the_limit_is_413(api):
     with api.client() as c:
         r = c.post("/api/v1/lookup", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and set(r.json()) == SHAPE
+
+
+def _kinds(kind: type) -> set[type]:
+    """Every class under ``kind``, at any depth."""
+    return {k for sub in kind.__subclasses__() for k in {sub} | _kinds(sub)}
+
+
+def test_every_kind_of_refusal_has_its_status():
+    """errors.STATUS is the one place a refusal gets its status: a kind added anywhere must be there
+    (itself or a kind it is under), or it would answer the fallback 422 whatever it means."""
+    kinds = _kinds(Refusal)
+    assert {InvalidCase, ProofRefused, CasesUnavailable, OverLimit} <= kinds  # the walk reaches every depth
+    families = {CaseError}  # never raised themselves
+    assert not [k.__name__ for k in kinds - families if not any(base in STATUS for base in k.__mro__)]
+    assert status_of(InvalidCase) == 422 and status_of(CasesUnavailable) == 503 and status_of(ProofRefused) == 422
+
+
+def test_a_refusal_of_no_known_kind_is_a_422_not_a_500():
+    err = http_error(CaseError("odd", "出错了。", {"content": "出错了。"}))
+    assert (err.status, err.code, err.message, err.fields) == (422, "odd", "出错了。", {"content": "出错了。"})
+    over = http_error(OverLimit("rate_limited", "请在1分钟后再试。", 60))
+    assert (over.status, over.headers) == (429, {"Retry-After": "60"})
 
 
 def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
