@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
 from huinong_core.normalize import format_cents, parse_id, parse_name
+from huinong_core.notices import Shown, applies
+from huinong_core.version import CST, DataVersion
 from lookup_api import texts
 from lookup_api.audit import Audit
 from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
@@ -132,18 +134,27 @@ def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
     return render(snap, rows)
 
 
+def version_answer(version: DataVersion) -> dict:
+    """The data version as every answer carries it (models.DataVersion): the core's fields and the
+    label the pages print."""
+    return {**version.as_dict(), "label": version.label}
+
+
+def alert(notice: Shown) -> dict:
+    """A notice in force as an answer carries it (models.Alert)."""
+    return {"title": notice.title, "level": notice.level, "period": notice.period, "scope": notice.scope,
+            "text": notice.text, "html": notice.html}
+
+
 def alerts(snap: Snapshot, rows: list[tuple], now: dt.datetime | None = None) -> list[dict]:
     """Urgent notices in force now: those about the person's villages and programmes, or all when nothing
     was found (the same answer for every not-found case, so it tells nothing about the person)."""
-    from huinong_core.notices import applies
-    from huinong_core.version import CST
-
     in_force = snap.notices_in_force(now or dt.datetime.now(CST))
     if rows:
         places = {(str(r[25]).zfill(12), r[2]) for r in rows}
         in_force = [n for n in in_force
                     if any(applies(n.regions, n.programmes, village, (code,)) for village, code in places)]
-    return [n.as_dict() for n in in_force]
+    return [alert(n) for n in in_force]
 
 
 def render(snap: Snapshot, rows: list[tuple]) -> dict:
@@ -180,7 +191,7 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
     supervision = texts.supervision(snap.meta.get("supervision_phone", ""))
     if supervision:
         notices.append(supervision)
-    return {"data_version": snap.version.as_dict(), "found": bool(rows), "years": out_years,
+    return {"data_version": version_answer(snap.version), "found": bool(rows), "years": out_years,
             "windows": list(windows.values()), "notices": notices, "alerts": alerts(snap, rows)}
 
 
@@ -196,6 +207,6 @@ def search(snap: Snapshot, query: str, limit: int) -> dict:
 
     expression = match_expression(query)
     rows = snap.conn.execute(SEARCH, (expression, limit)).fetchall() if expression else []
-    return {"data_version": snap.version.as_dict(), "query": query,
+    return {"data_version": version_answer(snap.version), "query": query,
             "results": [{"kind": k, "ref": r, "title": t, "summary": s, "url": u, "score": round(-(sc or 0.0), 4)}
                         for k, r, t, s, u, sc in rows]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
+from huinong_core.version import CST, DataVersion
 from lookup_api.cases.errors import CaseError, CasesUnavailable, InvalidCase
 from lookup_api.errors import STATUS, http_error, status_of
 from lookup_api.refusals import OverLimit, ProofRefused, Refusal
@@ -80,25 +82,33 @@ def test_a_refusal_of_no_known_kind_is_a_422_not_a_500():
     assert (over.status, over.headers) == (429, {"Retry-After": "60"})
 
 
-def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
-    broken = tmp_path / "lookup.sqlite"
-    con = sqlite3.connect(broken)  # right schema version, but no payment tables behind it
+def _bare_db(path, version: bool = True):
+    """A database of the right schema version with a meta table (and a data version) but no payment tables."""
+    con = sqlite3.connect(path)
     con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
-    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    meta = {"schema": SCHEMA_VERSION, **(DataVersion("未提交", dt.datetime(2026, 11, 23, tzinfo=CST)).as_meta()
+                                         if version else {})}
+    con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     con.execute(next(s for s in SCHEMA.split(";") if "CREATE TABLE notices" in s))
     con.commit()
     con.close()
-    with live(settings_for(broken)) as server, server.client() as c:
+    return path
+
+
+def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
+    with live(settings_for(_bare_db(tmp_path / "lookup.sqlite"))) as server, server.client() as c:
         r = c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})
         missing = c.get("/api/v1/version")
     assert r.status_code == 500 and set(r.json()) == SHAPE and r.headers["x-content-type-options"] == "nosniff"
-    assert missing.status_code == 200
+    assert missing.status_code == 200 and missing.headers["x-data-version"] == "uncommitted 2026-11-23T00:00:00+08:00"
 
 
 def test_missing_database_is_503(live, tmp_path):
-    with live(settings_for(tmp_path / "none.sqlite")) as server, server.client() as c:
-        for r in (c.get("/api/v1/health"), c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})):
-            assert r.status_code == 503 and set(r.json()) == SHAPE
+    """No file, and a file without the data version every build writes."""
+    for db in (tmp_path / "none.sqlite", _bare_db(tmp_path / "unversioned.sqlite", version=False)):
+        with live(settings_for(db)) as server, server.client() as c:
+            for r in (c.get("/api/v1/health"), c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})):
+                assert r.status_code == 503 and set(r.json()) == SHAPE
 
 
 def _trip_and_recover(server, *, headers=None, bodies):
