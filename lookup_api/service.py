@@ -55,7 +55,8 @@ class LookupService:
             raise Unavailable("database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
 
     def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
-        """(result, site name); raises a Refusal (bad input, over a limit, a proof needed, no database).  Audited either way."""
+        """(result, site name), or a Refusal (bad input, over a limit, a proof needed, no database).
+        Audited either way."""
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)
