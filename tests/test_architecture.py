@@ -151,6 +151,19 @@ def test_the_cases_domain_knows_no_http():
     assert not bad, sorted(bad)
 
 
+#: The HTTP layer: the modules that may give an answer its status (lookup_api/errors.py).
+HTTP_LAYER = {"lookup_api.main", "lookup_api.deps", "lookup_api.middleware", "lookup_api.bodies", "lookup_api.pages"}
+
+
+def test_only_the_http_layer_picks_a_status():
+    """The services, the limits, the proofs and the cases domain refuse in their own terms
+    (lookup_api/refusals.py); only the HTTP layer (the routes, the pages, …) reaches errors.py, whose
+    one table gives each kind of refusal its status."""
+    users = {m for m, ts in _graph().items() if "lookup_api.errors" in ts}
+    assert "lookup_api.routes.lookup" in users  # the check sees the routes
+    assert not {m for m in users if m not in HTTP_LAYER and not m.startswith("lookup_api.routes.")}
+
+
 def test_the_routes_are_given_their_services():
     """create_app (main.py) puts the services on app.state and deps.py's providers alone read them
     there: every route and page helper is given what it needs through deps.py."""
