@@ -254,8 +254,7 @@ def write(ctx: BuildContext) -> int:
         site = ds.site
         set_meta(conn, {
             "schema": SCHEMA_VERSION,
-            **{k: str(v).lower() if isinstance(v, bool) else v for k, v in ctx.version.as_dict().items()},
-            "label": ctx.version.label,
+            **ctx.version.as_meta(),
             "first_year": str(first_year),
             "last_year": str(ctx.today.year),
             "records": str(records),

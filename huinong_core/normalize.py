@@ -239,6 +239,12 @@ def format_money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def format_cents(cents: int) -> str:
+    """1234.50: an amount kept as whole cents (the lookup database), as the API answers it; the same
+    text as ``format_decimal(value, 2)`` of the amount."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
 def format_decimal(value: Decimal, places: int | None = None) -> str:
     """Render without exponent; amounts always with two decimals."""
     if places is not None:

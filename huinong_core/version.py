@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,16 @@ class DataVersion:
     def as_dict(self) -> dict:
         when = "committed_at" if self.committed else "built_at"
         return {"commit": self.commit, when: self.built_at.isoformat(timespec="seconds"), "dirty": self.dirty}
+
+    def as_meta(self) -> dict[str, str]:
+        """The build's version as the lookup database's meta table keeps it (text); ``from_meta`` reads it back."""
+        return {"commit": self.commit, "built_at": self.built_at.isoformat(timespec="seconds"),
+                "dirty": "true" if self.dirty else "false", "label": self.label}
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, str]) -> DataVersion:
+        """KeyError or ValueError for a meta table without a readable version."""
+        return cls(meta["commit"], dt.datetime.fromisoformat(meta["built_at"]), meta["dirty"] == "true")
 
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from lookup_api.audit import Audit
 from lookup_api.cases import auth
 from lookup_api.cases.directory import Directory
-from lookup_api.cases.errors import CasesUnavailable, InvalidCase, ProofRefused
+from lookup_api.cases.errors import CasesUnavailable, InvalidCase
 from lookup_api.cases.pow import Challenges
 from lookup_api.cases.secrets import ContactCipher
 from lookup_api.cases.service import CaseService, Submission, parse_number
 from lookup_api.cases.store import Store
 from lookup_api.db import Snapshot
-from lookup_api.errors import REFUSALS, ApiError
 from lookup_api.ratelimit import RateLimits, tag
+from lookup_api.refusals import ProofNeeded, ProofRefused, Refusal
 from lookup_api.throttle import Escalation, Proof
 
 log = logging.getLogger("lookup_api")
@@ -89,7 +89,7 @@ class CaseDesk:
             result = self.service.submit(sub, solved)
             outcome = "accepted_" + solved.by
             return result
-        except REFUSALS as e:
+        except Refusal as e:
             outcome = e.code
             raise
         finally:
@@ -124,8 +124,8 @@ class CaseDesk:
         if not known_device:
             try:
                 self.login_guard.admit(user_tag, proof, client_tag, "这个用户名今天登录尝试较多，")
-            except ApiError as e:
-                if e.code == "challenge_required" and self.limits.first_use("login_notice", user_tag):
+            except ProofNeeded:
+                if self.limits.first_use("login_notice", user_tag):
                     # Once an hour per account: the staff log says someone is trying this username.
                     self.audit.warning("staff_login_over_budget user=%s client=%s", user_tag,
                                        self.audit.client(client))

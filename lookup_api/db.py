@@ -21,28 +21,22 @@ from urllib.parse import quote
 from sqlite_fts4 import register_functions
 
 from huinong_core.lookup_db import SCHEMA_VERSION
+from huinong_core.notices import Shown, order
+from huinong_core.version import DataVersion
 
 
 class DatabaseUnavailable(Exception):
-    """lookup.sqlite is missing, unreadable or of another schema."""
+    """lookup.sqlite is missing, unreadable, of another schema or without a data version."""
 
 
 @dataclass(frozen=True)
-class DataVersion:
-    commit: str
-    built_at: str
-    dirty: bool
-    label: str
+class Contents:
+    """What a lookup database says of itself: values only, which any thread may keep."""
 
-    def as_dict(self) -> dict:
-        return {"commit": self.commit, "built_at": self.built_at, "dirty": self.dirty, "label": self.label}
-
-    @property
-    def header(self) -> str:
-        """ASCII for the X-Data-Version header."""
-        short = self.commit[:7] if self.commit.isascii() else "uncommitted"
-        text = f"{short} {self.built_at}{' dirty' if self.dirty else ''}".strip()
-        return text if text.isascii() and text.isprintable() else "unknown"
+    version: DataVersion
+    records: int
+    first_year: int
+    last_year: int
 
 
 @dataclass(frozen=True)
@@ -56,41 +50,23 @@ class Snapshot:
     id_prefixes: frozenset[str]
     first_year: int
     last_year: int
-    notices: tuple[Notice, ...] = ()
+    notices: tuple[Shown, ...] = ()
 
-    def notices_in_force(self, at: dt.datetime) -> list[Notice]:
+    @property
+    def contents(self) -> Contents:
+        return Contents(self.version, int(self.meta.get("records", 0)), self.first_year, self.last_year)
+
+    def notices_in_force(self, at: dt.datetime) -> list[Shown]:
         return [n for n in self.notices if n.start <= at < n.end]
 
 
-@dataclass(frozen=True)
-class Notice:
-    """An urgent notice from the build (huinong_core/notices.py); judged at request time."""
-
-    slug: str
-    title: str
-    level: str
-    html: str
-    text: str
-    period: str
-    scope: str
-    start: dt.datetime
-    end: dt.datetime
-    regions: tuple[str, ...]
-    programmes: tuple[str, ...]
-
-    def as_dict(self) -> dict:
-        return {"title": self.title, "level": self.level, "period": self.period, "scope": self.scope,
-                "text": self.text, "html": self.html}
-
-
-def _notices(conn: sqlite3.Connection) -> tuple[Notice, ...]:
-    from huinong_core.notices import order
-
-    rows = conn.execute('SELECT slug, title, level, html, text, period, scope, start, "end", regions, programmes '
+def _notices(conn: sqlite3.Connection) -> tuple[Shown, ...]:
+    """The build's notices (generator/index.py wrote them from Shown), judged at request time."""
+    rows = conn.execute('SELECT slug, title, level, html, period, start, "end", scope, regions, programmes '
                         "FROM notices").fetchall()
-    notices = [Notice(slug, title, level, html, text, period, scope, dt.datetime.fromisoformat(start),
-                      dt.datetime.fromisoformat(end), tuple(regions.split()), tuple(programmes.split()))
-               for slug, title, level, html, text, period, scope, start, end, regions, programmes in rows]
+    notices = [Shown(slug, title, level, html, period, dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end),
+                     scope, tuple(regions.split()), tuple(programmes.split()))
+               for slug, title, level, html, period, start, end, scope, regions, programmes in rows]
     return tuple(sorted(notices, key=lambda n: order(n.level, n.start, n.slug)))
 
 
@@ -114,9 +90,12 @@ def open_snapshot(path: Path, signature: tuple) -> Snapshot:
     if meta.get("schema") != SCHEMA_VERSION:
         conn.close()
         raise DatabaseUnavailable(f"{path}: schema {meta.get('schema')!r}")
+    try:
+        version = DataVersion.from_meta(meta)
+    except (KeyError, ValueError):
+        conn.close()
+        raise DatabaseUnavailable(f"{path}: no data version") from None
     register_functions(conn)
-    version = DataVersion(meta.get("commit", ""), meta.get("built_at", ""), meta.get("dirty") == "true",
-                          meta.get("label", ""))
     return Snapshot(conn, signature, meta, version, frozenset(meta.get("id_prefixes", "").split()),
                     int(meta.get("first_year", 0)), int(meta.get("last_year", 0)), notices)
 

@@ -1,8 +1,8 @@
 """What the routes are given, as FastAPI dependencies (`Annotated[..., Depends()]`, as in the
-FastAPI full-stack template): the services create_app made, the current snapshot of the lookup
-database, the client's rate-limit identity and the logged-in staff member.
+FastAPI full-stack template): the services create_app made, what the current lookup database says
+of itself, the client's rate-limit identity and the logged-in staff member.
 
-The one module that reads ``app.state``; the page helpers (pages.py) call these functions too.
+The one module that reads ``app.state`` (``*_of``, which the page helpers in pages.py call too).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from lookup_api.case_desk import CaseDesk
 from lookup_api.cases.auth import StaffUser
 from lookup_api.config import Settings
-from lookup_api.db import Snapshot
+from lookup_api.db import Contents
 from lookup_api.errors import NotLoggedIn
 from lookup_api.ratelimit import client_bucket, client_ip
 from lookup_api.service import LookupService
@@ -24,16 +24,31 @@ StaffSession = tuple[StaffUser, str]
 SESSION = "yk_staff"  # the staff session cookie
 
 
-def settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def lookup_service(request: Request) -> LookupService:
+def lookup_of(request: Request) -> LookupService:
     return request.app.state.lookup
 
 
-def case_desk(request: Request) -> CaseDesk:
+def cases_of(request: Request) -> CaseDesk:
     return request.app.state.cases
+
+
+# The providers that do no I/O are ``async``: FastAPI runs them on the event loop, where a plain
+# ``def`` would cost each request a hop to the thread pool.
+
+async def settings(request: Request) -> Settings:
+    return settings_of(request)
+
+
+async def lookup_service(request: Request) -> LookupService:
+    return lookup_of(request)
+
+
+async def case_desk(request: Request) -> CaseDesk:
+    return cases_of(request)
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]
@@ -41,12 +56,15 @@ LookupDep = Annotated[LookupService, Depends(lookup_service)]
 CasesDep = Annotated[CaseDesk, Depends(case_desk)]
 
 
-def snapshot(lookup: LookupDep) -> Snapshot:
-    """The current lookup database (503 in the error shape while there is none)."""
-    return lookup.snapshot()
+async def contents(lookup: LookupDep) -> Contents:
+    """What the current lookup database says of itself (503 in the error shape while there is none).
+
+    Values only, never the snapshot: its connection belongs to the thread that opened it, which
+    closes it when it sees a new build, while a sync route runs in another thread of the pool."""
+    return lookup.snapshot().contents
 
 
-def client(request: Request, settings: SettingsDep) -> str:
+async def client(request: Request, settings: SettingsDep) -> str:
     """The rate-limit and audit identity of the client: its address, an IPv6 one by /64."""
     peer = request.client.host if request.client else None
     return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies))
@@ -59,13 +77,13 @@ def staff_session(request: Request, cases: CasesDep) -> StaffSession | None:
 MaybeStaffDep = Annotated[StaffSession | None, Depends(staff_session)]
 
 
-def staff(session: MaybeStaffDep) -> StaffSession:
+async def staff(session: MaybeStaffDep) -> StaffSession:
     """The logged-in staff member, or NotLoggedIn (errors.py answers it with the login page)."""
     if session is None:
         raise NotLoggedIn
     return session
 
 
-SnapshotDep = Annotated[Snapshot, Depends(snapshot)]
+ContentsDep = Annotated[Contents, Depends(contents)]
 ClientDep = Annotated[str, Depends(client)]
 StaffDep = Annotated[StaffSession, Depends(staff)]

@@ -16,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lookup_api.cases.errors import CaseConflict, CaseError, CaseNotFound, CasesUnavailable, InvalidCase
+from lookup_api.cases.errors import CaseConflict, CaseNotFound
+from lookup_api.refusals import InvalidInput, OverLimit, ProofNeeded, Refusal, Unavailable
 
 log = logging.getLogger("lookup_api")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -39,9 +40,10 @@ MESSAGES = {
 
 
 class ApiError(Exception):
-    """A refusal with its HTTP status.  ``fields`` maps the form fields at fault to their own message (every problem
-    of a form at once, for the pages' error summary); ``message`` is then the first of them, which is
-    all the JSON shape carries."""
+    """An error with its HTTP status: a refusal as ``http_error`` gives it, or one of the HTTP layer's
+    own (the routes, the pages, bodies.py, the middleware).  ``fields`` maps the form fields at fault
+    to their own message (every problem of a form at once, for the pages' error summary); ``message``
+    is then the first of them, which is all the JSON shape carries."""
 
     def __init__(self, status: int, code: str | None = None, message: str | None = None,
                  headers: dict[str, str] | None = None, fields: dict[str, str] | None = None,
@@ -52,7 +54,7 @@ class ApiError(Exception):
         self.message = message or default_message
         self.headers = headers or {}
         self.fields = fields or {}
-        self.challenge = challenge  # with code "challenge_required": the proof-of-work to solve
+        self.challenge = challenge  # the proof-of-work to solve (refusals.Refusal.challenge)
         super().__init__(self.code)
 
     @classmethod
@@ -63,18 +65,25 @@ class ApiError(Exception):
                    {field: e.message for field, e in problems.items()})
 
 
-#: The cases domain's refusals (lookup_api/cases/errors.py) as HTTP: the one place they get a status.
-CASE_STATUS: dict[type[CaseError], int] = {InvalidCase: 422, CaseNotFound: 404, CaseConflict: 409,
-                                           CasesUnavailable: 503}
+#: Every kind of refusal (refusals.py, cases/errors.py) as HTTP: the one place a refusal gets its
+#: status.  A kind takes the status of the nearest kind it is in this table under.
+STATUS: dict[type[Refusal], int] = {InvalidInput: 422, ProofNeeded: 429, OverLimit: 429, Unavailable: 503,
+                                    CaseNotFound: 404, CaseConflict: 409}
 #: What a page catches to show a refusal in itself (with what was typed) rather than as the error page.
-REFUSALS = (ApiError, CaseError)
+REFUSALS = (ApiError, Refusal)
 
 
-def http_error(refusal: ApiError | CaseError) -> ApiError:
+def status_of(kind: type[Refusal]) -> int:
+    """A kind's status from STATUS; 422 for a kind under none of them (a refusal is never a 500)."""
+    return next((STATUS[k] for k in kind.__mro__ if k in STATUS), 422)
+
+
+def http_error(refusal: ApiError | Refusal) -> ApiError:
     if isinstance(refusal, ApiError):
         return refusal
-    status = next(s for kind, s in CASE_STATUS.items() if isinstance(refusal, kind))
-    return ApiError(status, refusal.code, refusal.message, fields=refusal.fields)
+    headers = {"Retry-After": str(refusal.retry_after)} if isinstance(refusal, OverLimit) else None
+    return ApiError(status_of(type(refusal)), refusal.code, refusal.message, headers, refusal.fields,
+                    refusal.challenge)
 
 
 class NotLoggedIn(Exception):
@@ -110,7 +119,7 @@ async def api_error_handler(request: Request, exc: ApiError) -> Response:
     return error_response(request, exc)
 
 
-async def case_error_handler(request: Request, exc: CaseError) -> Response:
+async def refusal_handler(request: Request, exc: Refusal) -> Response:
     return error_response(request, http_error(exc))
 
 
@@ -149,7 +158,7 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 def install(app) -> None:
     app.add_exception_handler(ApiError, api_error_handler)
-    app.add_exception_handler(CaseError, case_error_handler)
+    app.add_exception_handler(Refusal, refusal_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(NotLoggedIn, not_logged_in_handler)

@@ -8,6 +8,7 @@ import traceback
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 
+from huinong_core.version import DataVersion
 from lookup_api.db import LookupDB
 from lookup_api.errors import ApiError, error_response
 from lookup_api.html import CSP
@@ -45,6 +46,13 @@ def is_form(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in FORM_TYPES
 
 
+def version_header(version: DataVersion) -> str:
+    """The data version as the X-Data-Version header: ASCII, "unknown" when it cannot be."""
+    short = version.commit[:7] if version.commit.isascii() else "uncommitted"
+    text = f"{short} {version.built_at.isoformat(timespec='seconds')}{' dirty' if version.dirty else ''}".strip()
+    return text if text.isascii() and text.isprintable() else "unknown"
+
+
 class Guard:
     def __init__(self, app, db: LookupDB, max_body: int, forms_max_body: int | None = None):
         self.app = app
@@ -76,7 +84,7 @@ class Guard:
                     out.setdefault("Content-Security-Policy", csp)
                 version = self.db.version()
                 if version is not None:
-                    out["X-Data-Version"] = version.header or "unknown"
+                    out["X-Data-Version"] = version_header(version)
             await send(message)
 
         length = headers.get("content-length")

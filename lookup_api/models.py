@@ -1,4 +1,9 @@
-"""Request and response shapes (they are also the OpenAPI schema at /api/docs)."""
+"""Request and response shapes (they are also the OpenAPI schema at /api/docs).
+
+A class's name is its name in that published schema, so these keep theirs: ``DataVersion`` is the
+API's shape of ``huinong_core.version.DataVersion`` (service.version_answer), ``Programme`` a
+programme's payments within a year of a lookup answer, ``Alert`` a notice in force (service.alert).
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from huinong_core import urls
 from huinong_core.site_files import SITE_SRC
 from lookup_api import deps
 from lookup_api.errors import NO_STORE, ApiError
+from lookup_api.refusals import Unavailable
 
 SITE_PARTIALS = SITE_SRC / "overrides"
 
@@ -46,8 +47,8 @@ def root_of(request: Request) -> str:
 def yk(request: Request) -> dict:
     meta: dict = {}
     try:
-        meta = deps.lookup_service(request).snapshot().meta
-    except ApiError:
+        meta = deps.lookup_of(request).snapshot().meta
+    except Unavailable:
         pass
     return {"site_name": meta.get("site_name") or "惠民惠农财政补贴资金“一卡通”公开专栏",
             "publisher": meta.get("publisher", ""), "phone": meta.get("supervision_phone", ""),
@@ -81,7 +82,7 @@ def see_other(url: str) -> RedirectResponse:
 
 def secure_cookies(request: Request) -> bool:
     """Secure unless this is plain HTTP to a loopback address (make run); LOOKUP_COOKIE_SECURE overrides."""
-    setting = deps.settings(request).cookie_secure
+    setting = deps.settings_of(request).cookie_secure
     if setting is not None:
         return setting
     if request.url.scheme == "https":
@@ -104,14 +105,14 @@ def clear_cookie(request: Request, response: Response, name: str, path: str) -> 
 
 def seal(request: Request, data: dict, seconds: int) -> str:
     """Encrypted and authenticated (Fernet), with an expiry inside."""
-    cipher = deps.case_desk(request).cipher
+    cipher = deps.cases_of(request).cipher
     return cipher.encrypt(json.dumps({**data, "exp": int(time.time()) + seconds})).decode()
 
 
 def unseal(request: Request, token: str | None) -> dict | None:
     if not token or len(token) > 2000:
         return None
-    cipher = deps.case_desk(request).cipher
+    cipher = deps.cases_of(request).cipher
     try:
         data = json.loads(cipher.decrypt_strict(token.encode()))
     except Exception:

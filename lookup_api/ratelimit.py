@@ -19,7 +19,7 @@ from limits import parse, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from lookup_api.errors import ApiError
+from lookup_api.refusals import OverLimit, Refusal, Unavailable
 
 
 def tag(key: bytes, purpose: str, value: str) -> str:
@@ -74,10 +74,10 @@ class RateLimits:
                       **{scope: parse_many(spec) for scope, spec in more.items()}}
 
     def hit(self, scope: str, bucket: str, message: str) -> None:
-        """Count one request in every window of ``scope``; 429 with Retry-After when one is full."""
+        """Count one request in every window of ``scope``; OverLimit (with the wait) when one is full."""
         wait = self.try_hit(scope, bucket)
         if wait:
-            raise ApiError(429, "rate_limited", f"{message}请在{_duration(wait)}后再试。", {"Retry-After": str(wait)})
+            raise OverLimit("rate_limited", f"{message}请在{_duration(wait)}后再试。", wait)
 
     def try_hit(self, scope: str, bucket: str) -> int:
         """Count one request in every window of ``scope``: 0 when all had room, else the seconds
@@ -118,13 +118,13 @@ ONCE = parse("1/hour")
 
 @contextlib.contextmanager
 def _fail_closed():
-    """Storage down: refuse (503) rather than run without limits."""
+    """Storage down: refuse (Unavailable) rather than run without limits."""
     try:
         yield
-    except ApiError:
+    except Refusal:
         raise
     except Exception:
-        raise ApiError(503, "rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
+        raise Unavailable("rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
 
 
 def _duration(seconds: int) -> str:

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
-from huinong_core.normalize import parse_id, parse_name
+from huinong_core.normalize import format_cents, parse_id, parse_name
+from huinong_core.notices import Shown, applies
+from huinong_core.version import CST, DataVersion
 from lookup_api import texts
 from lookup_api.audit import Audit
 from lookup_api.db import DatabaseUnavailable, LookupDB, Snapshot
-from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits, tag
+from lookup_api.refusals import InvalidInput, Refusal, Unavailable
 from lookup_api.throttle import Escalation, Proof
 
 QUERY = """
@@ -50,10 +52,11 @@ class LookupService:
         try:
             return self.db.snapshot()
         except DatabaseUnavailable:
-            raise ApiError(503, "database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
+            raise Unavailable("database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
 
     def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
-        """(result, site name); raises ApiError for 422/429/503.  Audited either way."""
+        """(result, site name), or a Refusal (bad input, over a limit, a proof needed, no database).
+        Audited either way."""
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)
@@ -65,7 +68,7 @@ class LookupService:
             result = lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")
-        except ApiError as e:
+        except Refusal as e:
             outcome = e.code
             raise
         finally:
@@ -96,7 +99,7 @@ def parse_id_number(text: str, prefixes: frozenset[str]) -> str:
             message = "身份证号码含有数字和X以外的字符，请核对。"
         else:
             message = f"身份证号码{m}，请核对。"
-        raise ApiError(422, "invalid_id_number", message) from None
+        raise InvalidInput("invalid_id_number", message) from None
 
 
 def parse_person_name(text: str) -> str:
@@ -104,28 +107,24 @@ def parse_person_name(text: str) -> str:
         return parse_name(text)
     except ParseError as e:
         message = "请填写姓名。" if e.message == "为空" else f"姓名{e.message}，应为{e.expected}。请重新输入。"
-        raise ApiError(422, "invalid_name", message) from None
+        raise InvalidInput("invalid_name", message) from None
 
 
 def parse_lookup(id_text: str, name_text: str, prefixes: frozenset[str]) -> tuple[str, str]:
-    """Both fields, every problem at once (ApiError.fields); the first is the ID's, as before."""
-    problems: dict[str, ApiError] = {}
+    """Both fields, every problem at once (Refusal.fields); the first is the ID's, as before."""
+    problems: dict[str, InvalidInput] = {}
     id18 = name = ""
     try:
         id18 = parse_id_number(id_text, prefixes)
-    except ApiError as e:
+    except InvalidInput as e:
         problems["id_number"] = e
     try:
         name = parse_person_name(name_text)
-    except ApiError as e:
+    except InvalidInput as e:
         problems["name"] = e
     if problems:
-        raise ApiError.combine(problems)
+        raise InvalidInput.combine(problems)
     return id18, name
-
-
-def yuan(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
@@ -136,18 +135,27 @@ def lookup(snap: Snapshot, keyer: Keyer, id18: str, name: str) -> dict:
     return render(snap, rows)
 
 
+def version_answer(version: DataVersion) -> dict:
+    """The data version as every answer carries it (models.DataVersion): the core's fields and the
+    label the pages print."""
+    return {**version.as_dict(), "label": version.label}
+
+
+def alert(notice: Shown) -> dict:
+    """A notice in force as an answer carries it (models.Alert)."""
+    return {"title": notice.title, "level": notice.level, "period": notice.period, "scope": notice.scope,
+            "text": notice.text, "html": notice.html}
+
+
 def alerts(snap: Snapshot, rows: list[tuple], now: dt.datetime | None = None) -> list[dict]:
     """Urgent notices in force now: those about the person's villages and programmes, or all when nothing
     was found (the same answer for every not-found case, so it tells nothing about the person)."""
-    from huinong_core.notices import applies
-    from huinong_core.version import CST
-
     in_force = snap.notices_in_force(now or dt.datetime.now(CST))
     if rows:
         places = {(str(r[25]).zfill(12), r[2]) for r in rows}
         in_force = [n for n in in_force
                     if any(applies(n.regions, n.programmes, village, (code,)) for village, code in places)]
-    return [n.as_dict() for n in in_force]
+    return [alert(n) for n in in_force]
 
 
 def render(snap: Snapshot, rows: list[tuple]) -> dict:
@@ -167,8 +175,8 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
             prog["total"] += amount
         prog["payments"].append({
             "period": period, "period_label": texts.period_label(period), "name": masked,
-            "village": village or "", "township": township or "", "quantity": qty, "standard": yuan(std),
-            "amount": yuan(amount), "bank": bank, "card_tail": tail, "date": date, "status": status,
+            "village": village or "", "township": township or "", "quantity": qty, "standard": format_cents(std),
+            "amount": format_cents(amount), "bank": bank, "card_tail": tail, "date": date, "status": status,
             "reason": reason, "explanation": explanation, "next_step": next_step, "payer": payer,
             "batch_id": batch_id,
         })
@@ -176,15 +184,15 @@ def render(snap: Snapshot, rows: list[tuple]) -> dict:
     for year, progs in years.items():
         total = sum(p["total"] for p in progs.values())
         for p in progs.values():
-            p["total"] = yuan(p["total"])
-        out_years.append({"year": year, "total": yuan(total), "programmes": list(progs.values())})
+            p["total"] = format_cents(p["total"])
+        out_years.append({"year": year, "total": format_cents(total), "programmes": list(progs.values())})
     notices = [texts.PROTECTED, texts.scope(snap.first_year, snap.last_year), texts.SHOWN, texts.NOT_STORED]
     if not rows:
         notices.insert(0, texts.NO_RECORDS)
     supervision = texts.supervision(snap.meta.get("supervision_phone", ""))
     if supervision:
         notices.append(supervision)
-    return {"data_version": snap.version.as_dict(), "found": bool(rows), "years": out_years,
+    return {"data_version": version_answer(snap.version), "found": bool(rows), "years": out_years,
             "windows": list(windows.values()), "notices": notices, "alerts": alerts(snap, rows)}
 
 
@@ -200,6 +208,6 @@ def search(snap: Snapshot, query: str, limit: int) -> dict:
 
     expression = match_expression(query)
     rows = snap.conn.execute(SEARCH, (expression, limit)).fetchall() if expression else []
-    return {"data_version": snap.version.as_dict(), "query": query,
+    return {"data_version": version_answer(snap.version), "query": query,
             "results": [{"kind": k, "ref": r, "title": t, "summary": s, "url": u, "score": round(-(sc or 0.0), 4)}
                         for k, r, t, s, u, sc in rows]}

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lookup_api.cases.errors import ProofRefused
 from lookup_api.cases.pow import Challenges
-from lookup_api.errors import ApiError
 from lookup_api.ratelimit import RateLimits
+from lookup_api.refusals import ProofNeeded, ProofRefused
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,9 @@ class Escalation:
         return self.base_bits + min(self.max_extra, over.bit_length())
 
     def admit(self, bucket: str, proof: Proof, client_bucket: str, message: str) -> str:
-        """Let one attempt on ``bucket`` through, or raise: 429 challenge_required (with a challenge),
-        422 for a bad or spent proof, 429 when the no-script sum is used too often from one client.
+        """Let one attempt on ``bucket`` through, or raise: ProofNeeded (challenge_required, with a
+        challenge), ProofRefused for a bad or spent proof (with a fresh one), OverLimit when the
+        no-script sum is used too often from one client.
         Returns how it got through: "budget", "pow" or "question"."""
         if proof.challenge:
             bits = self.required_bits(bucket)
@@ -62,8 +62,7 @@ class Escalation:
             except ProofRefused as e:
                 # Every refused proof comes with a fresh challenge: the person can try again at once.
                 fields = {"answer": e.message} if e.code in ("wrong_answer", "challenge_unsolved") else None
-                raise ApiError(422, e.code, e.message, fields=fields,
-                               challenge=self.challenges.issue(bits).as_dict()) from None
+                raise ProofRefused(e.code, e.message, fields, self.challenges.issue(bits).as_dict()) from None
             if solved.by == "question":
                 self.limits.hit(self.nojs_scope, f"{self.scope}|{client_bucket}", "本设备（网络）验证次数太多，")
             self.limits.count(self.scope + "_over", bucket)
@@ -71,5 +70,5 @@ class Escalation:
         if not self.limits.try_hit(self.scope, bucket):
             return "budget"
         challenge = self.challenges.issue(self.required_bits(bucket)).as_dict()
-        raise ApiError(429, "challenge_required", f"{message}为防止别人冒用，请先完成验证（手机自动计算几秒钟，"
-                                                   f"或回答一道算术题）{self.then}。", challenge=challenge)
+        raise ProofNeeded("challenge_required", f"{message}为防止别人冒用，请先完成验证（手机自动计算几秒钟，"
+                                                f"或回答一道算术题）{self.then}。", challenge=challenge)

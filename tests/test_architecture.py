@@ -144,11 +144,24 @@ def test_the_build_imports_the_service_only_to_start_it():
 
 
 def test_the_cases_domain_knows_no_http():
-    """lookup_api/cases/ refuses with its CaseError family and reaches nothing of FastAPI or Starlette,
-    not even through another module: lookup_api/errors.py alone turns its refusals into HTTP."""
+    """lookup_api/cases/ refuses with its CaseError family (refusals) and reaches nothing of FastAPI or
+    Starlette, not even through another module: lookup_api/errors.py alone turns refusals into HTTP."""
     graph, mods = _graph(), _modules()
     bad = {(m, r) for m in graph if m.startswith("lookup_api.cases") for r in _reach(graph, m) if _web_imports(mods[r])}
     assert not bad, sorted(bad)
+
+
+#: The HTTP layer: the modules that may give an answer its status (lookup_api/errors.py).
+HTTP_LAYER = {"lookup_api.main", "lookup_api.deps", "lookup_api.middleware", "lookup_api.bodies", "lookup_api.pages"}
+
+
+def test_only_the_http_layer_picks_a_status():
+    """The services, the limits, the proofs and the cases domain refuse in their own terms
+    (lookup_api/refusals.py); only the HTTP layer (the routes, the pages, …) reaches errors.py, whose
+    one table gives each kind of refusal its status."""
+    users = {m for m, ts in _graph().items() if "lookup_api.errors" in ts}
+    assert "lookup_api.routes.lookup" in users  # the check sees the routes
+    assert not {m for m in users if m not in HTTP_LAYER and not m.startswith("lookup_api.routes.")}
 
 
 def test_the_routes_are_given_their_services():
@@ -170,4 +183,4 @@ def test_the_checks_can_fail():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
     assert _web_imports(mods["lookup_api.errors"]) == WEB
-    assert "lookup_api.errors" in _reach(_graph(), "lookup_api.throttle")
+    assert "lookup_api.refusals" in _reach(_graph(), "lookup_api.cases.service")  # through cases.errors

@@ -5,7 +5,7 @@
     secrets.py     Fernet for contact details, keyed hash of the 查询码
     directory.py   programmes and places from lookup.sqlite; routing to a department
     service.py     what the public and staff can do; refuses with a CaseError (Chinese messages)
-    errors.py      the CaseError family: no HTTP here, lookup_api/errors.py gives each its status
+    errors.py      the CaseError family of refusals: no HTTP here, lookup_api/errors.py gives each its status
     pow.py         the self-hosted proof-of-work and its no-JavaScript fallback question
     auth.py        staff passwords (argon2), sessions, CSRF tokens
 """

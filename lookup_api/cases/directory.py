@@ -19,7 +19,9 @@ TOWNSHIP = "乡镇（街道）"
 
 
 @dataclass(frozen=True)
-class Programme:
+class ListedProgramme:
+    """A programme as the cases directory lists it: its department in charge and where it applies."""
+
     code: str
     name: str
     short_name: str
@@ -58,7 +60,7 @@ class Directory:
                                 "FROM programmes ORDER BY code").fetchall()
         except sqlite3.OperationalError:  # a lookup.sqlite built before issue 8
             rows = []
-        self.programmes = {r[0]: Programme(r[0], r[1], r[2], r[3], bool(r[4]), tuple(r[5].split()), r[6])
+        self.programmes = {r[0]: ListedProgramme(r[0], r[1], r[2], r[3], bool(r[4]), tuple(r[5].split()), r[6])
                            for r in rows}
         self.places = {str(v): Place(str(v), n, str(t), tn, county_of(str(v)), cn)
                        for v, n, t, tn, cn in conn.execute(
@@ -96,12 +98,12 @@ class Directory:
             names.update(departments_of(p.department))
         return sorted(names)
 
-    def route(self, kind: str, programme: Programme | None) -> str:
+    def route(self, kind: str, programme: ListedProgramme | None) -> str:
         if kind == "上门服务":
             return TOWNSHIP
         return programme.department if programme else FINANCE
 
-    def current_programmes(self, year: int) -> list[Programme]:
+    def current_programmes(self, year: int) -> list[ListedProgramme]:
         return [p for p in self.programmes.values() if p.end_year is None or p.end_year >= year - 1]
 
 

@@ -19,7 +19,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from lookup_api.cases.errors import ProofRefused
+from lookup_api.refusals import ProofRefused
 from lookup_api.inputs import ascii_int
 
 TTL = 600

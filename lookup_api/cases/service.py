@@ -25,7 +25,7 @@ from huinong_core.disclosure import GUARD, MIN_COUNT, suppress
 from huinong_core.regions import prefix, region_level
 from lookup_api.cases import secrets as case_secrets
 from lookup_api.cases.auth import StaffUser
-from lookup_api.cases.directory import Directory, Programme, departments_of, responsible
+from lookup_api.cases.directory import Directory, ListedProgramme, departments_of, responsible
 from lookup_api.cases.errors import CaseConflict, CaseNotFound, InvalidCase
 from lookup_api.cases.pow import Solved
 from lookup_api.cases.schema import (
@@ -116,7 +116,7 @@ class CaseService:
         self._stats_cache: tuple[float, dict] | None = None
 
     # ------------------------------------------------------------ submitting
-    def validate(self, sub: Submission) -> tuple[Submission, Programme | None]:
+    def validate(self, sub: Submission) -> tuple[Submission, ListedProgramme | None]:
         """The submission cleaned, or one InvalidCase naming every field at fault (``fields``, in form order)."""
         problems: dict[str, InvalidCase] = {}
 
@@ -274,8 +274,7 @@ class CaseService:
         """The SQL condition for the cases a staff account may see: its regions and its departments."""
         places = []
         for code in user.regions:
-            n = {"省": 2, "市": 4, "县": 6, "乡": 9, "村": 12}[region_level(code)]
-            places.append(Case.village.like(code[:n] + "%"))
+            places.append(Case.village.like(prefix(code, region_level(code)) + "%"))
         region = or_(*places) if places else false()
         if user.all_departments:
             return region

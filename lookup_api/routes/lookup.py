@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from lookup_api.bodies import is_json, load_json
 from lookup_api.deps import ClientDep, LookupDep
-from lookup_api.errors import NO_STORE, ApiError, safe_text
+from lookup_api.errors import NO_STORE, REFUSALS, ApiError, http_error, safe_text
 from lookup_api.html import lookup_page
 from lookup_api.middleware import is_form
 from lookup_api.models import Error, LookupRequest, LookupResult
@@ -126,6 +126,6 @@ async def lookup(request: Request, service: LookupDep, client: ClientDep, respon
         data = _validate(typed.request())
         result, site_name = await run_in_threadpool(service.lookup, client, data.id_number, data.name,
                                                     Proof.of(data))
-    except ApiError as e:
-        return _page(request, typed, error=e)
+    except REFUSALS as refused:
+        return _page(request, typed, error=http_error(refused))
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from lookup_api.deps import ClientDep, LookupDep
-from lookup_api.errors import ApiError, safe_text
+from lookup_api.errors import REFUSALS, ApiError, http_error, safe_text
 from lookup_api.models import Error, SearchResult
 from lookup_api.pages import render, see_other
 
@@ -43,8 +43,8 @@ async def results_page(request: Request, lookup: LookupDep, client: ClientDep, q
     elif query:
         try:
             hits = (await run_in_threadpool(lookup.search, client, query, 30))["results"]
-        except ApiError as e:
-            error = e
+        except REFUSALS as refused:
+            error = http_error(refused)
     title = f"搜索：{query}" if query else "搜索政策和文件"
     return render(request, "search_results.html", status=error.status if error else 200, title=title,
                   active="sousuo/", query=query[:200], yk_query=query[:200], hits=hits, kinds=KINDS, error=error,

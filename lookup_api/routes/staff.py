@@ -47,7 +47,7 @@ def no_slash():
 
 
 @router.get("/login/")
-def loginread_form(request: Request, who: MaybeStaffDep):
+def login_form(request: Request, who: MaybeStaffDep):
     if who is not None:
         return see_other("../")
     return login_page(request)
@@ -148,6 +148,5 @@ async def act(request: Request, cases: CasesDep, who: StaffDep, number: str, act
         await run_in_threadpool(cases.service.act, who[0], number, ACTIONS[action], values["text"],
                                 values["department"])
     except REFUSALS as refused:
-        e = http_error(refused)
-        return _case_page(request, cases, who, number, e)
+        return _case_page(request, cases, who, number, http_error(refused))
     return see_other("../")

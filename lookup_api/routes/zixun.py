@@ -135,8 +135,7 @@ async def follow_up_page(request: Request, cases: CasesDep, client: ClientDep):
     try:
         case = await run_in_threadpool(cases.view, client, access["n"], access["c"], None)
     except REFUSALS as refused:
-        e = http_error(refused)
-        return _view_page(request, None, e, access.get("n", ""))
+        return _view_page(request, None, http_error(refused), access.get("n", ""))
     return _view_page(request, case)
 
 
@@ -146,8 +145,7 @@ async def follow_up(request: Request, cases: CasesDep, client: ClientDep):
     try:
         case = await run_in_threadpool(cases.view, client, values["number"], values["query_code"], Proof.of(values))
     except REFUSALS as refused:
-        e = http_error(refused)
-        return _view_page(request, None, e, values["number"])
+        return _view_page(request, None, http_error(refused), values["number"])
     response = see_other("./")
     set_cookie(request, response, VIEW_COOKIE, seal(request, {"n": case["number"], "c": values["query_code"]}, 1800),
                "/zixun/", 1800)

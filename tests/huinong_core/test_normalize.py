@@ -14,6 +14,7 @@ from huinong_core.errors import ParseError
 from huinong_core.normalize import (
     MIDDLE_DOTS,
     compact,
+    format_cents,
     format_decimal,
     format_money,
     halfwidth,
@@ -698,6 +699,17 @@ def test_format_money_groups_thousands_with_two_decimals(value, expected):
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2))
 def test_prop_format_money_reads_back_as_parse_amount(value):
     assert parse_amount(format_money(value)) == value
+
+
+@pytest.mark.parametrize("cents, expected", [(108000, "1080.00"), (1250, "12.50"), (5, "0.05"), (0, "0.00"),
+                                             (123456789, "1234567.89")])
+def test_format_cents_has_two_decimals_and_no_grouping(cents, expected):
+    assert format_cents(cents) == expected
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999999.99"), places=2))
+def test_prop_format_cents_is_format_decimal_of_the_amount(value):
+    assert format_cents(int(value * 100)) == format_decimal(value, 2)
 
 
 # ----------------------------------------------------------------------- dates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -14,6 +15,10 @@ import httpx
 import pytest
 
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
+from huinong_core.version import CST, DataVersion
+from lookup_api.cases.errors import CaseError, CasesUnavailable, InvalidCase
+from lookup_api.errors import STATUS, http_error, status_of
+from lookup_api.refusals import OverLimit, ProofRefused, Refusal
 from tests.golden import fake_id
 from tests.helpers import free_port
 from tests.lookup_api.server import settings_for
@@ -55,25 +60,55 @@ def test_chunked_body_over_the_limit_is_413(api):
     assert r.status_code == 413 and set(r.json()) == SHAPE
 
 
-def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
-    broken = tmp_path / "lookup.sqlite"
-    con = sqlite3.connect(broken)  # right schema version, but no payment tables behind it
+def _kinds(kind: type) -> set[type]:
+    """Every class under ``kind``, at any depth."""
+    return {k for sub in kind.__subclasses__() for k in {sub} | _kinds(sub)}
+
+
+def test_every_kind_of_refusal_has_its_status():
+    """errors.STATUS is the one place a refusal gets its status: a kind added anywhere must be there
+    (itself or a kind it is under), or it would answer the fallback 422 whatever it means."""
+    kinds = _kinds(Refusal)
+    assert {InvalidCase, ProofRefused, CasesUnavailable, OverLimit} <= kinds  # the walk reaches every depth
+    families = {CaseError}  # never raised themselves
+    assert not [k.__name__ for k in kinds - families if not any(base in STATUS for base in k.__mro__)]
+    assert status_of(InvalidCase) == 422 and status_of(CasesUnavailable) == 503 and status_of(ProofRefused) == 422
+
+
+def test_a_refusal_of_no_known_kind_is_a_422_not_a_500():
+    err = http_error(CaseError("odd", "出错了。", {"content": "出错了。"}))
+    assert (err.status, err.code, err.message, err.fields) == (422, "odd", "出错了。", {"content": "出错了。"})
+    over = http_error(OverLimit("rate_limited", "请在1分钟后再试。", 60))
+    assert (over.status, over.headers) == (429, {"Retry-After": "60"})
+
+
+def _bare_db(path, version: bool = True):
+    """A database of the right schema version with a meta table (and a data version) but no payment tables."""
+    con = sqlite3.connect(path)
     con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
-    con.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    meta = {"schema": SCHEMA_VERSION, **(DataVersion("未提交", dt.datetime(2026, 11, 23, tzinfo=CST)).as_meta()
+                                         if version else {})}
+    con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     con.execute(next(s for s in SCHEMA.split(";") if "CREATE TABLE notices" in s))
     con.commit()
     con.close()
-    with live(settings_for(broken)) as server, server.client() as c:
+    return path
+
+
+def test_unexpected_failure_is_a_500_in_the_shape(live, tmp_path):
+    with live(settings_for(_bare_db(tmp_path / "lookup.sqlite"))) as server, server.client() as c:
         r = c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})
         missing = c.get("/api/v1/version")
     assert r.status_code == 500 and set(r.json()) == SHAPE and r.headers["x-content-type-options"] == "nosniff"
-    assert missing.status_code == 200
+    assert missing.status_code == 200 and missing.headers["x-data-version"] == "uncommitted 2026-11-23T00:00:00+08:00"
 
 
 def test_missing_database_is_503(live, tmp_path):
-    with live(settings_for(tmp_path / "none.sqlite")) as server, server.client() as c:
-        for r in (c.get("/api/v1/health"), c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})):
-            assert r.status_code == 503 and set(r.json()) == SHAPE
+    """No file, and a file without the data version every build writes."""
+    for db in (tmp_path / "none.sqlite", _bare_db(tmp_path / "unversioned.sqlite", version=False)):
+        with live(settings_for(db)) as server, server.client() as c:
+            for r in (c.get("/api/v1/health"), c.post("/api/v1/lookup", json={"id_number": ID, "name": "张三"})):
+                assert r.status_code == 503 and set(r.json()) == SHAPE
 
 
 def _trip_and_recover(server, *, headers=None, bodies):
