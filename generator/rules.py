@@ -13,8 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.load import Collector
-from generator.village_info import WINDOW
-from huinong_core.models import FAILED_STATUSES, Batch, Dataset, Policy, batch_id_for
+from huinong_core.models import FAILED_STATUSES, WINDOW, Batch, Dataset, Policy, batch_id_for
 from huinong_core.normalize import period_year
 from huinong_core.regions import county_of, region_level, region_parent_code
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from huinong_core.models import batch_id_for
+from huinong_core.models import BANK, HOTLINE, WINDOW, batch_id_for
 from huinong_core.normalize import luhn_complete
 from huinong_core.regions import county_of, prefix, region_level, region_parent_code, within
 
@@ -140,14 +140,14 @@ def make_services(regions: list[tuple[str, str, str]]) -> list[dict[str, str]]:
         r = rng_for("services", code)
         kind_place = "街道办事处" if name.endswith("街道") else "人民政府"
         out.append({
-            "名称": f"{name}便民服务中心“一卡通”窗口", "类型": "乡镇便民服务窗口", "区划代码": code,
+            "名称": f"{name}便民服务中心“一卡通”窗口", "类型": WINDOW, "区划代码": code,
             "地址": f"{county}{name}{kind_place}便民服务中心一楼", "电话": phone(r), "办公时间": HOURS_WINDOW,
         })
         banks = BANKS.get(county_of(code), (("中国农业银行", ""), ("中国邮政储蓄银行", "")))
         for bank, _bin in banks[: (2 if county_of(code) in SAMPLE_COUNTIES else 1)]:
             short = name.removesuffix("街道").removesuffix("镇").removesuffix("乡") or name
             out.append({
-                "名称": f"{bank}{short}网点", "类型": "银行网点", "区划代码": code,
+                "名称": f"{bank}{short}网点", "类型": BANK, "区划代码": code,
                 "地址": f"{county}{name}{r.choice(('人民路', '中心街', '建设路', '商贸街', '政府街'))}{r.randint(1, 199)}号",
                 "电话": phone(r), "办公时间": HOURS_BANK,
             })
@@ -155,10 +155,10 @@ def make_services(regions: list[tuple[str, str, str]]) -> list[dict[str, str]]:
         r = rng_for("hotlines", county)
         for dept in DEPARTMENT_HOTLINES:
             out.append({
-                "名称": f"{names[county]}{dept}补贴政策咨询电话", "类型": "咨询热线", "区划代码": county,
+                "名称": f"{names[county]}{dept}补贴政策咨询电话", "类型": HOTLINE, "区划代码": county,
                 "地址": "", "电话": phone(r), "办公时间": "工作日 8:30-17:30",
             })
-    out.append({"名称": "平顶山市12345政务服务便民热线", "类型": "咨询热线", "区划代码": "410400000000",
+    out.append({"名称": "平顶山市12345政务服务便民热线", "类型": HOTLINE, "区划代码": "410400000000",
                 "地址": "", "电话": "12345", "办公时间": "全天24小时"})
     return out
 
@@ -639,7 +639,7 @@ def make_province(out: Path, villages: int = 46_000, records_per_village: int = 
                     flush(county, county_villages_)
                 county, county_villages_ = code, []
             elif level == "乡":
-                services.append({"名称": f"{name}便民服务窗口", "类型": "乡镇便民服务窗口", "区划代码": code,
+                services.append({"名称": f"{name}便民服务窗口", "类型": WINDOW, "区划代码": code,
                                  "地址": f"{name}人民政府", "电话": "0375-2661234", "办公时间": HOURS_WINDOW})
             elif level == "村":
                 county_villages_.append(code)

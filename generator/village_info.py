@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from huinong_core.models import Dataset, Policy, Region, Service
+from huinong_core.models import BANK, WINDOW, Dataset, Policy, Region, Service
 from huinong_core.regions import county_of, region_level, region_parent_code
-
-WINDOW = "乡镇便民服务窗口"
 
 #: At most this many bank outlets from the county when the township has none.
 COUNTY_BANKS_FALLBACK = 3
@@ -67,7 +65,7 @@ class VillageInfos:
         by_township: dict[str, list[Service]] = {}
         by_county: dict[str, list[Service]] = {}
         for s in ds.services:
-            if s.kind == "银行网点":
+            if s.kind == BANK:
                 by_township.setdefault(s.region, []).append(s)
                 by_county.setdefault(county_of(s.region), []).append(s)
         self._banks = {code: tuple(found) for code, found in by_township.items()}

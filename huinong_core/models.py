@@ -15,7 +15,9 @@ from typing import Mapping
 from huinong_core.regions import covers, prefix, region_level, within
 
 POLICY_LEVELS = ("中央", "省", "市", "县")
-SERVICE_KINDS = ("乡镇便民服务窗口", "银行网点", "咨询热线")
+#: The kinds of 服务网点 (services.csv 类型).
+WINDOW, BANK, HOTLINE = "乡镇便民服务窗口", "银行网点", "咨询热线"
+SERVICE_KINDS = (WINDOW, BANK, HOTLINE)
 #: 对象类别: who a programme is for, in words the public filters the 政策清单 by.
 TARGET_GROUPS = ("种养农户", "困难群众", "老年人", "残疾人", "儿童和学生", "计划生育家庭", "优抚对象",
                  "林农", "移民和搬迁群众", "创业就业人员")
