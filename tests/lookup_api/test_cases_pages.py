@@ -29,7 +29,9 @@ def sum_answer(html: str) -> str:
 
 def test_post_redirect_get(server):
     with server.client(follow_redirects=False) as c:
-        counties = links(c.get("/zixun/").text)
+        start = c.get("/zixun/").text
+        assert '<link rel="icon" href="../assets/images/favicon.png">' in start
+        counties = links(start)
         townships = links(c.get(f"/zixun/?quhua={counties[0]}").text)
         villages = links(c.get(f"/zixun/?quhua={townships[0]}").text)
         assert counties and townships and villages

@@ -175,6 +175,7 @@ def test_form_errors_are_html_pages_with_the_same_status(api):
     assert "<title>错误：" in r.text and "有以下问题" in r.text and 'href="#id_number"' in r.text
     assert 'value="12345"' in r.text and 'value="张三"' in r.text
     assert r.text.count('aria-invalid="true"') == 1
+    assert '<link rel="icon" href="../../assets/images/favicon.png">' in r.text  # not a /favicon.ico 404
     assert r.headers["cache-control"] == "no-store"
 
 

@@ -26,11 +26,14 @@ class _Links(html.parser.HTMLParser):
         super().__init__()
         self.links: list[str] = []
         self.ids: set[str] = set()
+        self.icons: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if "id" in a:
             self.ids.add(a["id"])
+        if tag == "link" and a.get("rel") == "icon":
+            self.icons.append(a.get("href", ""))
         for key in ("href", "src"):
             if a.get(key) and not (tag == "link" and a.get("rel") in ("canonical", "alternate") and key == "href"
                                    and a[key].startswith("http")):
@@ -81,6 +84,13 @@ def test_links_are_relative_so_a_sub_path_works(site: Path):
             if href.startswith("/") and not href.startswith("//"):
                 offenders.append((page.relative_to(site).as_posix(), href))
     assert not offenders, offenders[:10]
+
+
+def test_every_page_names_its_icon(site: Path):
+    """Without one a browser asks for /favicon.ico, and gets the 404 page: a wasted request on 2G
+    (the icon itself is checked by test_no_broken_links)."""
+    missing = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if not _parse(p).icons]
+    assert not missing, missing[:10]
 
 
 def test_feeds_parse(site: Path, view):
