@@ -18,8 +18,9 @@ Per page and mode:
   not counted) and raw bytes (the same files uncompressed): counted by the server, so they include
   what the page fetches at run time (mkdocs-material's `search/search_index.json`, the search
   worker and its scripts), which `benchmarks.site.weight()` cannot see in the HTML;
-- /favicon.ico, which Chromium asks for in some loads of a page without an icon (the site has none:
-  the answer is the 404 page), is left out of those counts and listed under the table;
+- /favicon.ico, which Chromium asks for in some loads of a page without an icon (every page names
+  one since issue 20; the answer would be the 404 page), is left out of those counts and listed
+  under the table;
 - FCP: first contentful paint (`performance.getEntriesByType('paint')`);
 - DCL and load: `domContentLoadedEventEnd` and `loadEventEnd` of the navigation entry;
 - last request: when the page's last request reached the server, counted from the page's own
