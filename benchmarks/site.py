@@ -26,8 +26,8 @@ def weight(site: Path, page: Path) -> tuple[int, int, int]:
     Besides what the HTML names, this counts what a browser fetches at run time and that we know
     of: mkdocs-material's search (its worker, `search/search_index.json` — about 1 MB, the biggest
     file a policy page loads — and the worker's lunr language scripts) and `/favicon.ico` for a page
-    without an icon (nginx answers with 404.html; every page names the site's icon since issue 20).  It is a static estimate
-    that agrees with Chromium on today's pages; `python -m benchmarks.pages` loads the pages in
+    without an icon (nginx answers with 404.html; every page names the site's icon since issue 20).
+    It is a static estimate that agrees with Chromium on today's pages; `python -m benchmarks.pages` loads the pages in
     Chromium and counts what really crosses the wire (and how long it takes): trust that one."""
     import json
     import re
