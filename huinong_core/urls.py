@@ -92,6 +92,11 @@ def absolute(site_url: str, path: str) -> str:
     return site_url.rstrip("/") + "/" + path
 
 
+#: The site's icon (mkdocs-material puts it there); every page names it, or a browser asks for
+#: /favicon.ico and gets the 404 page.  The page templates write the same path.
+ICON = "assets/images/favicon.png"
+
+
 def short(site_url: str, path: str) -> str:
     """A URL a person can type from a poster: host and path, no scheme."""
     url = absolute(site_url, path)

@@ -124,11 +124,13 @@ def _page(ctx, page: str, title: str, body: str, batches=None) -> str:
     """An index page; its data version is that of the batches it lists (None: every batch)."""
     version = ctx.version_of(everything=True) if batches is None else ctx.version_of(sorted(batches))
     css = urls.relative(page, STYLESHEET)
+    icon = urls.relative(page, urls.ICON)
     site = escape(ctx.dataset.site.name) if ctx.dataset.site else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)} - {site}</title>\n<link rel=\"stylesheet\" href=\"{css}\">\n</head>\n<body>\n"
+        f"<title>{escape(title)} - {site}</title>\n<link rel=\"stylesheet\" href=\"{css}\">\n"
+        f"<link rel=\"icon\" href=\"{icon}\">\n</head>\n<body>\n"
         f"<main id=\"main\">\n<p><a href=\"{urls.relative(page, urls.home())}\">返回首页</a></p>\n"
         f"<h1>{escape(title)}</h1>\n{body}"
         f"<p>数据版本 {escape(version.label)}</p>\n</main>\n</body>\n</html>\n"
