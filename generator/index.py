@@ -42,7 +42,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.context import LOOKUP_DB, BuildContext
-from generator.village_info import township_windows
 from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.lookup_db import SCHEMA, SCHEMA_VERSION
@@ -104,7 +103,8 @@ def finish(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
-def _places(ds: Dataset) -> tuple[list[tuple], list[tuple]]:
+def _places(ctx: BuildContext) -> tuple[list[tuple], list[tuple]]:
+    ds = ctx.dataset
     regions = ds.regions
     places = []
     for code, r in regions.items():
@@ -115,7 +115,7 @@ def _places(ds: Dataset) -> tuple[list[tuple], list[tuple]]:
         county = regions.get(county_of(code))
         places.append((int(code), r.name, int(township_code), township.name if township else "",
                        county.name if county else ""))
-    windows = [(int(code), w.name, w.address, w.phone, w.hours) for code, (w, *_) in township_windows(ds).items()]
+    windows = [(int(code), w.name, w.address, w.phone, w.hours) for code, (w, *_) in ctx.village_infos.windows.items()]
     return places, windows
 
 
@@ -243,7 +243,7 @@ def write(ctx: BuildContext) -> int:
         insert_payments(conn, _payment_rows(ds, batch_ids, todo))
         records = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
         conn.executemany("INSERT INTO programmes VALUES (?,?,?,?,?,?,?,?)", _programmes(ds))
-        places, windows = _places(ds)
+        places, windows = _places(ctx)
         conn.executemany("INSERT INTO places VALUES (?,?,?,?,?)", places)
         conn.executemany("INSERT INTO windows VALUES (?,?,?,?,?)", windows)
         for i, (kind, ref, title, summary, url, body) in enumerate(_search_entries(ds), 1):
