@@ -1,6 +1,6 @@
 """Rate limits with `limits`: per client IP and per queried ID number.
 
-Storage is memory by default (one process) and Redis when
+Storage is memory by default (one process: counters.WindowCounters) and Redis when
 ``LOOKUP_RATE_STORAGE=redis://...`` (several processes or hosts share it).
 Keys are keyed hashes, never an IP address or ID number in clear.  If the
 storage fails the lookup fails closed (503) rather than running unlimited.
@@ -9,7 +9,7 @@ storage fails the lookup fails closed (503) rather than running unlimited.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import functools
 import hmac
 import ipaddress
 import math
@@ -19,12 +19,13 @@ from limits import parse, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from lookup_api.counters import WindowCounters
 from lookup_api.refusals import OverLimit, Refusal, Unavailable
 
 
 def tag(key: bytes, purpose: str, value: str) -> str:
     """A keyed hash for one purpose (rate-limit buckets, audit log): not linkable to 查询键/人员键."""
-    return hmac.new(key, f"{purpose}|{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:24]
+    return hmac.digest(key, f"{purpose}|{value}".encode("utf-8", "surrogatepass"), "sha256").hex()[:24]
 
 
 def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str:
@@ -50,6 +51,7 @@ def client_ip(peer: str | None, forwarded_for: str | None, trusted: list) -> str
     return ip
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the address, asked on every request
 def client_bucket(ip: str) -> str:
     """What a per-client limit counts: an IPv4 address, or an IPv6 client's /64.
 
@@ -66,9 +68,17 @@ def client_bucket(ip: str) -> str:
     return str(addr)
 
 
+def is_shared(storage_uri: str) -> bool:
+    """Counted outside the process (Redis), so every worker and replica sees the same counts."""
+    return not storage_uri.startswith("memory://")
+
+
 class RateLimits:
     def __init__(self, storage_uri: str, client: str, per_id: str, search: str, **more: str):
-        self.storage = storage_from_string(storage_uri)
+        #: Counted outside this process (Redis): shared by all workers, but each count waits on the
+        #: network, so callers on the event loop hand the work to a thread.
+        self.shared = is_shared(storage_uri)
+        self.storage = storage_from_string(storage_uri) if self.shared else WindowCounters()
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search),
                       **{scope: parse_many(spec) for scope, spec in more.items()}}

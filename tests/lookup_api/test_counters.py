@@ -1,0 +1,52 @@
+"""The in-process rate-limit counters (lookup_api/counters.py) under `limits`' fixed-window strategy."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
+
+from lookup_api.counters import WindowCounters
+from lookup_api.ratelimit import RateLimits
+
+
+def test_fixed_windows_count_refuse_and_reopen():
+    counters = WindowCounters()
+    limiter = FixedWindowRateLimiter(counters)
+    item = parse("3/second")
+    assert [limiter.hit(item, "id", "a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.hit(item, "id", "b")  # another key has its own window
+    stats = limiter.get_window_stats(item, "id", "a")
+    assert stats.remaining == 0 and time.time() < stats.reset_time <= time.time() + 1
+    time.sleep(1.05)
+    assert limiter.hit(item, "id", "a") and limiter.get_window_stats(item, "id", "a").remaining == 2
+
+
+def test_ended_windows_are_dropped_without_a_thread():
+    threads = threading.active_count()
+    counters = WindowCounters()
+    for i in range(1000):
+        counters.incr(f"k{i}", 0.05)
+    assert len(counters) == 1000 and threading.active_count() == threads
+    time.sleep(0.1)
+    counters.incr("fresh", 60)  # a count drops what has ended
+    assert len(counters) == 1 and counters.get("k1") == 0 and counters.get("fresh") == 1
+
+
+def test_a_window_reopened_after_its_end_is_not_dropped_by_the_old_end():
+    counters = WindowCounters()
+    counters.incr("k", 0.05)
+    time.sleep(0.1)
+    assert counters.incr("k", 60) == 1  # a new window: counting starts again
+    counters.incr("other", 60)  # pops k's old end from the heap
+    assert counters.get("k") == 1
+
+
+def test_memory_limits_use_the_counters_and_redis_is_shared():
+    memory = RateLimits("memory://", "2/minute", "2/minute", "2/minute")
+    assert isinstance(memory.storage, WindowCounters) and not memory.shared
+    assert memory.try_hit("client", "x") == 0 and memory.try_hit("client", "x") == 0
+    assert 0 < memory.try_hit("client", "x") <= 60
+    assert RateLimits("redis://127.0.0.1:1/0", "2/minute", "2/minute", "2/minute").shared
