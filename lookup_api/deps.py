@@ -64,10 +64,15 @@ async def contents(lookup: LookupDep) -> Contents:
     return lookup.snapshot().contents
 
 
-async def client(request: Request, settings: SettingsDep) -> str:
+def client_of(request: Request) -> str:
     """The rate-limit and audit identity of the client: its address, an IPv6 one by /64."""
     peer = request.client.host if request.client else None
-    return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies))
+    return client_bucket(client_ip(peer, request.headers.get("x-forwarded-for"),
+                                   settings_of(request).trusted_proxies))
+
+
+async def client(request: Request) -> str:
+    return client_of(request)
 
 
 def staff_session(request: Request, cases: CasesDep) -> StaffSession | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 
 from huinong_core.version import DataVersion
@@ -46,6 +47,15 @@ def is_form(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in FORM_TYPES
 
 
+#: The same headers as raw ASGI pairs: appended to every response without parsing its headers.
+_SECURITY_RAW = tuple((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
+
+
+@functools.lru_cache(maxsize=8)  # one data version at a time, asked on every response
+def _version_header(version: DataVersion) -> bytes:
+    return version_header(version).encode()
+
+
 def version_header(version: DataVersion) -> str:
     """The data version as the X-Data-Version header: ASCII, "unknown" when it cannot be."""
     short = version.commit[:7] if version.commit.isascii() else "uncommitted"
@@ -77,14 +87,15 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                out = MutableHeaders(scope=message)
-                for k, v in SECURITY_HEADERS.items():
-                    out.setdefault(k, v)
-                if csp:
-                    out.setdefault("Content-Security-Policy", csp)
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw += [h for h in (_SECURITY_RAW + ((b"content-security-policy", csp.encode()),) if csp else
+                                    _SECURITY_RAW) if h[0] not in present]
                 version = self.db.version()
                 if version is not None:
-                    out["X-Data-Version"] = version_header(version)
+                    raw = [h for h in raw if h[0].lower() != b"x-data-version"]
+                    raw.append((b"x-data-version", _version_header(version)))
+                message = {**message, "headers": raw}
             await send(message)
 
         length = headers.get("content-length")

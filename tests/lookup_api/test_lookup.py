@@ -64,6 +64,24 @@ def test_known_person_sees_exactly_their_records(api, sample_dataset, dibao_peop
     assert all(x["name"].count("*") >= 1 for y in result["years"] for p in y["programmes"] for x in p["payments"])
 
 
+def test_answers_are_exactly_the_documented_model(api, dibao_people):
+    """The route serializes service.render's dict as it is (issue 20): it must be LookupResult, key for key."""
+    from lookup_api.models import LookupResult
+
+    def keys(value) -> object:  # the shape: every dict's keys, down the tree
+        if isinstance(value, dict):
+            return {k: keys(v) for k, v in value.items()}
+        return [keys(v) for v in value] if isinstance(value, list) else type(value).__name__
+
+    person, _row = dibao_people[0]
+    with api.client() as c:
+        for name in (person.name, person.name + "某"):
+            r = post(c, person.id18, name)
+            assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+            modelled = LookupResult.model_validate(r.json()).model_dump(mode="json")
+            assert keys(r.json()) == keys(modelled)
+
+
 def test_id_and_name_are_normalized_like_ingest(api, dibao_people):
     person, _row = dibao_people[1]
     with api.client() as c:
