@@ -25,16 +25,17 @@ RUN pip install . \
 # The build output is mounted read-only at /srv/huinong (mount the directory that holds public/,
 # not public/ itself: `build` switches the public link by a rename, which a mount of public/ would not see).
 # LOOKUP_SITE_DIR empty: nginx serves the site, the API serves only its routes.
-# WEB_CONCURRENCY: uvicorn worker processes per container (rate limits must then be in Redis).
+# WEB_CONCURRENCY: worker processes per container; empty: one per CPU when the rate limits are in
+# Redis (LOOKUP_RATE_STORAGE=redis://…), one while they are counted in memory (lookup_api/server.py).
 ENV LOOKUP_DB=/srv/huinong/public/lookup.sqlite \
     LOOKUP_SITE_DIR= \
     LOOKUP_AUDIT_LOG=- \
-    WEB_CONCURRENCY=1
+    WEB_CONCURRENCY=
 
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=2)"]
-# No access log (it would hold client addresses; the API writes its own audit line per lookup).
-# --no-proxy-headers: only the API's LOOKUP_TRUSTED_PROXIES decides whom X-Forwarded-For is believed from.
-CMD ["uvicorn", "lookup_api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
+# uvicorn (httptools, uvloop) in one process per worker, each on its own SO_REUSEPORT socket; no access
+# log (it would hold client addresses), no proxy headers (LOOKUP_TRUSTED_PROXIES decides): lookup_api/server.py.
+CMD ["python", "-m", "lookup_api", "--host", "0.0.0.0", "--port", "8000"]

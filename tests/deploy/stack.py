@@ -114,14 +114,14 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(10)
 
 
-def uvicorn_command(port: int) -> list[str]:
+def api_command(port: int) -> list[str]:
     """The Dockerfile's CMD (exec form), on 127.0.0.1:port, with this interpreter."""
     cmd_line = next(line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines() if line.startswith("CMD "))
     cmd = json.loads(cmd_line[4:])
-    assert cmd[0] == "uvicorn"
+    assert cmd[:3] == ["python", "-m", "lookup_api"]
     cmd[cmd.index("--host") + 1] = "127.0.0.1"
     cmd[cmd.index("--port") + 1] = str(port)
-    return [sys.executable, "-m", *cmd]
+    return [sys.executable, *cmd[1:]]
 
 
 def start_nginx(tmp: Path, **render) -> tuple[subprocess.Popen, int]:
@@ -173,7 +173,7 @@ class Stack:
 
     def start_api(self, i: int) -> None:
         """(Re)start API process i on its port."""
-        proc = subprocess.Popen(uvicorn_command(self.api_ports[i]), cwd=self.tmp, env=self.api_envs[i],
+        proc = subprocess.Popen(api_command(self.api_ports[i]), cwd=self.tmp, env=self.api_envs[i],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if i < len(self.api_procs):
             self.api_procs[i] = proc

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import time
@@ -20,7 +19,7 @@ from lookup_api.cases.errors import CaseError, CasesUnavailable, InvalidCase
 from lookup_api.errors import STATUS, http_error, status_of
 from lookup_api.refusals import OverLimit, ProofRefused, Refusal
 from tests.golden import fake_id
-from tests.helpers import free_port
+from tests.helpers import free_port, start_redis
 from tests.lookup_api.server import settings_for
 
 SHAPE = {"code", "message", "request_id"}
@@ -152,22 +151,8 @@ def test_forwarded_for_is_ignored_from_untrusted_peers(live, sample_db):
 
 
 def test_rate_limit_with_redis(live, sample_db, tmp_path):
-    server_bin = shutil.which("redis-server")
-    if server_bin is None:
-        pytest.skip("redis-server is not installed (scripts/system-deps.sh test installs it)")
-    port = free_port()
-    proc = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = start_redis(tmp_path)
     try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
         settings = settings_for(sample_db, rate_client="3 per 2 seconds", rate_storage=f"redis://127.0.0.1:{port}/0")
         with live(settings) as server:
             with server.client() as c:
