@@ -8,9 +8,9 @@ of the repository it runs in.  The parts:
 - ``access.py``: the guard in front of every request (Host, token → cookie, Origin), the
   security headers, and a 500 page that logs no message;
 - ``app.py``: the console's state (`Console`), its pages (`Pages`), form reading with the CSRF
-  check (in memory: an upload is never spooled to disk), and `create_app`, which mounts one
-  router per step (`STEPS`);
+  check (in memory: an upload is never spooled to disk), and the steps (`STEPS`);
+- ``main.py``: `create_app`, which mounts one router per step inside the guard;
 - ``ingest_pages.py``: the step 导入发放名单; ``propose.py`` and ``problems.py`` its helpers.
 
-A later step (发布通知, 检查和审阅, 提交, 状态) is one more router module listed in `app.STEPS`.
+A later step (发布通知, 检查和审阅, 提交, 状态) is one more router module, listed in `app.STEPS` and mounted in `main.py`.
 """

@@ -1,4 +1,5 @@
-"""The console's state, its pages, its forms, and the app made of one router per step."""
+"""The console's state, its pages and its forms: what every step's router is given (main.py
+assembles the app)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from generator.console.access import Guard, same
+from generator.console.access import same
 from generator.console.uploads import Uploads
 from huinong_core.errors import HuinongError, KeyConfigError
 from huinong_core.keys import Keyer, load_key
@@ -159,34 +158,3 @@ async def read_form(request: Request, console: Console, max_bytes: int = 64 << 1
     if not isinstance(given, str) or not same(given, console.csrf):
         raise Refused(403, "页面已过期（表单校验码不对），请刷新页面后重新操作。")
     return form
-
-
-def create_app(console: Console) -> Guard:
-    """The console: FastAPI with one router per step, inside the guard (access.py)."""
-    from generator.console import ingest_pages
-
-    pages = Pages(console)
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    @app.exception_handler(Refused)
-    async def refused(_request: Request, e: Refused) -> Response:
-        return HTMLResponse(pages.refused(e.status, e.message), status_code=e.status)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, e: StarletteHTTPException) -> Response:
-        message = {404: "没有这一页。请从工作台首页进入。", 405: "不能这样打开这一页。请从工作台首页进入。"}.get(
-            e.status_code, "请求不完整，请返回重试。")
-        return HTMLResponse(pages.refused(e.status_code, message), status_code=e.status_code)
-
-    @app.get("/", response_class=HTMLResponse)
-    def home() -> HTMLResponse:
-        return pages("home.html", title="工作台")
-
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        return Response(status_code=204)
-
-    app.include_router(ingest_pages.router(console, pages))
-    return Guard(app, port=console.port, token=console.token, cookie=console.cookie, session=console.session,
-                 refuse=pages.refused)

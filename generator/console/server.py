@@ -12,7 +12,8 @@ from pathlib import Path
 
 import uvicorn
 
-from generator.console.app import create_app, make_console
+from generator.console.app import make_console
+from generator.console.main import create_app
 from huinong_core.errors import HuinongError
 
 #: What --host may name: the console serves the clerk's own browser and nobody else.
