@@ -7,7 +7,8 @@ post a form to it, or rebind its own name to 127.0.0.1.  So, in this order:
    rebound name (DNS rebinding) is refused before anything else;
 2. the first URL's ``token`` (printed by `python -m generator console`, as Jupyter does) is
    exchanged for a session cookie (HttpOnly, SameSite=Strict) and the token leaves the address
-   bar by a redirect; without the cookie every request is refused (403);
+   bar by a redirect; without the cookie every request is refused (403), but for the
+   stylesheet (static/, nothing in it is secret: the refusal page needs it too);
 3. a request that may change something (not GET or HEAD) must come from this origin (the Origin
    header, which the browser sets itself), else 403; the CSRF field of its form is checked where
    the form is read (`app.read_form`).
@@ -42,6 +43,8 @@ HEADERS = {
     "cache-control": "no-store",
 }
 SAFE_METHODS = ("GET", "HEAD")
+#: What is served without the cookie (still only to this Host): the console's own static files.
+PUBLIC = "/static/"
 
 
 def same(a: str, b: str) -> bool:
@@ -95,6 +98,8 @@ class Guard:
         """None to let the request through, else (status, extra headers, body)."""
         if headers.get("host", "") not in self.hosts:
             return 400, [], self.refuse(400, "地址不对：请用启动工作台时终端窗口里显示的链接（http://127.0.0.1:…）打开。")
+        if scope["method"] in SAFE_METHODS and scope.get("path", "").startswith(PUBLIC):
+            return None  # the stylesheet: so that a refusal page is readable too; it holds nothing
         query = scope.get("query_string", b"").decode("latin-1")
         pairs = parse_qsl(query, keep_blank_values=True)
         tokens = [v for k, v in pairs if k == "token"]

@@ -15,7 +15,7 @@ from generator.console.server import ConsoleServer, NotLoopback
 from tests.console.helpers import DEMO, csrf_of, gbk, fixed_rows, post, upload
 from tests.helpers import REPO
 
-PAGES = ("/", "/daoru/", "/static/console.css", "/daoru/wancheng/410421-NY001-2024/", "/no-such-page")
+PAGES = ("/", "/daoru/", "/daoru/wancheng/410421-NY001-2024/", "/daoru/x/jiancha", "/no-such-page", "/static")
 
 
 def test_without_the_token_nothing_is_shown(console):
@@ -26,6 +26,10 @@ def test_without_the_token_nothing_is_shown(console):
             assert "没有打开工作台的权限" in r.text and "一卡通" not in r.text.split("<main", 1)[1][:40], path
             assert "导入发放名单" not in r.text
         assert c.get("/?token=wrong").status_code == 403
+        # the stylesheet alone is served without the cookie (the refusal page uses it), to this Host only
+        assert c.get("/static/console.css").status_code == 200
+        assert c.get("/static/console.css", headers={"host": "evil.example"}).status_code == 400
+        assert post(c, "/static/console.css").status_code == 403
         c.cookies.set(console.server.console.cookie, "a guess", domain="127.0.0.1")
         assert c.get("/").status_code == 403
 
