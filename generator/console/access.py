@@ -43,8 +43,17 @@ HEADERS = {
     "cache-control": "no-store",
 }
 SAFE_METHODS = ("GET", "HEAD")
+#: The page of an unexpected error (its type and place go to the terminal, nothing else).
+FAILED = "工作台出错了，这一步没有完成。请返回上一页重试；如果一直出错，请把终端窗口里的提示告诉管理员。"
 #: What is served without the cookie (still only to this Host): the console's own static files.
 PUBLIC = "/static/"
+
+
+def log_failure(e: BaseException) -> None:
+    """An unexpected error, for the terminal: its type and the place it was raised, never its
+    message (which could quote a raw cell)."""
+    last = traceback.extract_tb(e.__traceback__)[-1]
+    log.error("console error %s at %s:%s", type(e).__name__, last.filename.rsplit("/", 1)[-1], last.lineno)
 
 
 def same(a: str, b: str) -> bool:
@@ -88,11 +97,11 @@ class Guard:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as e:  # noqa: BLE001 - the last line of defence: a page, and a log line without data
-            last = traceback.extract_tb(e.__traceback__)[-1]
-            log.error("console error %s at %s:%s", type(e).__name__, last.filename.rsplit("/", 1)[-1], last.lineno)
+            # Started: the app's own handler (main.py) answered with the page and logged it; Starlette
+            # raises on after that, and uvicorn would log the traceback with its message.
             if not started:
-                await _respond(send_with_headers, 500, self.refuse(500, "工作台出错了，这一步没有完成。请返回上一页重试；"
-                                                                   "如果一直出错，请把终端窗口里的提示告诉管理员。"))
+                log_failure(e)
+                await _respond(send_with_headers, 500, self.refuse(500, FAILED))
 
     def _check(self, scope, headers: dict[str, str]) -> tuple[int, list, bytes] | None:
         """None to let the request through, else (status, extra headers, body)."""

@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from generator.console import ingest_pages
-from generator.console.access import Guard
+from generator.console.access import FAILED, Guard, log_failure
 from generator.console.app import HERE, Console, Pages, Refused
 
 
@@ -27,6 +27,11 @@ def create_app(console: Console) -> Guard:
         message = {404: "没有这一页。请从工作台首页进入。", 405: "不能这样打开这一页。请从工作台首页进入。"}.get(
             e.status_code, "请求不完整，请返回重试。")
         return HTMLResponse(pages.refused(e.status_code, message), status_code=e.status_code)
+
+    @app.exception_handler(Exception)
+    async def failed(_request: Request, e: Exception) -> Response:
+        log_failure(e)  # Starlette answers with this page, then raises on into the guard
+        return HTMLResponse(pages.refused(500, FAILED), status_code=500)
 
     @app.get("/", response_class=HTMLResponse)
     def home() -> HTMLResponse:

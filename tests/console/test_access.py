@@ -118,3 +118,22 @@ def _env() -> dict[str, str]:
     import os
 
     return {**{k: v for k, v in os.environ.items() if not k.startswith("HUINONG")}, **DEMO, "PYTHONPATH": str(REPO)}
+
+
+def test_an_unexpected_error_is_a_page_and_a_log_line_without_its_message(console, monkeypatch, caplog):
+    from tests.console.helpers import P
+
+    def broken(*_args):
+        raise ValueError(f"cell {P[0].id18} {P[0].name}")  # as a library error could quote a raw cell
+
+    monkeypatch.setattr("generator.console.ingest_pages.propose", broken)
+    with console.client() as c, caplog.at_level("ERROR", logger="generator.console"):
+        uid = upload(c, "a.csv", gbk(fixed_rows())).headers["location"].split("/")[2]
+        r = c.get(f"/daoru/{uid}/")
+        assert r.status_code == 500 and "工作台出错了" in r.text
+        assert P[0].id18 not in r.text
+    import re
+
+    assert [re.sub(r"\d+$", "N", rec.getMessage()) for rec in caplog.records] == [
+        "console error ValueError at test_access.py:N"]  # the innermost frame: here, `broken`
+    assert P[0].id18 not in caplog.text and P[0].name not in caplog.text
