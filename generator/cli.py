@@ -12,6 +12,7 @@
     python -m generator staff   add USER --department 部门 --region 区划代码 | list | passwd USER | disable USER | enable USER
     python -m generator cases   migrate | keygen | rekey [--batch N]
     python -m generator sms-names [--data DIR] [--out DIR]
+    python -m generator console [--repo DIR] [--port N] [--no-browser]
 
 The console script ``huinong`` is the same program.
 """
@@ -372,6 +373,28 @@ def cmd_sms_names(args) -> int:
     return EXIT_OK
 
 
+def cmd_console(args) -> int:
+    """The 工作台 in the clerk's browser (generator/console/): loopback only, a token in the URL."""
+    from generator.console.server import ConsoleServer, NotLoopback
+
+    try:
+        server = ConsoleServer(Path(args.repo), host=args.host, port=args.port)
+    except NotLoopback as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return EXIT_USAGE
+    if server.console.key_problem:
+        print(f"提示：未找到密钥，工作台不能导入（{server.console.key_problem}）", file=sys.stderr, flush=True)
+
+    def started() -> None:
+        print(f"工作台已启动。请在浏览器中打开下面的链接（链接中含本次的口令，不要发给别人）：\n\n    {server.url}\n\n"
+              "关闭工作台：在这个窗口按 Ctrl+C。", flush=True)
+        if not args.no_browser:
+            server.open_browser()
+
+    server.run(when_started=started)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description="惠民惠农财政补贴“一卡通”公开专栏生成工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -482,6 +505,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="data")
     p.add_argument("--out", default="exports", help="输出目录（默认 exports）")
     p.set_defaults(func=cmd_sms_names)
+
+    p = sub.add_parser("console", help="工作台：在本机浏览器中导入发放名单（只在 127.0.0.1 上运行）")
+    p.add_argument("--repo", default=".", help="项目目录（含 data 目录，默认当前目录）")
+    p.add_argument("--host", default="127.0.0.1", help="只能是 127.0.0.1 或 localhost")
+    p.add_argument("--port", type=int, default=0, help="端口（默认自动选择空闲端口）")
+    p.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只显示链接")
+    p.set_defaults(func=cmd_console)
     return ap
 
 

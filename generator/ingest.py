@@ -78,8 +78,8 @@ class RawFile:
     dropped_columns: list[str]
 
 
-def read_export(path: Path, shown: str | None = None) -> tuple[RawFile, list[Problem]]:
-    table, problems = open_table(path, COLUMN_ALIASES, REQUIRED, shown)
+def read_export(path: Path, shown: str | None = None, data: bytes | None = None) -> tuple[RawFile, list[Problem]]:
+    table, problems = open_table(path, COLUMN_ALIASES, REQUIRED, shown, data)
     cols = table.columns
     if table.has_header and "区划代码" not in cols and not ("乡镇" in cols and "村" in cols):
         problems.append(Problem(table.path, 1, 0, "区划代码", "缺少村（社区）列", "“区划代码”列，或“乡镇”和“村”两列"))
@@ -425,28 +425,75 @@ class IngestResult:
     dropped_columns: list[str]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A raw export worked out and cross-checked, nothing written yet: what `write` puts in
+    data/ (the console shows it to the clerk first).  Holds no plaintext: the records are keyed,
+    the checks masked."""
+
+    batch_id: str
+    target: Path
+    exists: bool  # a batch of this id is there already: written only when replacing it
+    programme: str
+    period: str
+    meta: dict
+    records: list[dict]
+    skipped: list[Problem]
+    checks: list[CrossCheck]
+    encoding: str
+    dropped_columns: list[str]
+    summary: dict[str, str]  # the report's 批次概况
+
+
 class UnusableDataDir(DataError):
     """data/ lacks what every import needs (site.yaml, regions, policies): fix it with `check` first."""
+
+
+def usable(data_dir: Path) -> Dataset:
+    """data/ loaded, batches included (they are the history a new batch is checked against).
+    UnusableDataDir when it lacks its base files."""
+    loaded = load(data_dir)
+    ds = loaded.dataset
+    if ds.site is None or not ds.regions or not ds.policies:
+        raise UnusableDataDir(loaded.problems)
+    return ds
+
+
+def plan_into(data_dir: Path, raw_path: Path, programme: str, period: str, keyer: Keyer, **options) -> Plan:
+    """`plan` one raw export against what ``data_dir`` holds (its batches are the history)."""
+    ds = usable(data_dir)
+    return plan(raw_path, programme, period, ds, keyer, data_dir=data_dir, history=History.from_batches(ds.batches),
+                **options)
 
 
 def ingest_into(data_dir: Path, raw_path: Path, programme: str, period: str, keyer: Keyer, **options) -> IngestResult:
     """Import one raw export into ``data_dir``: load what is there (its batches are the history the
     new one is checked against), then `ingest`.  UnusableDataDir when data/ lacks its base files."""
-    loaded = load(data_dir)
-    ds = loaded.dataset
-    if ds.site is None or not ds.regions or not ds.policies:
-        raise UnusableDataDir(loaded.problems)
+    ds = usable(data_dir)
     return ingest(raw_path, programme, period, ds, keyer, data_dir=data_dir,
                   history=History.from_batches(ds.batches), **options)
 
 
 def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer: Keyer, *,
-           data_dir: Path, out_dir: Path | None = None, county: str | None = None, payer: str | None = None,
-           publicity_start: dt.date | None = None, publicity_end: dt.date | None = None, phone: str | None = None,
-           skip_bad: bool = False, replace: bool = False, history: History | None = None,
-           report_dir: Path | None = None, shown_path: str | None = None) -> IngestResult:
+           replace: bool = False, history: History | None = None, report_dir: Path | None = None,
+           **options) -> IngestResult:
     """Turn one raw export into one batch.  Raises DataError and writes nothing on bad input
-    (unless ``skip_bad``)."""
+    (unless ``skip_bad``), or when the batch exists and ``replace`` is not given."""
+    history = history if history is not None else History()
+    p = plan(raw_path, programme, period, dataset, keyer, history=history, **options)
+    if p.exists and not replace:
+        raise DataError([Problem(str(p.target), 0, 0, "批次", f"批次{p.batch_id}已存在", "更正已发布的批次请加 --replace")])
+    return write(p, history, report_dir)
+
+
+def plan(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer: Keyer, *,
+         data_dir: Path, out_dir: Path | None = None, county: str | None = None, payer: str | None = None,
+         publicity_start: dt.date | None = None, publicity_end: dt.date | None = None, phone: str | None = None,
+         skip_bad: bool = False, history: History | None = None, shown_path: str | None = None,
+         data: bytes | None = None) -> Plan:
+    """Read, parse, key and cross-check one raw export; write nothing.  Raises DataError on bad
+    input (unless ``skip_bad``: the bad rows are left out and listed).  ``data``: the file's bytes
+    when they are in memory already (``raw_path`` then only names it)."""
     problems: list[Problem] = []
     shown = shown_path or str(raw_path)
     try:
@@ -457,7 +504,7 @@ def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer:
         raise DataError([Problem("命令行", 0, 0, "项目编码", f"项目{programme}不在政策清单中", "data/policies.csv 中的项目编码")])
     if county and (county not in dataset.regions or dataset.regions[county].level != "县"):
         raise DataError([Problem("命令行", 0, 0, "县", f"{county}不是县级区划代码", "12位县级区划代码，如 410421000000")])
-    raw, read_problems = read_export(raw_path, shown)
+    raw, read_problems = read_export(raw_path, shown, data)
     if read_problems:
         raise DataError(read_problems)
     rows, problems = parse_rows(raw, dataset.regions, county)
@@ -475,11 +522,8 @@ def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer:
     policy = dataset.policy_for(programme, period_year(period))
     batch_id = batch_id_for(the_county, programme, period)
     target = out_dir or (data_dir / "payments" / str(period_year(period)) / batch_id)
-    if target.exists() and not replace:
-        raise DataError([Problem(str(target), 0, 0, "批次", f"批次{batch_id}已存在", "更正已发布的批次请加 --replace")])
     keyed = keyed_records(rows, keyer)
-    history = history if history is not None else History()
-    checks = cross_check(rows, keyed, policy, programme, period, history, batch_id)
+    checks = cross_check(rows, keyed, policy, programme, period, history if history is not None else History(), batch_id)
     any_policy = policy or next(p for p in dataset.policies if p.code == programme)
     last_date = max(r.date for r in rows)
     start = publicity_start or last_date + dt.timedelta(days=1)
@@ -494,16 +538,25 @@ def ingest(raw_path: Path, programme: str, period: str, dataset: Dataset, keyer:
         "公示结束": end,
         "监督电话": phone or (dataset.site.phone if dataset.site else ""),
     }
-    write_batch(target, meta, keyed)
-    for k in keyed:
-        history.add(k["人员键"], k["查询键"], k["卡键"], k["发放状态"], batch_id, programme, period)
+    total = sum((r.amount for r in rows), Decimal(0))
+    summary = {
+        "原始文件": shown, "文件编码": raw.encoding, "项目": f"{programme} {any_policy.name}（{any_policy.short_name}）",
+        "期号": period, "县": county_name, "导入记录": str(len(rows)), "跳过错误行": str(len(problems)),
+        "金额合计（元）": format_decimal(total, 2), "未保存的列": "、".join(raw.dropped_columns) or "无",
+    }
+    return Plan(batch_id, target, target.exists(), programme, period, meta, keyed, problems, checks, raw.encoding,
+                raw.dropped_columns, summary)
+
+
+def write(p: Plan, history: History | None = None, report_dir: Path | None = None) -> IngestResult:
+    """Write a planned batch (replacing one of the same id), add it to ``history``, and the
+    cross-check report into ``report_dir`` when given."""
+    write_batch(p.target, p.meta, p.records)
+    if history is not None:
+        for k in p.records:
+            history.add(k["人员键"], k["查询键"], k["卡键"], k["发放状态"], p.batch_id, p.programme, p.period)
     report = None
     if report_dir is not None:
-        total = sum((r.amount for r in rows), Decimal(0))
-        summary = {
-            "原始文件": shown, "文件编码": raw.encoding, "项目": f"{programme} {any_policy.name}（{any_policy.short_name}）",
-            "期号": period, "县": county_name, "导入记录": str(len(rows)), "跳过错误行": str(len(problems)),
-            "金额合计（元）": format_decimal(total, 2), "未保存的列": "、".join(raw.dropped_columns) or "无",
-        }
-        report = write_report(report_dir, batch_id, shown, checks, problems, summary)
-    return IngestResult(target, batch_id, len(rows), problems, checks, report, raw.encoding, raw.dropped_columns)
+        report = write_report(report_dir, p.batch_id, p.summary["原始文件"], p.checks, p.skipped, p.summary)
+    return IngestResult(p.target, p.batch_id, len(p.records), p.skipped, p.checks, report, p.encoding,
+                        p.dropped_columns)

@@ -69,19 +69,21 @@ class Table:
 
 
 def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterable[str],
-               shown: str | None = None) -> tuple[Table, list[Problem]]:
+               shown: str | None = None, data: bytes | None = None) -> tuple[Table, list[Problem]]:
     """Decode a raw export, map its header through ``aliases``; check the ``required`` columns.
 
     Shared by payment ingest and reference-list ingest.  Rows come lazily: a
-    list of a million rows is not turned into a million dicts at once.
+    list of a million rows is not turned into a million dicts at once.  ``data``: the file's
+    bytes, already in memory (the console's upload, never written to disk); ``path`` then only
+    names it (its suffix says CSV or Excel).
     """
     shown = shown or str(path)
     problems: list[Problem] = []
     lookup = {_header_key(alias): canon for canon, names in aliases.items() for alias in names}
     empty = Table(shown, "?", {}, [], iter(()), has_header=False)
     try:
-        records, encoding = (_xlsx_records(path) if path.suffix.lower() in EXCEL_SUFFIXES
-                             else _csv_records(path))
+        records, encoding = (_xlsx_records(path, data) if path.suffix.lower() in EXCEL_SUFFIXES
+                             else _csv_records(path, data))
     except ParseError as e:
         return empty, [Problem(shown, 1, 0, "文件" if path.suffix.lower().startswith(".xls") else "编码",
                                e.message, e.expected)]
@@ -120,15 +122,15 @@ def open_table(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterab
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
-def _csv_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
+def _csv_records(path: Path, data: bytes | None = None) -> tuple[Iterator[tuple[int, list[str]]], str]:
     """(first line of each record, its cells) of a CSV or tab-separated export, and its encoding."""
-    text, encoding = decode(path.read_bytes())
+    text, encoding = decode(path.read_bytes() if data is None else data)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     return numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), encoding
 
 
-def _xlsx_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
+def _xlsx_records(path: Path, data: bytes | None = None) -> tuple[Iterator[tuple[int, list[str]]], str]:
     """(row number as Excel shows it, cells as text) of the first sheet of an .xlsx export."""
     import zipfile
 
@@ -138,7 +140,7 @@ def _xlsx_records(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
         raise ParseError("不支持旧版 Excel（.xls）或 WPS 表格（.et）文件",
                          "在 Excel 或 WPS 中“另存为”.xlsx 或 CSV（UTF-8）后再导入")
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path if data is None else io.BytesIO(data), read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise ParseError(f"无法读取 Excel 文件（{type(e).__name__}）", "用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV") from None
     sheet = book.worksheets[0]

@@ -23,6 +23,8 @@ from tests.golden import TINY, TINY_PEOPLE, person_row, raw_csv
 
 GUIDE = REPO / "docs/staff.md"
 ONLINE = "# 〔联网〕"
+#: The console runs until the clerk stops it: the test leaves it out (tests/console/test_cli.py runs it).
+UNTIL_STOPPED = "# 〔一直运行，按 Ctrl+C 停止〕"
 RAW = "data/raw/宝丰县轮作休耕2024.csv"
 MISTAKE = f"git add -f {RAW} && git commit -q --no-verify -m 误提交原始文件"
 
@@ -44,6 +46,11 @@ def guide_blocks() -> list[str]:
 def test_online_commands_are_few():
     online = [line for b in guide_blocks() for line in b.splitlines() if ONLINE in line]
     assert 1 <= len(online) <= 8, online
+
+
+def test_only_the_console_runs_until_stopped():
+    lines = [line for b in guide_blocks() for line in b.splitlines() if UNTIL_STOPPED in line]
+    assert lines == [f"python -m generator console  {UNTIL_STOPPED}"]
 
 
 def ny004_rows(corrected: bool = False) -> list[dict]:
@@ -78,7 +85,7 @@ def test_guide_commands_run(tmp_path: Path):
             if key in block:
                 script.append(setup)
         script.append(f"echo '::第{i}段'")
-        script += [line for line in block.splitlines() if ONLINE not in line]
+        script += [line for line in block.splitlines() if ONLINE not in line and UNTIL_STOPPED not in line]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUINONG", "VIRTUAL_ENV"))}
     env.update(GIT_ENV, HOME=str(home), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     for k in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):

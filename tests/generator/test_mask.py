@@ -121,3 +121,43 @@ def test_prop_mask_id_hides_birth_date(id18):
 def test_card_tail(card, tail):
     assert card_tail(card) == tail
 
+
+
+# ------------------------------------------------------- raw cells beside errors
+
+
+def test_mask_cell_keeps_only_the_last_four_of_ids_and_cards():
+    from generator.mask import mask_cell
+
+    assert mask_cell("身份证号", "41042119850307123X") == "**************123X"
+    assert mask_cell("卡号", " 6228480012345678 ") == "************5678"
+    assert mask_cell("卡号", "123") == "***"
+    assert mask_cell("姓名", "欧阳晓明") == "欧**明"
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("不是金额（41042119850307123X）", "不是金额（**************123X）"),
+    ("6228 4800 1234 5678", "************5678"),
+    ("１３８１２３４５６７８", "*******５６７８"),
+    ("电话13812345678", "电话*******5678"),
+    ("区划代码410421100201不存在", "区划代码410421100201不存在"),  # a region code is public
+    ("2025-05-20 367.50", "2025-05-20 367.50"),
+    ("4104 2110 0201", "********0201"),  # spaced out, it is not a region code as written
+])
+def test_mask_text_masks_every_long_run_of_digits(text, shown):
+    from generator.mask import mask_text
+
+    assert mask_text(text) == shown
+
+
+@given(st.text(alphabet="0123456789 Xx,（）元", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_mask_text_leaves_no_plaintext_number(text):
+    """Whatever the text, what is shown holds no run of 11 digits but a 12-digit region code."""
+    import re
+
+    from generator.mask import mask_text
+
+    for run in re.findall(r"\d[\d ]*", mask_text(text)):
+        digits = run.replace(" ", "")
+        assert len(digits) < 11 or (len(digits) == 12 and " " not in run.strip()), (text, mask_text(text))
