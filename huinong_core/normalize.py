@@ -94,8 +94,9 @@ def parse_id(raw: str, known_prefixes: frozenset[str] | None = None, today: dt.d
     if not _ASCII_DIGITS.fullmatch(text[:17]) or text[17] not in "0123456789X":
         raise ParseError("含有数字和X以外的字符", _ID_EXPECTED)
     try:
-        born = ric.get_birth_date(text)
-    except Exception:
+        # What ric.get_birth_date does after cleaning the number again (the lookup parses one per request).
+        born = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
         raise ParseError(f"出生日期不存在（{text[6:10]}年{text[10:12]}月{text[12:14]}日）", "有效的出生日期") from None
     today = today or dt.date.today()
     if born > today or born.year < 1890:

@@ -17,7 +17,7 @@ from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 
 from lookup_api import errors
-from lookup_api.audit import Audit, audit_logger
+from lookup_api.audit import Audit, audit_sink
 from lookup_api.case_desk import CaseDesk
 from lookup_api.cases.pow import Challenges
 from lookup_api.config import Settings, get_settings
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         cases=settings.rate_cases, cases_nojs=settings.rate_cases_nojs,
                         case_view=settings.rate_case_view, case_number=settings.rate_case_number,
                         login=settings.rate_login, id_nojs=settings.rate_id_nojs)
-    audit = Audit(audit_logger(settings.audit_log), keyer.key)
+    audit = Audit(audit_sink(settings.audit_log), keyer.key)
     challenges = Challenges(keyer.key, settings.cases_pow_bits)
     # Read by the providers of deps.py, and by nothing else.
     app.state.settings = settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 from pathlib import Path
@@ -46,14 +45,3 @@ def bare_site(root: Path) -> Path:
         f'<style>body{{font-size:20px;font-family:sans-serif;max-width:46rem;margin:0 auto;padding:1rem}}</style>'
         f"</head><body>{body}</body></html>", encoding="utf-8")
     return root
-
-
-class KeepLog(logging.Handler):
-    """Keeps every record given to it (attach it to the logger under test: the audit log does not propagate)."""
-
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record):
-        self.records.append(record)
