@@ -69,6 +69,8 @@ class Console:
     uploads: Uploads = field(default_factory=Uploads)
     #: The live site (its /api/v1/version tells what is published), None when not configured.
     site_url: str | None = None
+    #: Where the key came from (HUINONG_KEY, HUINONG_KEY_FILE): the commit guard refuses a file holding it.
+    key_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -98,7 +100,8 @@ def make_console(repo: Path, port: int, env: Mapping[str, str] = os.environ, sit
     except KeyConfigError as e:
         keyer, problem = None, str(e)
     return Console(repo, port, secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(32),
-                   keyer, problem, site_url=site_url)
+                   keyer, problem, site_url=site_url,
+                   key_env={k: env[k] for k in ("HUINONG_KEY", "HUINONG_KEY_FILE") if env.get(k)})
 
 
 class Refused(Exception):

@@ -165,7 +165,7 @@ def router(console: Console, pages: Pages) -> APIRouter:
 
         # The guards, before git commits anything.
         existing = [repo / p for p in chosen if (repo / p).is_file()]
-        refusals = guard(existing, relative_to=repo)
+        refusals = guard(existing, env=console.key_env, relative_to=repo)
         if refusals:
             return page(s, 409, error="提交前检查拒绝了下面的文件，什么也没有提交。", refused=explain(refusals), form=form)
         data = [c.path for c in s.data]

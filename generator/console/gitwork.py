@@ -154,6 +154,18 @@ def remote_main(repo: Path, remote: str) -> str | None:
     return None
 
 
+def fork_point(repo: Path, main: str) -> tuple[str | None, int]:
+    """Where this checkout left the remote's main (what a merge request compares against, so a
+    change others merged since is not read as one this checkout takes back), and how many
+    commits of the remote's main this checkout does not have yet."""
+    try:
+        base = _text(repo, "merge-base", "HEAD", main).strip() or None
+        behind = int(_text(repo, "rev-list", "--count", f"HEAD..{main}").strip() or 0)
+    except GitError:
+        return None, 0
+    return base, behind
+
+
 def revision(repo: Path, rev: str) -> str | None:
     try:
         return _text(repo, "rev-parse", "--verify", "--quiet", rev + "^{commit}").strip() or None

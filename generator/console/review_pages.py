@@ -39,6 +39,7 @@ def router(console: Console, pages: Pages) -> APIRouter:
     def review() -> HTMLResponse:
         repo = console.repo
         notes: list[str] = []
+        shown = "HEAD"
         try:
             remote = gitwork.remote_name(repo)
         except GitError:
@@ -51,9 +52,15 @@ def router(console: Console, pages: Pages) -> APIRouter:
             why = gitwork.fetch(repo, remote)
             if why:
                 notes.append(f"没有取得远程仓库的最新内容（{why}），下面按上次取得的主分支比较。")
-            base = gitwork.remote_main(repo, remote)
-            if base is None:
+            main = gitwork.remote_main(repo, remote)
+            if main is None:
                 notes.append(f"远程仓库 {remote} 没有主分支（main），只能与本机最近一次提交比较。")
+            else:
+                base, behind = gitwork.fork_point(repo, main)
+                shown = main
+                if behind:
+                    notes.append(f"远程主分支 {main} 有 {behind} 个新提交本机还没有（别人的修改已合并）。报告只列本机的修改；"
+                                 "提交前最好先在终端运行 git pull 取得它们。")
         _dataset, problems = check(console.data_dir, base=repo)
         try:
             report = diff(console.data_dir, base or "HEAD", None, today=build_date())
@@ -61,7 +68,7 @@ def router(console: Console, pages: Pages) -> APIRouter:
             notes.append(f"无法生成变更报告：{e}")
             report = None
         return pages("shenyue.html", status=200, title="检查和审阅", active="/shenyue/", no_git=False,
-                     problems=problems, notes=notes, base=base or "HEAD",
+                     problems=problems, notes=notes, base=shown,
                      warnings=report.warnings if report else [], empty=report.empty if report else True,
                      report=report_body(render(report, "html")) if report else None)
 
