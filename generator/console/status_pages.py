@@ -39,6 +39,14 @@ class Live:
     problem: str = ""
 
 
+def _when(iso: str) -> str:
+    """2026-12-01T08:00:00+08:00 as 2026-12-01 08:00 (Beijing time); anything else as it came."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
 def live_version(site: str) -> Live:
     url = site + VERSION_PATH
     try:
@@ -47,7 +55,7 @@ def live_version(site: str) -> Live:
             body = json.loads(answer.read(1 << 20).decode("utf-8"))
         version = body["data_version"]
         first, last = body.get("first_year"), body.get("last_year")
-        return Live(url, str(version["commit"]), str(version.get("label", "")), str(version.get("built_at", "")),
+        return Live(url, str(version["commit"]), str(version.get("label", "")), _when(str(version.get("built_at", ""))),
                     bool(version.get("dirty")), body.get("records"),
                     f"{first}—{last}年" if first and last else "")
     except urllib.error.HTTPError as e:
