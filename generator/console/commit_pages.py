@@ -197,9 +197,13 @@ def router(console: Console, pages: Pages) -> APIRouter:
         form = await read_form(request, console)
         branch = form.get("branch")
         remote = gitwork.remote_name(repo)
-        # Only the branch checked out, which this console made and committed: nothing else is pushed from here.
-        if not isinstance(branch, str) or remote is None or branch != gitwork.current_branch(repo):
-            raise Refused(409, "只能重新推送当前的分支。请回到“提交”一步。")
+        # Only the branch checked out, made here and not yet on the remote (never the main branch):
+        # nothing else is pushed from here.
+        main = gitwork.remote_main(repo, remote) if remote else None
+        if (not isinstance(branch, str) or remote is None or branch != gitwork.current_branch(repo)
+                or (main is not None and branch == main.split("/", 1)[1])
+                or gitwork.revision(repo, f"refs/remotes/{remote}/{branch}") is not None):
+            raise Refused(409, "只能重新推送工作台刚提交、还没有推送成功的分支。请回到“提交”一步。")
         return push_and_show(remote, branch)
 
     @r.get("/wancheng/", response_class=HTMLResponse)

@@ -186,8 +186,14 @@ def test_a_push_the_remote_rejects_is_explained_and_can_be_retried(console, repo
         hook.unlink()  # the administrator let it through
         again = post(c, "/tijiao/tuisong", data={"csrf": csrf_of(r.text), "branch": "tongzhi"})
         assert again.status_code == 303 and again.headers["location"] == "/tijiao/wancheng/?fenzhi=tongzhi"
-        # only the branch checked out can be pushed from here
+        # only the branch checked out, not pushed yet, can be pushed from here; never main
         assert post(c, "/tijiao/tuisong", data={"csrf": csrf_of(r.text), "branch": "main"}).status_code == 409
+        assert post(c, "/tijiao/tuisong", data={"csrf": csrf_of(r.text), "branch": "tongzhi"}).status_code == 409
+        git(repo, "switch", "-q", "main")
+        git(repo, "commit", "-q", "--allow-empty", "-m", "本机的提交")
+        r = post(c, "/tijiao/tuisong", data={"csrf": csrf_of(r.text), "branch": "main"})
+        assert r.status_code == 409 and "只能重新推送工作台刚提交" in r.text
+    assert git(remote(repo), "rev-list", "--count", "main") == "1"
     assert sorted(branches(remote(repo))) == ["main", "tongzhi"]
 
 
