@@ -75,12 +75,17 @@ class Refusal:
 
 
 def explain(refusals) -> list[Refusal]:
+    """The guard's refusals per file (a zip member counts for its file), each line in words."""
     per: dict[str, list[str]] = defaultdict(list)
     for r in refusals:
-        per[r.path.split("[")[0]].append(str(r)[len(r.path.split("[")[0]) + 1:].strip())
-    return [Refusal(path, tuple(reasons[:10]), tuple(dict.fromkeys(
-        text for key, text in EXPLAINED if any(key in reason for reason in reasons))))
-        for path, reasons in per.items()]
+        member = r.path[len(r.path.split("[")[0]):]
+        per[r.path.split("[")[0]].append(f"{member}{'第 %d 行：' % r.line if r.line else ''}{r.reason}")
+    out = []
+    for path, reasons in per.items():
+        shown = reasons[:10] + ([f"……另有 {len(reasons) - 10} 处"] if len(reasons) > 10 else [])
+        out.append(Refusal(path, tuple(shown), tuple(dict.fromkeys(
+            text for key, text in EXPLAINED if any(key in reason for reason in reasons)))))
+    return out
 
 
 def proposed_branch(data: list[Change]) -> str:

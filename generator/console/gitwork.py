@@ -281,16 +281,16 @@ def plain_network(said: str) -> str | None:
 def plain_push(said: str) -> str:
     low = said.lower()
     if "remote rejected" in low or "pre-receive hook declined" in low or "protected" in low:
-        return "推送被远程仓库拒绝：服务器上的检查或分支保护规则不允许这次推送，原因见下面服务器的说明。提交已保存在本机。"
+        return "推送被远程仓库拒绝：服务器上的检查或分支保护规则不允许这次推送，原因见下面服务器的说明。"
     if "[rejected]" in low or "non-fast-forward" in low or "fetch first" in low:
-        return "推送被拒绝：远程仓库上已有同名分支，且内容不同。提交已保存在本机；请联系管理员。"
-    return plain_network(said) or "推送没有完成。提交已保存在本机，请稍后在这一页重新推送。"
+        return "推送被拒绝：远程仓库上已有同名分支，且内容不同。请联系管理员。"
+    return plain_network(said) or "推送没有完成，请稍后在这一页重新推送。"
 
 
 def remote_lines(said: str) -> list[str]:
-    """What the server and git said about a refusal, for the clerk to pass on (no credentials in it:
-    git never prints them)."""
-    return [line for line in said.splitlines() if line.strip()][-20:]
+    """What the server and git said about a refusal, for the clerk to pass on (a user name or token
+    written into a remote URL taken out)."""
+    return [re.sub(r"://[^@/\s]*@", "://", line) for line in said.splitlines() if line.strip()][-20:]
 
 
 # ------------------------------------------------------------------ merge-request links

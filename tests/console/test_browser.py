@@ -228,3 +228,39 @@ def _check_pushed(bare: Path, tmp_path: Path) -> None:
     blob = b"".join(f.read_bytes() for f in pushed.rglob("*") if f.is_file())
     assert [v for v in plaintexts() if v.encode() in blob] == []
     independent_pii_scan(batch)
+
+
+def test_the_clerk_reads_why_a_commit_or_a_push_was_refused(browser, console, repo: Path):
+    """The two refusals a clerk meets at 提交, as the browser shows them (photographed too)."""
+    from tests.console.test_commit_pages import with_author, write_notice
+
+    with_author(repo)
+    write_notice(repo)
+    (repo / "data/发放名单原件.csv").write_bytes(gbk(fixed_rows()))
+    hook = repo.parent / "remote.git/hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'GitLab: 您没有推送到这个项目的权限' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(console.server.url)
+        page.locator("nav.steps").get_by_role("link", name="提交").click()
+        page.fill("#message", "通知：推迟发放")
+        page.get_by_role("button", name="检查、提交并推送").click()
+        alert = page.locator(".alert").inner_text()
+        assert "提交前检查拒绝了下面的文件，什么也没有提交" in alert and "data/发放名单原件.csv" in alert
+        assert "文件里有完整的身份证号、银行卡号或手机号" in alert and leaks(page.content()) == []
+        shoot(page, "15-commit-refused")
+
+        (repo / "data/发放名单原件.csv").unlink()  # the clerk removed the raw file, as the page said
+        page.locator("nav.steps").get_by_role("link", name="提交").click()
+        page.fill("#message", "通知：推迟发放")
+        page.get_by_role("button", name="检查、提交并推送").click()
+        assert page.locator("h1").inner_text() == "推送没有完成"
+        assert "GitLab: 您没有推送到这个项目的权限" in page.locator(".alert pre").inner_text()
+        shoot(page, "16-push-failed")
+        hook.unlink()
+        page.get_by_role("button", name="重新推送").click()
+        assert page.locator("h1").inner_text() == "已提交并推送"
+    finally:
+        context.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.console.gitwork import merge_request_links, shown_url, web_url
+from generator.console.gitwork import merge_request_links, remote_lines, shown_url, web_url
 from tests.console.helpers import P, Running, csrf_of, fixed_rows, gbk, post, seen_of
 from tests.gitrepo import git
 
@@ -135,7 +135,8 @@ def test_the_guard_refuses_personal_data_and_keys_and_says_why(repo: Path):
         r = submit(c)
         assert r.status_code == 409, r.text
         assert "提交前检查拒绝了下面的文件，什么也没有提交" in r.text
-        assert "data/发放名单原件.csv" in r.text and "身份证号: 疑似明文" in r.text
+        assert "data/发放名单原件.csv" in r.text and "<li>第 2 行：身份证号: 疑似明文" in r.text
+        assert "……另有" in r.text
         assert "文件里有完整的身份证号、银行卡号或手机号" in r.text and "导入发放名单" in r.text
         assert "data/备忘.txt" in r.text and "文件中含有当前使用的密钥" in r.text
         assert "密钥只能放在本机安全的位置" in r.text and key not in r.text
@@ -267,3 +268,5 @@ def test_merge_request_links():
         "https://git.example.gov.cn/yikatong/huinong/compare/tongzhi?expand=1"]
     assert merge_request_links("/srv/git/huinong.git", "tongzhi") == []
     assert shown_url("https://oauth2:s3cret@git.example.gov.cn/a.git") == "https://git.example.gov.cn/a.git"
+    assert remote_lines("fatal: unable to access 'https://oauth2:s3cret@git.example.gov.cn/a.git/': 403\n\n") == [
+        "fatal: unable to access 'https://git.example.gov.cn/a.git/': 403"]
