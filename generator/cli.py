@@ -12,7 +12,7 @@
     python -m generator staff   add USER --department 部门 --region 区划代码 | list | passwd USER | disable USER | enable USER
     python -m generator cases   migrate | keygen | rekey [--batch N]
     python -m generator sms-names [--data DIR] [--out DIR]
-    python -m generator console [--repo DIR] [--port N] [--no-browser]
+    python -m generator console [--repo DIR] [--port N] [--no-browser] [--site URL]
 
 The console script ``huinong`` is the same program.
 """
@@ -378,7 +378,7 @@ def cmd_console(args) -> int:
     from generator.console.server import ConsoleServer, NotLoopback
 
     try:
-        server = ConsoleServer(Path(args.repo), host=args.host, port=args.port)
+        server = ConsoleServer(Path(args.repo), host=args.host, port=args.port, site_url=args.site)
     except NotLoopback as e:
         print(f"错误：{e}", file=sys.stderr)
         return EXIT_USAGE
@@ -506,11 +506,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="exports", help="输出目录（默认 exports）")
     p.set_defaults(func=cmd_sms_names)
 
-    p = sub.add_parser("console", help="工作台：在本机浏览器中导入发放名单（只在 127.0.0.1 上运行）")
+    p = sub.add_parser("console", help="工作台：在本机浏览器中导入发放名单、发布通知、检查、提交（只在 127.0.0.1 上运行）")
     p.add_argument("--repo", default=".", help="项目目录（含 data 目录，默认当前目录）")
     p.add_argument("--host", default="127.0.0.1", help="只能是 127.0.0.1 或 localhost")
     p.add_argument("--port", type=int, default=0, help="端口（默认自动选择空闲端口）")
     p.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只显示链接")
+    p.add_argument("--site", help="网站地址，如 https://yikatong.example.gov.cn（“状态”页显示网站上现在的数据版本；"
+                                  "默认取环境变量 HUINONG_SITE_URL）")
     p.set_defaults(func=cmd_console)
     return ap
 

@@ -14,7 +14,12 @@ from huinong_core.errors import HuinongError
 
 
 class GitError(HuinongError):
-    """A git command failed (not a repository, unknown revision...)."""
+    """A git command failed (not a repository, unknown revision...).  ``stderr``: all that git said
+    (a push refused by the server explains why in its "remote:" lines, not in the last one)."""
+
+    def __init__(self, message: str, stderr: str = ""):
+        super().__init__(message)
+        self.stderr = stderr
 
 
 def git(repo: Path, *args: str, input: bytes | None = None, timeout: float = 300) -> bytes:
@@ -25,8 +30,9 @@ def git(repo: Path, *args: str, input: bytes | None = None, timeout: float = 300
     except OSError as e:
         raise GitError(f"无法运行 git：{e}") from None
     if done.returncode != 0:
-        msg = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:2])} 失败：{msg[-1] if msg else done.returncode}")
+        said = done.stderr.decode("utf-8", "replace").strip()
+        msg = said.splitlines()
+        raise GitError(f"git {' '.join(args[:2])} 失败：{msg[-1] if msg else done.returncode}", said)
     return done.stdout
 
 

@@ -4,6 +4,7 @@ assembles the app)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from generator.console.access import same
 from generator.console.uploads import Uploads
+from generator.mask import mask_text
 from huinong_core.errors import HuinongError, KeyConfigError
 from huinong_core.keys import Keyer, load_key
 
@@ -38,15 +40,19 @@ class Step:
 #: The steps in the order of the clerk's work (docs/staff.md).  Each built one is a router module.
 STEPS = (
     Step("导入发放名单", "/daoru/", "选择“一卡通”系统导出的发放明细，检查错误，阅读交叉核查报告，确认后导入为脱敏批次。"),
-    Step("发布通知", None, "发布延迟发放、系统维护等紧急通知。"),
-    Step("检查和审阅", None, "检查全部数据，查看这次修改会让网站发生什么变化。"),
-    Step("提交", None, "把修改提交并推送，创建合并请求。"),
-    Step("状态", None, "查看网站上现在公开的数据版本。"),
+    Step("发布通知", "/tongzhi/", "发布延迟发放、系统维护等紧急通知，或修改已有的通知。"),
+    Step("检查和审阅", "/shenyue/", "检查全部数据，查看这次修改会让网站发生什么变化（与远程仓库的主分支比较）。"),
+    Step("提交", "/tijiao/", "把修改提交到新分支并推送，打开合并请求。"),
+    Step("状态", "/zhuangtai/", "查看网站上现在公开的数据版本和本机的数据版本。"),
 )
 
 
 class NoRepository(HuinongError):
     """--repo names no checkout with a data/ directory."""
+
+
+class BadSiteUrl(HuinongError):
+    """--site (HUINONG_SITE_URL) is not an http(s) address."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,10 @@ class Console:
     keyer: Keyer | None
     key_problem: str | None  # why there is no key (shown on every page)
     uploads: Uploads = field(default_factory=Uploads)
+    #: The live site (its /api/v1/version tells what is published), None when not configured.
+    site_url: str | None = None
+    #: Where the key came from (HUINONG_KEY, HUINONG_KEY_FILE): the commit guard refuses a file holding it.
+    key_env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -77,16 +87,21 @@ class Console:
         return self.repo / "reports"
 
 
-def make_console(repo: Path, port: int, env: Mapping[str, str] = os.environ) -> Console:
+def make_console(repo: Path, port: int, env: Mapping[str, str] = os.environ, site_url: str | None = None) -> Console:
+    """``site_url``: the live site (else HUINONG_SITE_URL; neither: the 状态 page says it is not set)."""
     repo = Path(repo).resolve()
     if not (repo / "data").is_dir():
         raise NoRepository(f"{repo} 中没有 data 目录：请在项目目录中启动工作台，或用 --repo 指定项目目录。")
+    site_url = (site_url or env.get("HUINONG_SITE_URL", "")).strip().rstrip("/") or None
+    if site_url is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", site_url):
+        raise BadSiteUrl(f"网站地址不对（{site_url}）：应是 https://… 开头的网址，如 https://yikatong.example.gov.cn")
     try:
         keyer, problem = load_key(env), None
     except KeyConfigError as e:
         keyer, problem = None, str(e)
     return Console(repo, port, secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(32),
-                   keyer, problem)
+                   keyer, problem, site_url=site_url,
+                   key_env={k: env[k] for k in ("HUINONG_KEY", "HUINONG_KEY_FILE") if env.get(k)})
 
 
 class Refused(Exception):
@@ -106,6 +121,7 @@ class Pages:
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                       autoescape=True, undefined=jinja2.StrictUndefined,
                                       trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["masked"] = mask_text  # a message may quote a cell: never an ID or card whole
 
     def html(self, template: str, **context) -> str:
         return self.env.get_template(template).render(console=self.console, steps=STEPS, csrf=self.console.csrf,

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from generator.console import ingest_pages
+from generator.console import commit_pages, ingest_pages, notice_pages, review_pages, status_pages
 from generator.console.access import FAILED, Guard, log_failure
 from generator.console.app import HERE, Console, Pages, Refused
 
@@ -41,6 +41,7 @@ def create_app(console: Console) -> Guard:
     def favicon() -> Response:
         return Response(status_code=204)
 
-    app.include_router(ingest_pages.router(console, pages))
+    for step in (ingest_pages, notice_pages, review_pages, commit_pages, status_pages):  # app.STEPS, in order
+        app.include_router(step.router(console, pages))
     return Guard(app, port=console.port, token=console.token, cookie=console.cookie, session=console.session,
                  refuse=pages.refused)

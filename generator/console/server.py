@@ -28,7 +28,8 @@ class ConsoleServer:
     """The console on 127.0.0.1: the socket is bound here (port 0: any free one) so the app knows
     its port, and with it the Host and Origin it accepts, before the first request."""
 
-    def __init__(self, repo: Path, host: str = "127.0.0.1", port: int = 0, env: Mapping[str, str] = os.environ):
+    def __init__(self, repo: Path, host: str = "127.0.0.1", port: int = 0, env: Mapping[str, str] = os.environ,
+                 site_url: str | None = None):
         if host not in LOOPBACK:
             raise NotLoopback(f"工作台只能在本机地址 127.0.0.1 上运行（收到 {host}）：它能写入数据目录，不能让其他电脑访问。")
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -38,7 +39,11 @@ class ConsoleServer:
             self.socket.close()
             raise HuinongError(f"端口 {port} 已被占用（{e.strerror}）：换一个端口，或不写 --port 自动选择。") from None
         self.port = self.socket.getsockname()[1]
-        self.console = make_console(repo, self.port, env)
+        try:
+            self.console = make_console(repo, self.port, env, site_url)
+        except HuinongError:
+            self.socket.close()
+            raise
         self.url = f"http://127.0.0.1:{self.port}/?token={self.console.token}"
         # No access log: a URL names an upload and a batch; errors are logged by the guard without data.
         config = uvicorn.Config(create_app(self.console), log_level="warning", access_log=False, server_header=False,

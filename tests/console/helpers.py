@@ -35,8 +35,8 @@ def clone_of_tiny(tmp: Path) -> Path:
 class Running:
     """ConsoleServer (the class the CLI runs) in a thread."""
 
-    def __init__(self, repo: Path, env: dict[str, str] | None = None):
-        self.server = ConsoleServer(repo, env=DEMO if env is None else env)
+    def __init__(self, repo: Path, env: dict[str, str] | None = None, site_url: str | None = None):
+        self.server = ConsoleServer(repo, env=DEMO if env is None else env, site_url=site_url)
         self.base = f"http://127.0.0.1:{self.server.port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -63,6 +63,43 @@ class Running:
             yield c
 
 
+@contextlib.contextmanager
+def live_site(commit: str, status: int = 200) -> Iterator[str]:
+    """A site on loopback whose /api/v1/version answers as the lookup service does (its own model),
+    with ``commit`` as the data version; ``status`` other than 200: the error shape instead."""
+    import http.server
+    import json
+
+    from lookup_api.models import DataVersion, Version
+
+    version = Version(api="1.0.0", data_version=DataVersion(commit=commit, built_at="2026-12-01T08:00:00+08:00",
+                                                            dirty=False, label=f"2026-12-01 · {commit[:7]}"),
+                      records=5, first_year=2024, last_year=2024)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            ok = self.path == "/api/v1/version" and status == 200
+            body = (version.model_dump_json() if ok else json.dumps({"code": "unavailable", "message": "x",
+                                                                     "request_id": "r"})).encode()
+            self.send_response(200 if ok else (status if status != 200 else 404))
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
@@ -75,6 +112,10 @@ def post(client: httpx.Client, url: str, origin: str | None = "same", **kw) -> h
     elif origin is not None:
         headers["origin"] = origin
     return client.post(url, headers=headers, **kw)
+
+
+def seen_of(html: str) -> str:
+    return re.search(r'name="seen" value="([^"]+)"', html).group(1)
 
 
 def upload(client: httpx.Client, name: str, data: bytes, **fields: str) -> httpx.Response:

@@ -15,7 +15,8 @@ from generator.console.server import ConsoleServer, NotLoopback
 from tests.console.helpers import DEMO, csrf_of, gbk, fixed_rows, post, upload
 from tests.helpers import REPO
 
-PAGES = ("/", "/daoru/", "/daoru/wancheng/410421-NY001-2024/", "/daoru/x/jiancha", "/no-such-page", "/static")
+PAGES = ("/", "/daoru/", "/daoru/wancheng/410421-NY001-2024/", "/daoru/x/jiancha", "/tongzhi/", "/tongzhi/xin/",
+         "/shenyue/", "/tijiao/", "/tijiao/wancheng/?fenzhi=main", "/zhuangtai/", "/no-such-page", "/static")
 
 
 def test_without_the_token_nothing_is_shown(console):
