@@ -16,7 +16,7 @@ import math
 import time
 
 from limits import parse, parse_many
-from limits.storage import storage_from_string
+from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from lookup_api.counters import WindowCounters
@@ -86,6 +86,9 @@ class RateLimits:
         #: network, so callers on the event loop hand the work to a thread.
         self.shared = is_shared(storage_uri)
         self.storage = storage_from_string(storage_uri) if self.shared else WindowCounters()
+        # Redis: all the windows of a scope counted in one round trip, not one each.
+        self._hit_windows = (self.storage.get_connection().register_script(HIT_WINDOWS)
+                             if type(self.storage) is RedisStorage else None)
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search),
                       **{scope: parse_many(spec) for scope, spec in more.items()}}
@@ -99,8 +102,12 @@ class RateLimits:
     def try_hit(self, scope: str, bucket: str) -> int:
         """Count one request in every window of ``scope``: 0 when all had room, else the seconds
         until the full one has room again."""
+        items = self.items[scope]
         with _fail_closed():
-            for item in self.items[scope]:
+            if self._hit_windows is not None:
+                keys = [self.storage.prefixed_key(item.key_for(scope, bucket)) for item in items]
+                return int(self._hit_windows(keys, [x for item in items for x in (item.get_expiry(), item.amount)]))
+            for item in items:
                 if not self.limiter.hit(item, scope, bucket):
                     return max(1, math.ceil(self.limiter.get_window_stats(item, scope, bucket).reset_time - time.time()))
         return 0
@@ -127,6 +134,23 @@ class RateLimits:
         except Exception:
             return False
 
+
+#: FixedWindowRateLimiter.hit over a scope's windows in turn, stopping at the first that is full, in
+#: one script: the keys and counts are limits' own (its incr_expire.lua), so its other calls see them.
+#: KEYS[i]: a window's key; ARGV[2i-1], ARGV[2i]: its length in seconds and its limit.  Returns 0, or
+#: the seconds until the full window ends.
+HIT_WINDOWS = """
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incrby", key, 1)
+    if current == 1 then
+        redis.call("expire", key, ARGV[2 * i - 1])
+    end
+    if current > tonumber(ARGV[2 * i]) then
+        return math.max(redis.call("ttl", key), 1)
+    end
+end
+return 0
+"""
 
 #: A day's count with no real limit, and one use an hour (challenges live ten minutes).
 TALLY = parse("1000000000/day")

@@ -50,3 +50,27 @@ def test_memory_limits_use_the_counters_and_redis_is_shared():
     assert memory.try_hit("client", "x") == 0 and memory.try_hit("client", "x") == 0
     assert 0 < memory.try_hit("client", "x") <= 60
     assert RateLimits("redis://127.0.0.1:1/0", "2/minute", "2/minute", "2/minute").shared
+
+
+def test_redis_windows_in_one_script_agree_with_limits(tmp_path):
+    """RateLimits counts a scope's windows in Redis with one script; limits' own reading of the same
+    keys (get_window_stats, as the tallies use) sees the same counts."""
+    from tests.helpers import start_redis
+
+    proc, port = start_redis(tmp_path)
+    try:
+        limits = RateLimits(f"redis://127.0.0.1:{port}/0", "3/minute;5/hour", "2/minute", "2/minute")
+        assert limits._hit_windows is not None
+        assert [limits.try_hit("client", "x") for _ in range(3)] == [0, 0, 0]
+        wait = limits.try_hit("client", "x")  # the minute's window is full
+        assert 0 < wait <= 60
+        minute, hour = limits.items["client"]
+        assert limits.limiter.get_window_stats(minute, "client", "x").remaining == 0
+        # The refused attempt stopped at the full window: the hour counted 3, not 4.
+        assert limits.limiter.get_window_stats(hour, "client", "x").remaining == 2
+        assert limits.try_hit("client", "y") == 0  # another bucket
+        limits.storage.get_connection().flushall()
+        assert limits.try_hit("client", "x") == 0
+    finally:
+        proc.kill()
+        proc.wait(10)
