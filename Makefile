@@ -48,6 +48,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(PY)
 	touch $@
 
 bench: $(VENV)/.installed-bench
+	scripts/system-deps.sh bench
 	HUINONG_DEMO=1 $(PY) -m benchmarks
 
 clean:

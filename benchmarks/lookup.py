@@ -1,17 +1,26 @@
-"""Lookup benchmark: a province-sized lookup.sqlite (10 million payments by default),
-measured three ways in one run, with the same mix of queries (half hits, half misses):
+"""Lookup benchmark (issue 20): one lookup.sqlite (2 million payments by default), every contender
+in one run with the same query mix (half people in the database, half valid ID numbers that are not):
 
-1. bare in-process SQLite: HMAC the ID + name, indexed SELECT (the floor);
-2. our API over HTTP (uvicorn, one worker): the whole POST /api/v1/lookup path;
-3. Datasette serving the same table: GET /<db>/payments.json?query_key=… (the
-   client computes the key: Datasette cannot).
+in process (one thread, no HTTP):
+  1. HMAC of ID + name and the indexed SELECT: the limit;
+  2. LookupService.lookup: all our lookup logic (parse, limits, HMAC, query, grouping, audit line);
+over HTTP on loopback, 32 keep-alive connections from wrk (`--connections`), POST /api/v1/lookup:
+  3. our API as deployed: `python -m lookup_api` (the Dockerfile's command), one worker per CPU,
+     limits in Redis (a redis-server of its own), all middleware on;
+  4. the same with one worker and the limits in memory (`make run`'s kind of set-up);
+  5. the bare endpoint (benchmarks/bare_api.py: JSON in, HMAC, SELECT, JSON out) on the same
+     server stack, with as many workers as 3, and with one worker as 4;
+  6. Datasette `--immutable` serving the same table (GET …/payments.json?query_key=…; the client
+     computes the key, Datasette cannot), facets off.
 
-    HUINONG_DEMO=1 python -m benchmarks.lookup [--records 10000000] [--seconds 20] [--clients 4]
+    HUINONG_DEMO=1 python -m benchmarks.lookup [--records 2000000] [--seconds 15] [--connections 32]
 
-Datasette comes from the ``bench`` extra (``pip install -e '.[bench]'``); it is
-not a project dependency.  The database is built once into --workdir and
-reused while its record count matches (``--rebuild`` to force).  People are
-made-up (generator.synth's name pool and province regions), IDs are valid.
+Needs wrk and redis-server (`scripts/system-deps.sh bench`); without wrk the HTTP contenders use
+Python client processes instead (slower clients: lower figures).  Datasette comes from the
+``bench`` extra (``pip install -e '.[bench]'``).  The limits are on but set high (the workload
+comes from one address).  The database is built once into --workdir and reused while its record
+count matches (``--rebuild`` to force).  People are made up (generator.synth's name pool and
+province regions), ID numbers are valid.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from stdnum.cn import ric
@@ -118,16 +128,25 @@ def workload(people: int, n: int, seed: int = 7) -> list[tuple[str, str]]:
     return work
 
 
+@dataclass
 class Stats:
-    def __init__(self, name: str, latencies: list[float], seconds: float, errors: int = 0):
-        self.name, self.latencies, self.seconds, self.errors = name, sorted(latencies), seconds, errors
+    name: str
+    requests: int
+    seconds: float
+    p50: float  # ms
+    p99: float  # ms
+    errors: int = 0
+    cpu_ms: float | None = None  # server CPU time per request (all its processes)
 
-    def pct(self, p: float) -> float:
-        return self.latencies[min(len(self.latencies) - 1, int(p / 100 * len(self.latencies)))] * 1000
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
 
-    def line(self) -> str:
-        return (f"| {self.name} | {len(self.latencies):,} | {len(self.latencies) / self.seconds:,.0f} | "
-                f"{self.pct(50):.2f} | {self.pct(99):.2f} | {self.errors} |")
+    @classmethod
+    def of(cls, name: str, latencies: list[float], seconds: float, errors: int = 0) -> "Stats":
+        lat = sorted(latencies)
+        pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000  # noqa: E731
+        return cls(name, len(lat), seconds, pct(50), pct(99), errors)
 
 
 def bench_sqlite(path: Path, keyer: Keyer, work, seconds: float) -> Stats:
@@ -142,7 +161,31 @@ def bench_sqlite(path: Path, keyer: Keyer, work, seconds: float) -> Stats:
         conn.execute(query, (keyer.query_key(id18, name),)).fetchall()
         lat.append(time.perf_counter() - t)
         i += 1
-    return Stats("SQLite in-process (HMAC + indexed SELECT)", lat, time.perf_counter() - started)
+    return Stats.of("in process: HMAC + indexed SELECT (the limit)", lat, time.perf_counter() - started)
+
+
+def bench_service(path: Path, work, seconds: float) -> Stats:
+    """All our lookup logic without HTTP: LookupService.lookup as the route calls it."""
+    from lookup_api.config import Settings
+    from lookup_api.main import create_app
+
+    app = create_app(Settings(huinong_demo=True, db=path, site_dir=None, audit_log=os.devnull, **HIGH_LIMITS))
+    service = app.state.lookup
+    lat = []
+    started = time.perf_counter()
+    i = 0
+    while time.perf_counter() - started < seconds:
+        id18, name = work[i % len(work)]
+        t = time.perf_counter()
+        service.lookup("127.0.0.1", id18, name)
+        lat.append(time.perf_counter() - t)
+        i += 1
+    return Stats.of("in process: LookupService.lookup (all our logic)", lat, time.perf_counter() - started)
+
+
+#: Limits counted as usual but never reached: the workload comes from one address.
+HIGH_LIMITS = {"rate_client": "1000000000/day", "rate_id": "1000000000/day"}
+HIGH_LIMITS_ENV = {f"LOOKUP_{k.upper()}": v for k, v in HIGH_LIMITS.items()}
 
 
 def _client(args) -> tuple[list[float], int]:
@@ -162,14 +205,75 @@ def _client(args) -> tuple[list[float], int]:
     return lat, errors
 
 
-def run_clients(name: str, port: int, requests: list, clients: int, seconds: float) -> Stats:
+def run_python_clients(name: str, port: int, requests: list, clients: int, seconds: float) -> Stats:
+    """The fallback without wrk: client processes on keep-alive connections (http.client)."""
     chunks = [requests[k::clients] for k in range(clients)]
     _client((port, requests[:200], 2.0))  # warm-up
     started = time.perf_counter()
     with mp.get_context("spawn").Pool(clients) as pool:
         results = pool.map(_client, [(port, c, seconds) for c in chunks])
     elapsed = time.perf_counter() - started
-    return Stats(name, [x for lat, _e in results for x in lat], elapsed, sum(e for _l, e in results))
+    return Stats.of(name, [x for lat, _e in results for x in lat], elapsed, sum(e for _l, e in results))
+
+
+WRK_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def wrk_script(requests: list, path: Path) -> Path:
+    """A wrk Lua script cycling through the requests (method, url, body, headers)."""
+    def lua(text: str) -> str:
+        return "[==[" + text + "]==]"
+
+    lines = ["reqs = {"]
+    for method, url, body, headers in requests:
+        hdrs = ", ".join(f"[ {lua(k)} ] = {lua(v)}" for k, v in headers.items())  # "[[" would open a string
+        lines.append(f"  {{{lua(method)}, {lua(url)}, {lua(body.decode()) if body else 'nil'}, {{{hdrs}}}}},")
+    lines += ["}", "i = 0", "request = function()", "  i = i + 1", "  local r = reqs[(i % #reqs) + 1]",
+              "  return wrk.format(r[1], r[2], r[4], r[3])", "end", WRK_DONE]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def run_wrk(name: str, port: int, script: Path, connections: int, seconds: float, procs: list[int]) -> Stats:
+    wrk = shutil.which("wrk")
+    base = f"http://127.0.0.1:{port}"
+    subprocess.run([wrk, "-t2", f"-c{connections}", "-d2s", "-s", str(script), base], capture_output=True, check=True)
+    cpu_before = _cpu_seconds(procs)
+    out = subprocess.run([wrk, "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script),
+                          base], capture_output=True, text=True, check=True).stdout
+    cpu = _cpu_seconds(procs) - cpu_before
+    line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result:\n{out[-2000:]}")
+    requests, duration_us, p50, p99, errors, non200 = map(int, line.split()[1:])
+    return Stats(name, requests, duration_us / 1e6, p50 / 1000, p99 / 1000, errors + non200,
+                 cpu / max(1, requests) * 1000)
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the server's processes (a supervisor's workers included)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    seen = set()
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
 
 
 def free_port() -> int:
@@ -198,6 +302,7 @@ def serve(cmd: list[str], env: dict, port: int, ready: str) -> subprocess.Popen:
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for(port, ready, proc)
+        time.sleep(2)  # every worker up, not only the first to answer
     except Exception:
         proc.kill()
         print(proc.stderr.read().decode(errors="replace")[-2000:], file=sys.stderr)
@@ -208,26 +313,47 @@ def serve(cmd: list[str], env: dict, port: int, ready: str) -> subprocess.Popen:
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
-        proc.wait(10)
+        proc.wait(30)
     except subprocess.TimeoutExpired:
         proc.kill()
 
 
-def bench_api(path: Path, work, clients: int, seconds: float) -> Stats:
+@dataclass
+class Load:
+    """How the HTTP contenders are driven: wrk when installed, else Python clients."""
+
+    connections: int
+    seconds: float
+    workdir: Path
+
+    def run(self, name: str, port: int, requests: list, server: subprocess.Popen) -> Stats:
+        if shutil.which("wrk"):
+            script = wrk_script(requests, self.workdir / f"wrk-{port}.lua")
+            return run_wrk(name, port, script, self.connections, self.seconds, [server.pid])
+        return run_python_clients(name, port, requests, min(self.connections, 4), self.seconds)
+
+
+def lookup_requests(work) -> list:
+    return [("POST", "/api/v1/lookup", json.dumps({"id_number": i, "name": n}, ensure_ascii=False).encode(),
+             {"Content-Type": "application/json"}) for i, n in work]
+
+
+def bench_lookup_api(path: Path, work, load: Load, name: str, app: str, workers: int, redis: str | None) -> Stats:
     port = free_port()
-    env = {**os.environ, "HUINONG_DEMO": "1", "LOOKUP_DB": str(path), "LOOKUP_SITE_DIR": "/nonexistent",
-           "LOOKUP_RATE_CLIENT": "1000000000/day", "LOOKUP_RATE_ID": "1000000000/day", "LOOKUP_AUDIT_LOG": os.devnull}
-    proc = serve([sys.executable, "-m", "uvicorn", "lookup_api.main:app", "--port", str(port), "--no-access-log",
-                  "--log-level", "warning"], env, port, "/api/v1/health")
+    env = {**os.environ, "HUINONG_DEMO": "1", "LOOKUP_DB": str(path), "LOOKUP_SITE_DIR": "",
+           "LOOKUP_AUDIT_LOG": os.devnull, **HIGH_LIMITS_ENV}
+    env.pop("WEB_CONCURRENCY", None)
+    if redis:
+        env["LOOKUP_RATE_STORAGE"] = redis
+    proc = serve([sys.executable, "-m", "lookup_api", "--port", str(port), "--workers", str(workers), "--app", app],
+                 env, port, "/api/v1/health")
     try:
-        requests = [("POST", "/api/v1/lookup", json.dumps({"id_number": i, "name": n}).encode(),
-                     {"Content-Type": "application/json"}) for i, n in work]
-        return run_clients(f"our API over HTTP (POST /api/v1/lookup, {clients} clients)", port, requests, clients, seconds)
+        return load.run(name, port, lookup_requests(work), proc)
     finally:
         stop(proc)
 
 
-def bench_datasette(path: Path, keyer: Keyer, work, clients: int, seconds: float) -> Stats | None:
+def bench_datasette(path: Path, keyer: Keyer, work, load: Load) -> Stats | None:
     exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or shutil.which("datasette")
     if exe is None:
         print("Datasette 未安装，跳过（pip install -e '.[bench]'）", file=sys.stderr)
@@ -239,23 +365,67 @@ def bench_datasette(path: Path, keyer: Keyer, work, clients: int, seconds: float
         db = path.stem
         requests = [("GET", f"/{db}/payments.json?query_key={keyer.query_key(i, n)}&_shape=array&_nocount=1", None, {})
                     for i, n in work]
-        return run_clients(f"Datasette (GET /{db}/payments.json?query_key=…, {clients} clients)", port, requests,
-                           clients, seconds)
+        return load.run("Datasette --immutable (GET …/payments.json?query_key=…)", port, requests, proc)
     finally:
         stop(proc)
 
 
+def start_redis(workdir: Path) -> tuple[subprocess.Popen, str] | None:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("redis-server 未安装：部署方式（多进程）跳过（scripts/system-deps.sh bench）", file=sys.stderr)
+        return None
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def table(results: list[Stats]) -> list[str]:
+    lines = ["| contender | requests | requests/s | p50 ms | p99 ms | server CPU ms/request | errors |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        cpu = f"{r.cpu_ms:.2f}" if r.cpu_ms is not None else "–"
+        lines.append(f"| {r.name} | {r.requests:,} | {r.rate:,.0f} | {r.p50:.2f} | {r.p99:.2f} | {cpu} | {r.errors} |")
+    return lines
+
+
+def ratios(named: dict[str, Stats | None]) -> list[str]:
+    """The goals of issue 20 as ratios of this run."""
+    out = []
+
+    def ratio(a: str, b: str, text: str) -> None:
+        if named.get(a) and named.get(b):
+            out.append(f"- {text}: {named[a].rate / named[b].rate:.0%} ({named[a].rate:,.0f} / {named[b].rate:,.0f} requests/s)")
+
+    ratio("deployed", "bare", "our API as deployed / bare endpoint, same workers (goal ≥ 60 %)")
+    ratio("one", "bare1", "our API, one worker / bare endpoint, one worker")
+    ratio("deployed", "datasette", "our API as deployed / Datasette (goal ≥ 10×)")
+    if named.get("deployed"):
+        out.append(f"- our API as deployed, p99: {named['deployed'].p99:.1f} ms (goal ≤ 25 ms)")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.lookup", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--records", type=int, default=10_000_000)
-    ap.add_argument("--seconds", type=float, default=20.0, help="measuring time per contender")
-    ap.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (processes, keep-alive)")
+    ap.add_argument("--records", type=int, default=2_000_000)
+    ap.add_argument("--seconds", type=float, default=15.0, help="measuring time per contender")
+    ap.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (wrk)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="workers of the deployed set-up")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "huinong-bench")
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args(argv)
     keyer = load_key()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    path = args.workdir / "lookup.sqlite"
+    path = args.workdir / f"lookup-{args.records}.sqlite"
     people = -(-args.records // PAYMENTS_PER_PERSON)  # at least --records
     existing = None
     if path.exists() and not args.rebuild:
@@ -265,17 +435,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building {people * PAYMENTS_PER_PERSON:,} payments into {path} ...")
         print(f"built in {build(path, args.records, keyer):.0f} s")
     size = path.stat().st_size / 2**30
+    load = Load(args.connections, args.seconds, args.workdir)
+    driver = "wrk -t2" if shutil.which("wrk") else "Python clients (wrk not installed)"
     print(f"database: {people * PAYMENTS_PER_PERSON:,} payments of {people:,} people, {size:.2f} GiB; "
-          f"{os.cpu_count()} CPUs; {args.seconds:.0f} s per contender; queries half hits, half misses")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {args.seconds:.0f} s per contender; "
+          f"{args.connections} connections from {driver}; queries half hits, half misses", flush=True)
     work = workload(people, 20_000)
-    results = [bench_sqlite(path, keyer, work, args.seconds), bench_api(path, work, args.clients, args.seconds),
-               bench_datasette(path, keyer, work, args.clients, args.seconds)]
+    n = args.workers
+    named: dict[str, Stats | None] = {"sqlite": bench_sqlite(path, keyer, work, args.seconds),
+                                      "service": bench_service(path, work, args.seconds)}
+    redis = start_redis(args.workdir)
+    try:
+        if redis:
+            named["deployed"] = bench_lookup_api(
+                path, work, load, f"our API as deployed: python -m lookup_api, {n} workers, limits in Redis",
+                "lookup_api.main:app", n, redis[1])
+    finally:
+        if redis:
+            redis[0].kill()
+    named["one"] = bench_lookup_api(path, work, load, "our API, 1 worker, limits in memory", "lookup_api.main:app", 1,
+                                    None)
+    named["bare"] = bench_lookup_api(path, work, load, f"bare endpoint, same stack, {n} workers",
+                                     "benchmarks.bare_api:app", n, None)
+    named["bare1"] = bench_lookup_api(path, work, load, "bare endpoint, same stack, 1 worker",
+                                      "benchmarks.bare_api:app", 1, None)
+    named["datasette"] = bench_datasette(path, keyer, work, load)
     print()
-    print("| contender | requests | requests/s | p50 ms | p99 ms | non-200 |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for s in results:
-        if s is not None:
-            print(s.line())
+    print("\n".join(table([s for s in named.values() if s is not None])))
+    print()
+    print("\n".join(ratios(named)))
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -10,10 +10,17 @@
 #   rsync          scripts/pipeline.sh publishes with it (tests publish to a local directory)
 #   nginx          the deployment tests serve the site and proxy the API through deploy/nginx.conf
 #   postgresql     the 咨询与投诉 tests also run on PostgreSQL (a throwaway cluster from initdb)
-# Usage: system-deps.sh [run|test]   (run: only what the build needs, the fonts)
+#   wrk            (bench) the HTTP load generator of benchmarks/lookup.py, plus everything of test
+# Usage: system-deps.sh [run|test|bench]   (run: only what the build needs, the fonts)
 set -euo pipefail
 need=()
-if [ "${1:-test}" = test ]; then
+mode="${1:-test}"
+if [ "$mode" = bench ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  mode=test
+fi
+if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
