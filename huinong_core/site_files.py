@@ -7,6 +7,10 @@ installed generator builds, and the service finds its partials, from any directo
 checkout (an editable install, or PYTHONPATH) the package has no _site/: they are the checkout's.
 An install with neither (a broken one) has none: the build stops (``require_site_sources``), the
 lookup service uses its plain partials.
+
+Also the web names of the site's own stylesheets and scripts (``assets``): content-hashed, so
+that they can be cached for a year; the build publishes them under these names and every page,
+the service's too, links them by them.
 """
 
 from __future__ import annotations
