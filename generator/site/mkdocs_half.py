@@ -84,7 +84,7 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
         build(cfg)
     finally:
         log.removeHandler(handler)
-    for theirs in ("assets/javascripts", "assets/stylesheets"):  # material's bundles: no page links them (base.html)
+    for theirs in ("assets/javascripts", "assets/stylesheets"):  # material's bundles: no page links them (yk_base.html)
         shutil.rmtree(out / theirs, ignore_errors=True)
     problems = [m for m in handler.messages if "unrecognized relative link" not in m]
     if problems:
