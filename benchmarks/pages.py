@@ -16,20 +16,21 @@ Per page and mode:
 
 - requests, and bytes sent (response bodies as served, gzip where nginx would compress; headers
   not counted) and raw bytes (the same files uncompressed): counted by the server, so they include
-  what the page fetches at run time (mkdocs-material's `search/search_index.json`, the search
-  worker and its scripts), which `benchmarks.site.weight()` cannot see in the HTML;
+  what the page fetches at run time (until issue 20, mkdocs-material's `search/search_index.json`,
+  its search worker and the worker's scripts on every policy-half page), which
+  `benchmarks.site.weight()` cannot see in the HTML;
 - /favicon.ico, which Chromium asks for in some loads of a page without an icon (every page names
   one since issue 20; the answer would be the 404 page), is left out of those counts and listed
   under the table;
 - FCP: first contentful paint (`performance.getEntriesByType('paint')`);
 - DCL and load: `domContentLoadedEventEnd` and `loadEventEnd` of the navigation entry;
 - last request: when the page's last request reached the server, counted from the page's own
-  request (server clock).  With JavaScript on this is mostly the search worker's lunr scripts,
-  requested only once `search_index.json` has arrived; its answer then still needs half a round
-  trip and its bytes.  (CDP's `Network.loadingFinished` would give the end of each response, but
-  Chromium reports requests of the dedicated search worker to the page's CDP session without ever
-  finishing them, and not at all for the worker's own `importScripts`; the worker's requests are
-  throttled like the page's all the same.)
+  request (server clock); its answer then still needs half a round trip and its bytes.  (Until
+  issue 20 this was mostly the search worker's lunr scripts, requested once `search_index.json` had
+  arrived.  CDP's `Network.loadingFinished` would give the end of each response, but Chromium
+  reports requests of a dedicated worker to the page's CDP session without ever finishing them,
+  and not at all for the worker's own `importScripts`; such requests are throttled like the page's
+  all the same.)
 
 Times are measured from the start of navigation and printed in seconds.
 """

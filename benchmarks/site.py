@@ -23,13 +23,12 @@ def weight(site: Path, page: Path) -> tuple[int, int, int]:
     loads (stylesheets, scripts, images; not links), and the number of requests, as a browser
     without cache makes them.
 
-    Besides what the HTML names, this counts what a browser fetches at run time and that we know
-    of: mkdocs-material's search (its worker, `search/search_index.json` — about 1 MB, the biggest
-    file a policy page loads — and the worker's lunr language scripts) and `/favicon.ico` for a page
-    without an icon (nginx answers with 404.html; every page names the site's icon since issue 20).
-    It is a static estimate that agrees with Chromium on today's pages; `python -m benchmarks.pages` loads the pages in
-    Chromium and counts what really crosses the wire (and how long it takes): trust that one."""
-    import json
+    Besides what the HTML names, this counts `/favicon.ico` for a page without an icon (nginx
+    answers with 404.html; every page names the site's icon since issue 20).  Since issue 20 no
+    page loads mkdocs-material's script, whose search fetched `search/search_index.json` on every
+    page at run time; a page that fetches something at run time again is seen by
+    `python -m benchmarks.pages`, which loads the pages in Chromium and counts what really crosses
+    the wire (and how long it takes): trust that one."""
     import re
     from urllib.parse import urljoin, urlsplit
 
@@ -37,22 +36,6 @@ def weight(site: Path, page: Path) -> tuple[int, int, int]:
     base = "/" + page.relative_to(site).as_posix()
     refs = {urljoin(base, ref) for ref in re.findall(
         r'<(?:link[^>]+rel="?(?:stylesheet|icon)"?[^>]*href|script[^>]+src|img[^>]+src)="([^"]+)"', html)}
-    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)
-    config = json.loads(config.group(1)) if config else {}
-    if config.get("search"):
-        root = urljoin(base, config.get("base", ".").rstrip("/") + "/")
-        worker = urljoin(root, config["search"])
-        index = urljoin(root, "search/search_index.json")
-        refs |= {worker, index}
-        index_file = site / urlsplit(index).path.lstrip("/")
-        langs = json.loads(index_file.read_text(encoding="utf-8")).get("config", {}).get("lang", []) \
-            if index_file.is_file() else []
-        scripts = [f"../lunr/min/lunr.{lang}.min.js" for lang in langs if lang != "en"]
-        if len(langs) > 1:
-            scripts.append("../lunr/min/lunr.multi.min.js")
-        if scripts:
-            scripts.append("../lunr/min/lunr.stemmer.support.min.js")
-        refs |= {urljoin(worker, s) for s in scripts}
     if not re.search(r'<link[^>]+rel="?(?:shortcut )?icon', html):
         refs.add("/favicon.ico" if (site / "favicon.ico").is_file() else "/404.html")
     data = html.encode()

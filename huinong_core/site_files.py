@@ -7,10 +7,16 @@ installed generator builds, and the service finds its partials, from any directo
 checkout (an editable install, or PYTHONPATH) the package has no _site/: they are the checkout's.
 An install with neither (a broken one) has none: the build stops (``require_site_sources``), the
 lookup service uses its plain partials.
+
+Also the web names of the site's own stylesheets and scripts (``assets``): content-hashed, so
+that they can be cached for a year; the build publishes them under these names and every page,
+the service's too, links them by them.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from importlib.resources import files
 from pathlib import Path
 
@@ -41,3 +47,33 @@ def require_site_sources() -> None:
     missing = [str(p) for p in (SITE_SRC, MKDOCS_YML) if not p.exists()]
     if missing:
         raise SiteSourcesMissing(f"找不到网站源文件：{'、'.join(missing)}。安装不完整，请重新安装，或在代码仓库中运行。")
+
+
+#: The site's own stylesheets and scripts (site_src/docs/assets/*.css, *.js).
+ASSETS = SITE_SRC / "docs" / "assets"
+
+
+def _hashed(name: str) -> str:
+    path = ASSETS / name
+    if not path.is_file():  # a broken install: the plain name, which 404s as the missing file would
+        return f"assets/{name}"
+    stem, ext = name.rsplit(".", 1)
+    return f"assets/{stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:8]}.{ext}"
+
+
+@functools.cache
+def assets() -> dict[str, str]:
+    """Each of the site's own stylesheets and scripts by its logical name ("yikatong.css") → the
+    web path it is published under, named by its content ("assets/yikatong.1a2b3c4d.css").
+
+    The one map: the build publishes the files under these names and both halves link them, and
+    so do the lookup service's pages (from the same install's site_src/); deploy/nginx.conf
+    caches such names for a year (``immutable``): a changed file is a new name, so no page ever
+    gets a stale stylesheet or script, and an unchanged one is never asked for again."""
+    names = sorted(p.name for p in ASSETS.glob("*") if p.suffix in (".css", ".js")) if ASSETS.is_dir() else []
+    return {name: _hashed(name) for name in names}
+
+
+def asset(name: str) -> str:
+    """The web path of one of them (see ``assets``); the plain path when the install lacks it."""
+    return assets().get(name) or _hashed(name)

@@ -12,6 +12,8 @@ import hashlib
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from huinong_core import site_files
+
 CSS = (
     "html{font-size:20px;line-height:1.6;color:#111;background:#fff;"
     "font-family:system-ui,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}"
@@ -87,7 +89,8 @@ def lookup_page(*, result: dict | None, typed, error=None, site_name: str = "", 
         title=title, css=CSS, site_name=site_name, version=version, yk_root=yk_root, error=error,
         fields=error.fields if error is not None else {}, typed=typed,
         challenge=error.challenge if error is not None else None, id_pattern=ID_PATTERN,
-        button="重新查询" if result is not None or error is not None else "查询", labels=LABELS, **context)
+        button="重新查询" if result is not None or error is not None else "查询", labels=LABELS,
+        read_js=site_files.asset("yk-read.js"), **context)
 
 
 HEADINGS = {413: "提交的内容太长", 422: "请检查输入", 429: "查询太频繁"}

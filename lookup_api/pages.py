@@ -1,7 +1,7 @@
 """Server-rendered pages (咨询与投诉 form, follow-up, statistics, staff): the site's look.
 
-The pages use the site's stylesheet (``assets/yikatong.css``, served with the
-site) and the site's own header and footer partials from site_src/overrides,
+The pages use the site's stylesheet (``assets/yikatong.<hash>.css``, served with the
+site, named by ``site_files.assets``) and the site's own header and footer partials from site_src/overrides,
 so they look like every other page; links are relative, so a sub-path works.
 Small signed-and-encrypted cookies carry what a redirect must not put in a URL
 (the 查询码 after submitting, the access to a case after following it up).
@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
-from huinong_core import urls
+from huinong_core import site_files, urls
 from huinong_core.site_files import SITE_SRC
 from lookup_api import deps
 from lookup_api.errors import NO_STORE, ApiError
@@ -52,12 +52,12 @@ def yk(request: Request) -> dict:
         pass
     return {"site_name": meta.get("site_name") or "惠民惠农财政补贴资金“一卡通”公开专栏",
             "publisher": meta.get("publisher", ""), "phone": meta.get("supervision_phone", ""),
-            "nav": NAV, "version": meta.get("label", "")}
+            "nav": NAV, "version": meta.get("label", ""), "assets": site_files.assets()}
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict | None = None,
            **context) -> HTMLResponse:
-    html = env.get_template(template).render(yk=yk(request), yk_root=root_of(request), yk_mkdocs=False,
+    html = env.get_template(template).render(yk=yk(request), yk_root=root_of(request),
                                              yk_active=context.pop("active", "zixun/"), **context)
     return HTMLResponse(html, status, headers={**(headers or {}), **NO_STORE})
 

@@ -70,7 +70,7 @@ def test_merge_request_then_publish_twice(repo, tmp_path: Path):
     assert second != first and (www / first).is_dir()
     files = [p.relative_to(www / second) for p in (www / second).rglob("*") if p.is_file()]
     sent = {str(f) for f in files if os.stat(www / first / f).st_ino != os.stat(www / second / f).st_ino}
-    assert sent == set() and len(files) > 100  # builds are byte-identical (the XLSX too)
+    assert sent == set() and len(files) > 60  # builds are byte-identical (the XLSX too); the tiny site has ~80 files
     assert f"Number of regular files transferred: {len(sent)}" in done.stdout
     assert sorted(p.name for p in (www / "releases").iterdir()) == [Path(first).name, Path(second).name]
 

@@ -16,11 +16,9 @@ from generator.parallel import fork_map
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
 from generator.writer import input_key
-from huinong_core import urls
+from huinong_core import site_files, urls
 from huinong_core.normalize import period_label
 from huinong_core.regions import region_parent_code
-
-STYLESHEET = "assets/yikatong.css"
 
 
 def write_bundles_and_index(ctx, posters, sel, prefix: str, workers: int | None = None) -> int:
@@ -123,7 +121,7 @@ def _kb_of(path) -> int:
 def _page(ctx, page: str, title: str, body: str, batches=None) -> str:
     """An index page; its data version is that of the batches it lists (None: every batch)."""
     version = ctx.version_of(everything=True) if batches is None else ctx.version_of(sorted(batches))
-    css = urls.relative(page, STYLESHEET)
+    css = urls.relative(page, site_files.asset("yikatong.css"))
     icon = urls.relative(page, urls.ICON)
     site = escape(ctx.dataset.site.name) if ctx.dataset.site else ""
     return (

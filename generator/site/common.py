@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 
 from generator.context import BuildContext
-from huinong_core import urls
+from huinong_core import site_files, urls
 from huinong_core.models import Policy, Region
 from huinong_core.normalize import format_decimal, format_money, period_label  # noqa: F401 (re-exported for the site)
 from huinong_core.site_files import SITE_SRC  # noqa: F401 (re-exported for the site)
@@ -39,6 +39,7 @@ def yk_context(ctx: BuildContext) -> dict:
         "api": site.api if site else True,  # data/site.yaml 查询服务: where the header's search goes
         "nav": [{"title": t, "path": p} for t, p in urls.NAV],
         "version": ctx.version_of(everything=True).label,  # pages that count every batch; see version_map
+        "assets": site_files.assets(),  # our CSS and JS by logical name -> content-hashed path
     }
 
 

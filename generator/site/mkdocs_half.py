@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from generator.site.common import SITE_SRC, SiteData, yk_context
+from huinong_core import site_files
 from huinong_core.site_files import MKDOCS_YML
 from generator.site.policy_docs import write_docs
 from huinong_core import urls
@@ -64,6 +65,8 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
 
     docs, out = work / "docs", work / "mkdocs"
     shutil.copytree(SITE_SRC / "docs", docs)
+    for name, path in site_files.assets().items():  # published under the names the pages link
+        (docs / "assets" / name).rename(docs / path)
     nav = write_docs(sd, docs)
     yk = {**yk_context(sd.ctx), **notice_map(sd), **version_map(sd)}
     cfg = load_config(
@@ -81,6 +84,8 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
         build(cfg)
     finally:
         log.removeHandler(handler)
+    for theirs in ("assets/javascripts", "assets/stylesheets"):  # material's bundles: no page links them (yk_base.html)
+        shutil.rmtree(out / theirs, ignore_errors=True)
     problems = [m for m in handler.messages if "unrecognized relative link" not in m]
     if problems:
         raise SiteBuildError("mkdocs 构建警告：\n" + "\n".join(problems[:50]))

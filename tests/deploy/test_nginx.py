@@ -13,11 +13,13 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from huinong_core import site_files
 from tests.deploy.stack import NGINX_CONF, SUBPATH, build_site, start_nginx, stop
 from tests.golden import fake_id
 
 SHAPE = {"code", "message", "request_id"}
 VILLAGE = "diqu/410421100201"
+CSS = "/" + site_files.asset("yikatong.css")  # /assets/yikatong.<8 hex>.css
 
 
 class Links(HTMLParser):
@@ -67,7 +69,8 @@ def test_pages_and_content_types(stack):
             f"/{VILLAGE}/410421100201.json": "application/json; charset=utf-8",
             "/zhengce/zhengce.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "/wenjian/files/form.pdf": "application/pdf",
-            "/assets/yikatong.css": "text/css; charset=utf-8",
+            CSS: "text/css; charset=utf-8",
+            "/" + site_files.asset("yk-read.js"): "application/javascript; charset=utf-8",
             "/sitemap.xml": "text/xml; charset=utf-8",
         }
         got = {path: c.get(path) for path in expected}
@@ -91,7 +94,7 @@ def test_missing_pages_get_the_sites_404_page_with_working_links(stack):
                 assert "<title>测试专栏" in r.text and "Index of" not in r.text, path
         deep = pages["/no/such/page/"]
         links = local_links(f"{stack.url}/no/such/page/", deep.text)
-        assert any(link.endswith("/assets/yikatong.css") for link in links)
+        assert any(link.endswith(CSS) for link in links)
         assert any(link.endswith("/chaxun/") for link in links)
         broken = [link for link in sorted(links) if c.get(link).status_code != 200]
     assert not broken, broken
@@ -100,7 +103,7 @@ def test_missing_pages_get_the_sites_404_page_with_working_links(stack):
 
 def test_gzip_on_pages_and_feeds_never_on_api_answers(stack):
     with stack.client(headers={"Accept-Encoding": "gzip"}) as c:
-        for path in ("/", "/feeds/all.atom.xml", "/assets/yikatong.css"):
+        for path in ("/", "/feeds/all.atom.xml", CSS):
             r = c.get(path)
             assert r.headers.get("content-encoding") == "gzip", path
             assert "Accept-Encoding" in r.headers.get("vary", ""), path
@@ -111,14 +114,21 @@ def test_gzip_on_pages_and_feeds_never_on_api_answers(stack):
 
 def test_cache_and_security_headers(stack):
     site = stack.public / "site"
-    bundle = next(site.glob("assets/javascripts/bundle.*.min.js")).relative_to(site).as_posix()
+    hashed = ["/" + path for path in site_files.assets().values()]  # our stylesheet and scripts
+    # A name of the shape of mkdocs-material's bundles (no page links them now; the rule stays).
+    (site / "assets/javascripts").mkdir(exist_ok=True)
+    (site / "assets/javascripts/bundle.0123abcd.min.js").write_text("// x\n", encoding="utf-8")
     with stack.client() as c:
-        long = c.get(f"/{bundle}")
-        short = {path: c.get(path) for path in ("/", f"/{VILLAGE}/", "/assets/yikatong.css", "/feeds/all.atom.xml")}
+        long = {path: c.get(path) for path in [*hashed, "/assets/javascripts/bundle.0123abcd.min.js"]}
+        short = {path: c.get(path) for path in ("/", f"/{VILLAGE}/", "/assets/images/favicon.png", "/feeds/all.atom.xml",
+                                                "/search/search_index.json")}
         etag = short["/"].headers["etag"]
         again = c.get("/", headers={"If-None-Match": etag})
         missing = c.get("/nothing/")
-    assert long.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert len(hashed) >= 5
+    for path, r in long.items():
+        assert r.status_code == 200, path
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable", path
     for path, r in short.items():
         assert r.headers["cache-control"] == "public, max-age=300", path
     assert again.status_code == 304
@@ -128,6 +138,7 @@ def test_cache_and_security_headers(stack):
         assert r.headers["referrer-policy"] == "no-referrer"
         csp = r.headers["content-security-policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "script-src 'self';" in csp  # no inline script on any page
     assert "server" not in short["/"].headers or "nginx/" not in short["/"].headers["server"]
 
 
@@ -261,8 +272,9 @@ def test_every_marked_setting_is_documented_in_the_file():
 
 
 def test_pages_run_under_the_content_security_policy(stack):
-    """The CSP nginx adds must not break the site: no violation on the home page, the site search
-    (material's worker) and the 查询 page, whose script shows the API's answer in place."""
+    """The CSP nginx adds (scripts from the site's files only) must not break the site: no violation
+    on the home page, the 搜索 page (its script asks the API, or the site's index when the API cannot
+    answer) and the 查询 page, whose script shows the API's answer in place."""
     from tests.site.browser import CHROMIUM, browser
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -273,8 +285,14 @@ def test_pages_run_under_the_content_security_policy(stack):
         page = b.new_page()
         page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
         page.goto(f"{stack.url}/")
-        page.goto(f"{stack.url}/?q=补贴")  # material's search opens with the query (its web worker)
-        page.wait_for_selector(".md-search-result__meta", timeout=15000)
+        page.goto(f"{stack.url}/sousuo/?q=补贴")
+        page.wait_for_selector("#yk-search-results li a", timeout=15000)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(urlparse(r.url).path))
+        page.route("**/api/v1/policies*", lambda route: route.fulfill(status=503, body="{}"))
+        page.goto(f"{stack.url}/sousuo/?q=补贴")  # the API cannot answer: the site's own index
+        page.wait_for_selector("#yk-search-results li a", timeout=15000)
+        assert "/search/search_index.json" in asked
         page.goto(f"{stack.url}/chaxun/")
         page.fill("#id_number", lookup_body(50)["id_number"])
         page.fill("#name", "张三")

@@ -19,7 +19,7 @@ from generator.privacy import scan_paths
 from generator.public import public_view
 from generator.check import check
 from generator.village_info import VillageInfos
-from huinong_core import urls
+from huinong_core import site_files, urls
 from tests.helpers import independent_pii_scan
 from tests.golden import TINY_PEOPLE
 
@@ -227,7 +227,9 @@ def test_build_writes_policy_posters_recent_lists_and_an_index_that_links_them(t
     assert summary.posters == 4 + 3  # four villages' 政策清单, three 公示 of the running batch
     for page in (site / "haibao/index.html", *site.glob("haibao/*/index.html")):
         html = page.read_text(encoding="utf-8")
-        assert '<html lang="zh-CN">' in html and "../assets/yikatong.css" in html or "../../assets/yikatong.css" in html
+        css = site_files.asset("yikatong.css")  # its content-hashed name, which the site publishes
+        assert '<html lang="zh-CN">' in html and (f'href="../{css}"' in html or f'href="../../{css}"' in html)
+        assert (site / css).is_file()
         for href in re.findall(r'href="([^"#]+\.pdf)"', html):
             assert (page.parent / href).is_file(), href
         for href in re.findall(r'href="([^"#:]+/)(?:#[^"]*)?"', html):  # village pages, other indexes

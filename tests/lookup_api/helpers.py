@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import markdown
+import yaml
 
 from lookup_api.cases.pow import solve
 from tests.helpers import REPO
@@ -34,8 +35,12 @@ def submit(client, village, **fields):
 def bare_site(root: Path) -> Path:
     """site_src's 查询 page rendered into a bare page (the real site is built by the site stage)."""
     text = PAGE.read_text(encoding="utf-8")
-    text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
+    front = re.match(r"^---\n(.*?)\n---\n", text, flags=re.S)
+    text = text[front.end():]
     body = markdown.markdown(text, extensions=["md_in_html", "attr_list"])
+    # The page's own scripts are named in its front matter (yk_scripts), loaded at the end as the site does.
+    assert yaml.safe_load(front.group(1))["yk_scripts"] == [SCRIPT.name]
+    body += f'<script src="../assets/{SCRIPT.name}" defer></script>'
     (root / "chaxun").mkdir(parents=True)
     (root / "assets").mkdir()
     shutil.copyfile(SCRIPT, root / "assets" / "lookup.js")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from huinong_core import site_files
 from lookup_api.cases import auth
 from tests.lookup_api.server import settings_for
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.slow
 def server(live, sample_db, cases_url, tmp_path):
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
-    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
+    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / site_files.asset("yikatong.css"))
     with live(settings_for(sample_db, cases_database_url=cases_url, site_dir=site, cases_pow_bits=10)) as s:
         store = s.server.config.app.state.cases.service.store
         auth.add_staff(store, "bf.minzheng", PASSWORD, "宝丰县民政局 王", ["民政局"], ["410421000000"])

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from huinong_core import site_files
 from tests.lookup_api.server import settings_for
 
 
@@ -38,7 +39,7 @@ def test_post_redirect_get(server):
         form = c.get(f"/zixun/?quhua={villages[0]}&xiangmu=ny001")
         assert form.status_code == 200 and 'value="NY001" selected' in form.text
         assert form.headers["content-security-policy"].startswith("default-src 'none'")
-        assert 'href="../assets/yikatong.css"' in form.text and "yk-footer" in form.text
+        assert f'href="../{site_files.asset("yikatong.css")}"' in form.text and "yk-footer" in form.text
         challenge = re.search(r'name="challenge" value="([^"]+)"', form.text)[1]
         data = {"village": villages[0], "kind": "投诉", "programme": "NY001", "content": "今年的补贴一直没到账。",
                 "phone": "13912345678", "name": "", "challenge": challenge, "answer": "0"}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from huinong_core import site_files
 from lookup_api.cases import auth
 from tests.golden import fake_id
 from tests.lookup_api.helpers import bare_site
@@ -29,7 +30,7 @@ def server(sample_db, tmp_path_factory):
     from lookup_api.main import create_app
 
     site = bare_site(tmp_path_factory.mktemp("forms") / "site")
-    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
+    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / site_files.asset("yikatong.css"))
     with LiveServer(create_app(settings_for(sample_db, site_dir=site, cases_pow_bits=10))) as s:
         auth.add_staff(s.server.config.app.state.cases.service.store, "bf.minzheng", "宝丰县民政局 2026",
                        "宝丰县民政局 王", ["民政局"], ["410421000000"])

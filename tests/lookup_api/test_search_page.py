@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from huinong_core import site_files
 from tests.lookup_api.server import settings_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ def test_results_keep_the_query_and_link_relative_to_the_page(api):
     assert "../../zhengce/mz001/" in hrefs  # from /api/sousuo/ to the site root: a sub-path works
     assert all(h.startswith("../../") for h in hrefs)
     # The site's look: its stylesheet by a relative path, which the page CSP allows.
-    assert 'href="../../assets/yikatong.css"' in r.text
+    assert f'href="../../{site_files.asset("yikatong.css")}"' in r.text
     assert "style-src 'self'" in r.headers["content-security-policy"]
 
 
@@ -47,7 +48,7 @@ def test_no_input_makes_a_5xx_and_a_long_query_is_explained(api):
 def test_the_header_search_works_without_javascript(browser, live, sample_db, tmp_path):
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
-    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / "assets" / "yikatong.css")
+    shutil.copyfile(REPO / "site_src" / "docs" / "assets" / "yikatong.css", site / site_files.asset("yikatong.css"))
     SHOTS.mkdir(exist_ok=True)
     with live(settings_for(sample_db, site_dir=site)) as server:
         # A phone gets the compact header: a 搜索 link to the search page, which has the same form.

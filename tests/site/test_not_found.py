@@ -41,7 +41,7 @@ def test_generator_serve_answers_a_missing_path_with_the_404_page(served, site: 
         for path in ("/no/such/page/", "/diqu/41/xyz/", "/zixun/no/such/", "/assets/nothing.css"):
             r = c.get(path)
             assert r.status_code == 404 and r.content == page, path
-        sheet = re.search(r'href="(/assets/yikatong\.css)"', page.decode()).group(1)
+        sheet = re.search(r'href="(/assets/yikatong\.[0-9a-f]{8}\.css)"', page.decode()).group(1)
         assert c.get(sheet).status_code == 200
         api = c.get("/api/v1/no/such")  # the API keeps its own JSON 404
         assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 
 from generator.privacy import scan_paths
+from huinong_core import site_files
 from tests.helpers import independent_pii_scan
 
 pytestmark = pytest.mark.slow
@@ -208,7 +209,7 @@ def test_no_full_name_from_a_raw_export_is_published(site: Path, tmp_path: Path,
 
 def test_village_page_weight(site: Path, view):
     """≤ 30 KB gzip over the wire for a village page: HTML plus the one stylesheet."""
-    css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
+    css = len(gzip.compress((site / site_files.asset("yikatong.css")).read_bytes()))
     worst = max((len(gzip.compress((site / f"diqu/{v}/index.html").read_bytes())), v)
                 for v in {pb.village for pb in view.batches})
     assert worst[0] + css <= 30 * 1024, worst
@@ -243,7 +244,7 @@ def test_village_batch_page_weight(site: Path, view):
     """The largest list's page stays light over the wire too (HTML plus the stylesheet)."""
     from huinong_core import urls
 
-    css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
+    css = len(gzip.compress((site / site_files.asset("yikatong.css")).read_bytes()))
     pb = max(view.batches, key=lambda pb: len(pb.rows))
     page = len(gzip.compress((site / urls.village_batch(pb.village, pb.batch.batch_id) / "index.html").read_bytes()))
     assert page + css <= 60 * 1024, (pb.batch.batch_id, pb.village, len(pb.rows), page)

@@ -177,12 +177,28 @@ def test_phone_layout_is_one_column(phone, base_url, view):
 
 
 def test_search_box_works_with_the_site_search(page_js, base_url):
-    """Without the API, the search page falls back to mkdocs-material's jieba-segmented search."""
-    page_js.goto(base_url + "sousuo/?q=低保")
-    page_js.wait_for_url("**/?q=*")
-    page_js.wait_for_selector(".md-search-result__item", timeout=15000)
-    results = page_js.locator(".md-search-result__item").all_inner_texts()
-    assert any("低保" in r or "最低生活保障" in r for r in results)
+    """Without the API, the search page searches the site's own index (mkdocs-material's, words split
+    by jieba), which it fetches for the search and only then; results are links into the site."""
+    asked = []
+    page_js.on("request", lambda r: asked.append(r.url))
+    page_js.goto(base_url + "sousuo/")
+    page_js.wait_for_load_state("networkidle")
+    assert not [u for u in asked if "search_index" in u]  # not on open
+    page_js.fill("#yk-search-q", "低保")
+    page_js.click("#yk-search-form button[type=submit]")
+    page_js.wait_for_selector("#yk-search-results li a", timeout=15000)
+    assert page_js.url.endswith("sousuo/?q=%E4%BD%8E%E4%BF%9D")  # kept in the address, shown in place
+    results = page_js.locator("#yk-search-results li").all_inner_texts()
+    assert any("低保" in r or "最低生活保障" in r for r in results), results
+    assert any(u.endswith("search/search_index.json") for u in asked)
+    assert "找到" in page_js.inner_text("#yk-search-results h2")
+    page_js.locator("#yk-search-results li a").first.click()
+    page_js.wait_for_load_state()
+    assert "404" not in page_js.title()
+    # A word the site does not have: said so, in Chinese.
+    page_js.goto(base_url + "sousuo/?q=不存在的补贴名称")
+    page_js.wait_for_selector("#yk-search-results h2", timeout=15000)
+    assert "没有找到" in page_js.inner_text("#yk-search-results h2")
 
 
 def test_search_box_queries_the_api_when_it_is_there(chromium, built):
