@@ -149,19 +149,25 @@ class Stats:
         return cls(name, len(lat), seconds, pct(50), pct(99), errors)
 
 
-def bench_sqlite(path: Path, keyer: Keyer, work, seconds: float) -> Stats:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    query = "SELECT * FROM payments WHERE query_key = ?"
+def timed(name: str, call, work, seconds: float) -> Stats:
+    """call(id18, name) over the workload for `seconds`, one thread, each call timed."""
     lat = []
     started = time.perf_counter()
     i = 0
     while time.perf_counter() - started < seconds:
-        id18, name = work[i % len(work)]
+        id18, person_name = work[i % len(work)]
         t = time.perf_counter()
-        conn.execute(query, (keyer.query_key(id18, name),)).fetchall()
+        call(id18, person_name)
         lat.append(time.perf_counter() - t)
         i += 1
-    return Stats.of("in process: HMAC + indexed SELECT (the limit)", lat, time.perf_counter() - started)
+    return Stats.of(name, lat, time.perf_counter() - started)
+
+
+def bench_sqlite(path: Path, keyer: Keyer, work, seconds: float) -> Stats:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    query = "SELECT * FROM payments WHERE query_key = ?"
+    return timed("in process: HMAC + indexed SELECT (the limit)",
+                 lambda i, n: conn.execute(query, (keyer.query_key(i, n),)).fetchall(), work, seconds)
 
 
 def bench_service(path: Path, work, seconds: float) -> Stats:
@@ -171,16 +177,8 @@ def bench_service(path: Path, work, seconds: float) -> Stats:
 
     app = create_app(Settings(huinong_demo=True, db=path, site_dir=None, audit_log=os.devnull, **HIGH_LIMITS))
     service = app.state.lookup
-    lat = []
-    started = time.perf_counter()
-    i = 0
-    while time.perf_counter() - started < seconds:
-        id18, name = work[i % len(work)]
-        t = time.perf_counter()
-        service.lookup("127.0.0.1", id18, name)
-        lat.append(time.perf_counter() - t)
-        i += 1
-    return Stats.of("in process: LookupService.lookup (all our logic)", lat, time.perf_counter() - started)
+    return timed("in process: LookupService.lookup (all our logic)",
+                 lambda i, n: service.lookup("127.0.0.1", i, n), work, seconds)
 
 
 #: Limits counted as usual but never reached: the workload comes from one address.
