@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 import threading
 import time
@@ -43,10 +45,17 @@ class LiveServer:
         return httpx.Client(base_url=self.url, timeout=30, **kw)
 
 
+def _scratch() -> Path:
+    """A fresh directory, removed when the test process ends (one per server: 300+ a run)."""
+    path = Path(tempfile.mkdtemp(prefix="huinong-cases-"))
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def settings_for(db, **overrides) -> Settings:
     values = dict(huinong_demo=True, db=db, site_dir=None, rate_client="10000/minute", rate_id="10000/minute",
                   rate_search="10000/minute", audit_log="-",
                   # never the working directory's var/: a fresh file per server (created on first use only)
-                  cases_db=Path(tempfile.mkdtemp(prefix="huinong-cases-")) / "cases.sqlite")
+                  cases_db=_scratch() / "cases.sqlite")
     values.update(overrides)
     return Settings(**values)
