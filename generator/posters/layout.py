@@ -165,6 +165,9 @@ class PosterSpec:
     story: Callable[[Styles, Mapping[str, Flowable]], list[Flowable]]
     variables: Callable[[Styles], dict[str, Flowable]] = _no_variables
     template_key: str | None = None
+    #: Text every poster of its kind prints: a PDF without a template numbers its glyphs first, so
+    #: that part of the font is the same subset in each PDF (made once), the poster's own after it.
+    glyphs: str = ""
 
 
 class _Marker(Flowable):
@@ -291,6 +294,8 @@ def render_pdf(specs: Sequence[PosterSpec], size: str, *, title: str, author: st
                 story.append(StampedPage(template, page, variables))
         else:
             story.extend(spec.story(st, {k: Variable(k, f) for k, f in variables.items()}))
+    if seeded is None and specs and specs[0].glyphs:
+        seeded = templates.numbering(runs(specs[0].glyphs))
 
     class _Canvas(PosterCanvas):
         scale = scale_of(size)

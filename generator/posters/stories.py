@@ -30,6 +30,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 PUBLICITY_HEADER = ("序号", "姓名", "项目", "数量", "标准(元)", "金额(元)", "发放日期", "状态")
+#: What every 公示 poster prints (its glyphs numbered first in each PDF: layout.PosterSpec.glyphs).
+PUBLICITY_GLYPHS = "".join((
+    *PUBLICITY_HEADER, "已发放", "发放名单公示", "公示期：年月日至", "发放单位：",
+    "本村共条，实际发放金额合计元（“发放失败”“已退回”的不计入）。",
+    "对名单有异议的，请在公示期内拨打下面的监督举报电话，或到反映（地址：）。反映时请说明村名、补贴名称和序号。",
+    "扫码看网上名单", "监督举报电话：", "网上名单（姓名已部分隐去，保护个人信息），手机打开网址：",
+    "核对码数据版本·第页共网上显示同一核对码",
+))
 
 
 def date_cn(d: dt.date) -> str:
@@ -175,4 +183,5 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
             data_table(st, PUBLICITY_HEADER, rows, width=st.frame_width, align_right=(0, 3, 4, 5)),
         ]
 
-    return PosterSpec(meta, f"{info.village.name}{title}（{period_label(b.period)}）", story)
+    return PosterSpec(meta, f"{info.village.name}{title}（{period_label(b.period)}）", story,
+                      glyphs=PUBLICITY_GLYPHS)

@@ -122,6 +122,15 @@ class Templates:
             return None
         return next((t for t in found if t.fits(variables)), False)
 
+    def numbering(self, runs: list[tuple[str, str]]) -> Template:
+        key = ("numbering", tuple(runs))
+        found = self._made.get(key)
+        if found is None:
+            self.add(key, numbering(runs))
+            found = self._made[key]
+        self._made.move_to_end(key)
+        return found[0]
+
     def add(self, key: tuple, template: Template | None) -> None:
         """Keep `template` (None: the key's posters are laid out in full)."""
         self._made.setdefault(key, []).append(template)
@@ -152,16 +161,36 @@ class CaptureCanvas(Canvas):
         pass
 
     def template(self) -> Template | None:
-        doc = self._doc
-        fonts = []
-        for name, internal in doc.fontMapping.items():
-            font = pdfmetrics.getFont(name)
-            state = getattr(font, "state", {}).get(doc)
-            if not getattr(font, "_dynamicFont", False) or state is None:
-                return None  # a standard font: its resource is not numbered like ours
-            fonts.append(FontSeed(name, internal.lstrip("/"), tuple(state.assignments.items()),
-                                  tuple(tuple(s) for s in state.subsets)))
-        return Template(tuple(self.pages), tuple(fonts)) if self.usable else None
+        fonts = _numbering_of(self._doc)
+        return Template(tuple(self.pages), fonts) if self.usable and fonts is not None else None
+
+
+def _numbering_of(doc) -> tuple[FontSeed, ...] | None:
+    """The glyph numbering of each font `doc` uses (None: a standard font, not numbered like ours)."""
+    fonts = []
+    for name, internal in doc.fontMapping.items():
+        font = pdfmetrics.getFont(name)
+        state = getattr(font, "state", {}).get(doc)
+        if not getattr(font, "_dynamicFont", False) or state is None:
+            return None
+        fonts.append(FontSeed(name, internal.lstrip("/"), tuple(state.assignments.items()),
+                              tuple(tuple(s) for s in state.subsets)))
+    return tuple(fonts)
+
+
+def numbering(runs: list[tuple[str, str]]) -> Template:
+    """A template of no pages: the glyphs of `runs` ((font, text) pieces) numbered in that order.
+
+    Seeded with it, the PDFs of posters that all print this text start with the same subset of the
+    font (made once, fonts.PosterTTFont), their own text in a small one after it."""
+    doc = pdfdoc.PDFDocument(invariant=1)
+    for name, piece in runs:
+        font = pdfmetrics.getFont(name)
+        font.splitString(piece, doc)
+        font.getSubsetInternalName(0, doc)
+    fonts = _numbering_of(doc)
+    assert fonts is not None
+    return Template((), fonts)
 
 
 def seed(doc, template: Template) -> None:

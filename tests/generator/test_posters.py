@@ -525,3 +525,17 @@ def test_a_template_that_cannot_be_captured_lays_the_posters_out_in_full(tiny_vi
         assert b"/Subtype /Form" not in pdf
         assert pdf == render_pdf([dataclasses.replace(spec, template_key=None)], "A4", title="t", author="a")
     assert asked == [1]
+
+
+def _font_files(pdf: bytes) -> list[bytes]:
+    """The embedded font programs (FontFile2 streams), in object order."""
+    return re.findall(rb"/Length1 \d+\s*>>\s*stream\r?\n(.*?)endstream", pdf, re.S)
+
+
+def test_publicity_posters_share_the_font_subset_of_their_fixed_text(posters: Path):
+    """The glyphs every 公示 poster prints are numbered first, so that subset is the same bytes in
+    each poster (made once); each poster's own names come in a subset after it."""
+    files = [_font_files(poster(posters, v, BATCH).read_bytes()) for v in ("410421100001", "410421100201", VILLAGE)]
+    assert all(len(f) == 2 for f in files)
+    assert files[0][0] == files[1][0] == files[2][0]
+    assert len({f[1] for f in files}) == 3
