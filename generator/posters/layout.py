@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Hashable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -164,7 +164,7 @@ class PosterSpec:
     title: str  # PDF document title
     story: Callable[[Styles, Mapping[str, Flowable]], list[Flowable]]
     variables: Callable[[Styles], dict[str, Flowable]] = _no_variables
-    template_key: str | None = None
+    template_key: Hashable | None = None
     #: Text every poster of its kind prints: a PDF without a template numbers its glyphs first, so
     #: that part of the font is the same subset in each PDF (made once), the poster's own after it.
     glyphs: str = ""

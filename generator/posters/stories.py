@@ -17,7 +17,6 @@ from generator.posters.layout import (
     PosterMeta, PosterSpec, Styles, boxed, data_table, keep, layout_table, page_room, para, phone_line, qr_row, rule,
     space, typed_url,
 )
-from generator.writer import input_key
 from generator.posters.qr import QRFlowable
 from generator.public import PublicBatch
 from generator.village_info import VillageInfo
@@ -121,7 +120,7 @@ def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec
         return out
 
     # Everything the story is made of but its variables: the posters of a township share it.
-    fixed = input_key("zhengce", info.year, info.policies, info.windows, info.banks, info.phone, site_url)
+    fixed = ("zhengce", info.year, info.policies, info.windows, info.banks, info.phone, site_url)
     return PosterSpec(meta, f"{info.place}惠民惠农补贴政策清单", story, variables, fixed)
 
 

@@ -490,8 +490,10 @@ def test_a_village_name_beyond_the_templates_glyphs_is_printed(tiny_view, tmp_pa
 
 def test_the_template_key_changes_with_everything_a_policy_poster_prints_but_its_variables(tiny_view):
     """Posters share a template only if all they print but the village's name, QR code and URL is the
-    same: any other field of VillageInfo, the year and the site change the key (a field added to
-    VillageInfo fails here until the key or this test says what it is)."""
+    same: any other field of VillageInfo, the year and the site change the key; and every field changes
+    the posters' input keys (what Writer.reuse goes by). A field added to VillageInfo fails here until
+    the keys or this test say what it is."""
+    from generator.posters import Posters
     from generator.posters.stories import policy_spec
     from generator.village_info import VillageInfo
 
@@ -501,15 +503,18 @@ def test_the_template_key_changes_with_everything_a_policy_poster_prints_but_its
     assert policy_spec(info, site_url=SITE, version="other").template_key == key  # the footer is not the template's
     assert policy_spec(info, site_url=SITE + ".cn", version="v").template_key != key
     place_only = {"village", "township", "county"}  # in the variables (the title line) and the footer alone
+    input_key = Posters(None)._info_key(info)
     for f in dataclasses.fields(VillageInfo):
         value = getattr(info, f.name)
         if f.name in place_only:
-            other = dataclasses.replace(value, name=value.name + "新")
-            assert policy_spec(dataclasses.replace(info, **{f.name: other}), site_url=SITE, version="v").template_key == key
-            continue
-        other = value[:-1] if isinstance(value, tuple) else value + 1 if isinstance(value, int) else value + "1"
-        assert other != value, f.name
-        assert policy_spec(dataclasses.replace(info, **{f.name: other}), site_url=SITE, version="v").template_key != key, f.name
+            other = dataclasses.replace(info, **{f.name: dataclasses.replace(value, name=value.name + "新")})
+            assert policy_spec(other, site_url=SITE, version="v").template_key == key
+        else:
+            changed = value[:-1] if isinstance(value, tuple) else value + 1 if isinstance(value, int) else value + "1"
+            assert changed != value, f.name
+            other = dataclasses.replace(info, **{f.name: changed})
+            assert policy_spec(other, site_url=SITE, version="v").template_key != key, f.name
+        assert Posters(None)._info_key(other) != input_key, f.name
 
 
 def test_a_template_that_cannot_be_captured_lays_the_posters_out_in_full(tiny_view, monkeypatch):
