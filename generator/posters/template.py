@@ -3,12 +3,13 @@
 Every 政策清单 poster of a township says the same but for the village's name, its QR code and the
 URL to type (and the page furniture: check code, footer).  A spec marks those parts as `Variable`s
 and names what the rest is made of (``PosterSpec.template_key``).  The first poster of a group is
-laid out with its variables as empty slots of their size (`capture`): each page's drawing becomes a
-Form XObject, compressed once, and each slot's place is noted.  Every poster of the group is then its
-template's pages plus its own variables drawn in the slots (`stamped_story`), provided each variable
-has the size its slot was laid out with; a poster whose variables have other sizes (a long village
-name on two lines) gets a template of its own.  The layout depends on the variables only through
-their sizes, so a poster comes out the same whichever poster of its group was laid out first.
+laid out with its variables as empty slots of their size (`CaptureCanvas`): each page's drawing
+becomes a Form XObject, compressed once, and each slot's place is noted.  Every poster of the group
+is then its template's pages plus its own variables drawn in the slots (`StampedPage`), provided
+each variable has the size its slot was laid out with; a poster whose variables have other sizes (a
+long village name on two lines) gets a template of its own.  The layout depends on the variables
+only through their sizes, so a poster comes out the same whichever poster of its group was laid out
+first.  (layout.render_pdf puts it together.)
 
 Fonts: reportlab numbers a font's glyphs per document in the order they are first drawn, and a
 form's text is written in the numbers of the document it was drawn for.  A document that draws a
@@ -16,6 +17,7 @@ template therefore starts with the template's numbering (`seed`) and numbers its
 subsets after the template's, so the template's subsets are the same bytes in each of its
 documents (made once, fonts.PosterTTFont).  A document takes one template's numbering: in a bundle
 with several templates, the posters of the others are laid out in full (the same print, more time).
+A template of no pages (`numbering`) does the same for text every poster of a kind prints.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class Templates:
         if found is None:
             return False
         self._made.move_to_end(key)
-        if None in found:
+        if any(t is None for t in found):
             return None
         return next((t for t in found if t.fits(variables)), False)
 
