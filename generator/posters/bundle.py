@@ -15,6 +15,7 @@ from html import escape
 from generator.parallel import fork_map
 from generator.posters.fonts import poster_font
 from generator.posters.layout import PosterSpec, render_pdf
+from generator.posters.template import Templates
 from generator.writer import input_key
 from huinong_core import site_files, urls
 from huinong_core.normalize import period_label
@@ -87,20 +88,39 @@ def _groups(townships: dict[str, list[str]]):
         yield group
 
 
-def _render_job(shared: tuple, job) -> tuple[str, bytes]:
-    path, keys, size, title = job
-    specs, author = shared
-    return path, render_pdf([specs[k] for k in keys], size, title=title, author=author)
+def _render_jobs(shared: tuple, batch) -> list[tuple[str, bytes]]:
+    specs, author, templates = shared
+    return [(path, render_pdf([specs[k] for k in keys], size, title=title, author=author, templates=templates))
+            for path, keys, size, title in batch]
+
+
+def _batches(specs, jobs) -> list[list]:
+    """The jobs in batches for one worker each: single posters of one template together (it is laid
+    out once, by the worker that draws them all), any other job alone; in order of first job."""
+    batches: list[list] = []
+    by_template: dict[tuple, list] = {}
+    for job in jobs:
+        _, keys, size, _ = job
+        key = specs[keys[0]].template_key if len(keys) == 1 else None
+        if key is None:
+            batches.append([job])
+        elif (key, size) in by_template:
+            by_template[(key, size)].append(job)
+        else:
+            batches.append(by_template.setdefault((key, size), [job]))
+    return batches
 
 
 def render_all(specs, jobs, author: str, workers: int | None):
-    """Render jobs in order, in `workers` forked processes (default: one per CPU).
+    """Render jobs in `workers` forked processes (default: one per CPU), in order of `_batches`.
 
-    Each PDF depends only on its own specs, so the output is the same whatever
-    the number of processes; forking shares the dataset without pickling it.
+    Each PDF depends only on its own specs, so the output is the same whatever the number of
+    processes and the order; forking shares the dataset without pickling it.
     """
     # the font is loaded once in the parent; the children inherit it
-    yield from fork_map(_render_job, jobs, (specs, author), workers, before_fork=poster_font)
+    for done in fork_map(_render_jobs, _batches(specs, jobs), (specs, author, Templates()), workers,
+                         chunksize=1, before_fork=poster_font):
+        yield from done
 
 
 def _keys(village: str, batches_of) -> list[tuple[str, str]]:

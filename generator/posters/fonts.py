@@ -197,20 +197,105 @@ def _utf16(m: re.Match) -> str:
     return f"<{m.group(1)}> <{chr(int(m.group(2), 16)).encode('utf-16-be').hex().upper()}>"
 
 
+#: Finished subsets kept per process (LRU): a template's subsets are the same in each of its posters
+#: (generator/posters/template.py), and making a subset and compressing it was a fifth of a poster's time.
+SUBSET_CACHE = 32
+
+
+@dataclass(frozen=True)
+class _SubsetParts:
+    widths: bytes  # the Widths array as written (formatting a thousand numbers per PDF took as long)
+    to_unicode: bytes | str  # compressed (bytes) if the document compresses
+    font_file: bytes  # the TrueType subset, compressed if the document compresses
+    length1: int  # its length before compression
+
+
+@functools.lru_cache(maxsize=SUBSET_CACHE)
+def _subset_parts(font, base_font_name: str, subset: tuple[int, ...], compressed: bool) -> _SubsetParts:
+    import zlib
+
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfbase.ttfonts import makeToUnicodeCMap
+
+    face = font.face
+    # reportlab writes each ToUnicode entry as hex digits of the code point, which PDF readers take as
+    # UTF-16: 𠮷 (U+20BB7) came out of pdftotext, copy and search as "₻".  Entries beyond U+FFFF are
+    # written as surrogate pairs.
+    cmap = _BEYOND_BMP.sub(_utf16, makeToUnicodeCMap(base_font_name, subset))
+    data = face.makeSubset(subset)
+    return _SubsetParts(
+        widths=pdfdoc.PDFArray(list(map(face.getCharWidth, subset))).format(None),
+        to_unicode=zlib.compress(cmap.encode("utf-8")) if compressed else cmap,
+        font_file=zlib.compress(data) if compressed else data,
+        length1=len(data),
+    )
+
+
+def _stream(content, compressed: bool, **entries):
+    """A PDF stream of finished content (already compressed when `compressed`: not compressed again)."""
+    from reportlab.pdfbase import pdfdoc
+
+    stream = pdfdoc.PDFStream(content=content)
+    for key, value in entries.items():
+        stream.dictionary[key] = value
+    if compressed:
+        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream
+
+
 @functools.lru_cache(maxsize=1)
 def _ttfont_class():
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont
+
+    class _Formatted(pdfdoc.PDFObject):
+        def __init__(self, data: bytes):
+            self.data = data
+
+        def format(self, document):
+            return self.data
 
     class PosterTTFont(TTFont):
-        """reportlab writes each ToUnicode entry as hex digits of the code point, which PDF readers
-        take as UTF-16: 𠮷 (U+20BB7) came out of pdftotext, copy and search as "₻".  Entries
-        beyond U+FFFF are rewritten as surrogate pairs once reportlab has made the objects."""
+        """reportlab's TTFont, writing the same objects as its addObjects, but each subset's finished
+        streams are kept (``_subset_parts``) and ToUnicode entries beyond U+FFFF are surrogate pairs."""
+
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            # makeSubset reads ten tables of the font file, each a copy (glyf: 10 MB of WenQuanYi Zen
+            # Hei): read once, the font's fixed cost in each PDF falls from ~3 ms to ~1 ms
+            self.face.get_table = functools.lru_cache(maxsize=None)(self.face.get_table)
 
         def addObjects(self, doc):
-            super().addObjects(doc)
-            for key, obj in doc.idToObject.items():
-                if key.startswith("toUnicodeCMap:") and isinstance(getattr(obj, "content", None), str):
-                    obj.content = _BEYOND_BMP.sub(_utf16, obj.content)
+            state = self._assignState(doc)
+            state.frozen = 1
+            face = self.face
+            compressed = bool(doc.compression)
+            for n, subset in enumerate(state.subsets):
+                internal_name = self.getSubsetInternalName(n, doc)[1:]
+                base_font_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+                parts = _subset_parts(self, base_font_name, tuple(subset), compressed)
+
+                pdf_font = pdfdoc.PDFTrueTypeFont()
+                pdf_font.__Comment__ = "Font %s subset %d" % (self.fontName, n)
+                pdf_font.Name = internal_name
+                pdf_font.BaseFont = base_font_name
+                pdf_font.FirstChar = 0
+                pdf_font.LastChar = len(subset) - 1
+                pdf_font.Widths = _Formatted(parts.widths)
+                pdf_font.ToUnicode = doc.Reference(_stream(parts.to_unicode, compressed),
+                                                   "toUnicodeCMap:" + base_font_name)
+                font_file = doc.Reference(_stream(parts.font_file, compressed, Length1=parts.length1),
+                                          "fontFile:%s(%s)" % (face.filename, base_font_name))
+                pdf_font.FontDescriptor = doc.Reference(pdfdoc.PDFDictionary({
+                    "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight,
+                    "Descent": face.descent, "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                    "FontBBox": pdfdoc.PDFArray(face.bbox), "FontName": pdfdoc.PDFName(base_font_name),
+                    "ItalicAngle": face.italicAngle, "StemV": face.stemV, "FontFile2": font_file,
+                    "MissingWidth": face.defaultWidth,
+                }), "fontDescriptor:" + base_font_name)
+                doc.Reference(pdf_font, internal_name)
+                doc.idToObject["BasicFonts"].dict[internal_name] = pdf_font
+            del self.state[doc]
 
     return PosterTTFont
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Hashable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -31,6 +31,7 @@ from reportlab.platypus import (
 
 from generator.posters.fonts import poster_font, runs
 from generator.posters.qr import QRFlowable
+from generator.posters.template import CaptureCanvas, StampedPage, Template, Templates, Variable, seed
 
 # Binary (Flate only) streams: smaller and faster to write than ASCII85 on top of Flate.
 rl_config.useA85 = 0
@@ -147,13 +148,26 @@ class PosterMeta:
     online: str  # short URL of the matching web page, where the same check code is shown
 
 
+def _no_variables(st: Styles) -> dict[str, Flowable]:
+    return {}
+
+
 @dataclass(frozen=True)
 class PosterSpec:
-    """One poster: its page furniture and a factory of its flowables (a story is used up by one build)."""
+    """One poster: its page furniture and a factory of its flowables (a story is used up by one build).
+
+    `variables` are the parts that differ between posters of the same `template_key` (what all the
+    rest is made of): posters sharing a key are drawn from one template (posters/template.py).  The
+    story is given them as `Variable`s, by name."""
 
     meta: PosterMeta
     title: str  # PDF document title
-    story: Callable[[Styles], list[Flowable]]
+    story: Callable[[Styles, Mapping[str, Flowable]], list[Flowable]]
+    variables: Callable[[Styles], dict[str, Flowable]] = _no_variables
+    template_key: Hashable | None = None
+    #: Text every poster of its kind prints: a PDF without a template numbers its glyphs first, so
+    #: that part of the font is the same subset in each PDF (made once), the poster's own after it.
+    glyphs: str = ""
 
 
 class _Marker(Flowable):
@@ -174,9 +188,12 @@ class PosterCanvas(Canvas):
     """Draws header and footer after layout, when each poster's page count is known."""
 
     scale = 1.0
+    template: Template | None = None  # whose glyph numbering the document starts with
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
+        if self.template is not None:
+            seed(self._doc, self.template)
         self.poster_meta: PosterMeta | None = None
         self._pages: list[tuple[dict, PosterMeta | None]] = []
 
@@ -219,31 +236,70 @@ class PosterCanvas(Canvas):
         self.restoreState()
 
 
-def render_pdf(specs: Sequence[PosterSpec], size: str, *, title: str, author: str) -> bytes:
-    """One PDF holding the given posters, each starting on a new page with its own page numbers."""
+def _doc(buf, size: str, **info) -> BaseDocTemplate:
     s = scale_of(size)
-    width, height = PAGE_SIZES[size]
     st = styles(size)
-    buf = io.BytesIO()
     doc = BaseDocTemplate(
-        buf, pagesize=(width, height), invariant=1, title=title, author=author, creator="huinong posters",
+        buf, pagesize=PAGE_SIZES[size], invariant=1, creator="huinong posters",
         producer="huinong posters (reportlab)", lang="zh-CN", displayDocTitle=1,
         initialFontName=st.font, initialFontSize=BODY_PT * s,
         leftMargin=MARGIN * s, rightMargin=MARGIN * s,
-        topMargin=(MARGIN + HEADER_BAND) * s, bottomMargin=(MARGIN + FOOTER_BAND) * s,
+        topMargin=(MARGIN + HEADER_BAND) * s, bottomMargin=(MARGIN + FOOTER_BAND) * s, **info,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="poster", frames=[frame])])
+    return doc
+
+
+def _template(spec: PosterSpec, size: str, variables: dict[str, Flowable], templates: Templates) -> Template | None:
+    """The template of `spec` for variables of these sizes: found, or laid out now (None: not usable)."""
+    key = (spec.template_key, size, poster_font())
+    found = templates.find(key, variables)
+    if found is False:
+        doc = _doc(io.BytesIO(), size)
+        doc.build(spec.story(styles(size), {k: Variable(k, f) for k, f in variables.items()}),
+                  canvasmaker=CaptureCanvas)
+        found = doc.canv.template()
+        if found is not None and not found.fits(variables):
+            found = None
+        templates.add(key, found)
+    return found
+
+
+def render_pdf(specs: Sequence[PosterSpec], size: str, *, title: str, author: str,
+               templates: Templates | None = None) -> bytes:
+    """One PDF holding the given posters, each starting on a new page with its own page numbers.
+
+    Posters with a template key are drawn from their template (`templates` keeps them for the next
+    PDFs) if it is the PDF's first template (a document starts with one template's glyph numbering);
+    the others are laid out."""
+    templates = templates if templates is not None else Templates()
+    st = styles(size)
+    buf = io.BytesIO()
+    doc = _doc(buf, size, title=title, author=author)
+    seeded: Template | None = None
     story: list[Flowable] = []
     for i, spec in enumerate(specs):
         if i:
             story.append(PageBreak())
         story.append(_Marker(spec.meta))
-        story.extend(spec.story(st))
+        variables = spec.variables(st)
+        template = _template(spec, size, variables, templates) if spec.template_key else None
+        if template is not None and (seeded is None or seeded is template):
+            seeded = template
+            for page in range(len(template.pages)):
+                if page:
+                    story.append(PageBreak())
+                story.append(StampedPage(template, page, variables))
+        else:
+            story.extend(spec.story(st, {k: Variable(k, f) for k, f in variables.items()}))
+    if seeded is None and specs and specs[0].glyphs:
+        seeded = templates.numbering(runs(specs[0].glyphs))
 
     class _Canvas(PosterCanvas):
-        scale = s
+        scale = scale_of(size)
+        template = seeded
 
     doc.build(story, canvasmaker=_Canvas)
     return buf.getvalue()
@@ -257,13 +313,16 @@ def phone_line(st: Styles, phone: str) -> Paragraph:
     return Paragraph(para(f"监督举报电话：{phone}"), st.big)
 
 
-def qr_row(st: Styles, url: str, typed: str, caption: str, note: str) -> Table:
-    """A QR code with its caption, the URL to type and a line of explanation beside it."""
+def qr_row(st: Styles, qr: Flowable, typed: Flowable, caption: str, note: str) -> Table:
+    """A QR code with its caption, the URL to type (`typed`: `typed_url`) and a line of explanation beside it."""
     side = st.qr_side
-    text = [Paragraph(para(caption), st.caption), Paragraph("手机打开网址：" + para(typed), st.url),
-            Paragraph(para(note), st.body)]
-    return layout_table(st, [[QRFlowable(url, side), text]], [side + 3 * mm * st.scale, st.frame_width - side - 3 * mm * st.scale],
+    text = [Paragraph(para(caption), st.caption), typed, Paragraph(para(note), st.body)]
+    return layout_table(st, [[qr, text]], [side + 3 * mm * st.scale, st.frame_width - side - 3 * mm * st.scale],
                         valign="MIDDLE")
+
+
+def typed_url(st: Styles, typed: str) -> Paragraph:
+    return Paragraph("手机打开网址：" + para(typed), st.url)
 
 
 def layout_table(st: Styles, cells: list[list], widths: list[float], valign: str = "TOP", extra=()) -> Table:
@@ -366,5 +425,5 @@ def page_room(st: Styles, height_mm: float) -> CondPageBreak:
 __all__ = [
     "PAGE_SIZES", "SIZES", "PosterMeta", "PosterSpec", "Styles", "styles", "render_pdf", "qr_row", "boxed",
     "rule", "data_table", "layout_table", "keep", "space", "page_room", "para", "scale_of", "TA_RIGHT",
-    "phone_line", "draw_text", "text_width",
+    "phone_line", "draw_text", "text_width", "typed_url",
 ]

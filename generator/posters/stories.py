@@ -15,7 +15,7 @@ from generator.checkcode import batch_check_code, policy_poster_check_code
 from generator.posters.fonts import check_text
 from generator.posters.layout import (
     PosterMeta, PosterSpec, Styles, boxed, data_table, keep, layout_table, page_room, para, phone_line, qr_row, rule,
-    space,
+    space, typed_url,
 )
 from generator.posters.qr import QRFlowable
 from generator.public import PublicBatch
@@ -29,6 +29,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 PUBLICITY_HEADER = ("序号", "姓名", "项目", "数量", "标准(元)", "金额(元)", "发放日期", "状态")
+#: What every 公示 poster prints (its glyphs numbered first in each PDF: layout.PosterSpec.glyphs).
+PUBLICITY_GLYPHS = "".join((
+    *PUBLICITY_HEADER, "已发放", "发放名单公示", "公示期：年月日至", "发放单位：",
+    "本村共条，实际发放金额合计元（“发放失败”“已退回”的不计入）。",
+    "对名单有异议的，请在公示期内拨打下面的监督举报电话，或到反映（地址：）。反映时请说明村名、补贴名称和序号。",
+    "扫码看网上名单", "监督举报电话：", "网上名单（姓名已部分隐去，保护个人信息），手机打开网址：",
+    "核对码数据版本·第页共网上显示同一核对码",
+))
 
 
 def date_cn(d: dt.date) -> str:
@@ -69,10 +77,17 @@ def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec
         check_code=policy_poster_check_code(info), version=version, online=urls.short(site_url, page),
     )
 
-    def story(st: Styles) -> list:
+    def variables(st: Styles) -> dict:
+        """What differs between the posters of a township (the rest is its template)."""
+        return {"place": Paragraph(para(f"{info.place}　{info.year}年"), st.subtitle),
+                "qr": QRFlowable(urls.absolute(site_url, page), st.qr_side),
+                "typed": typed_url(st, urls.short(site_url, page))}
+
+    def story(st: Styles, v) -> list:
+        lookup = urls.lookup_page()
         out: list = [
             Paragraph("惠民惠农补贴政策清单", st.title),
-            Paragraph(para(f"{info.place}　{info.year}年"), st.subtitle),
+            v["place"],
             boxed(st, [Paragraph(
                 "下面这些补贴，由政府通过“一卡通”（社会保障卡）直接发到您本人的卡上。"
                 "钱到账时，银行短信会写上补贴的四字“短信名”。"
@@ -80,10 +95,10 @@ def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec
                 space(st, 1.5),
                 phone_line(st, info.phone)]),
             space(st, 4),
-            qr_row(st, urls.absolute(site_url, page), urls.short(site_url, page), "扫一扫，看本村补贴发放公示",
-                   "本村谁领了哪项补贴、领了多少，网上都能看到。"),
+            qr_row(st, v["qr"], v["typed"], "扫一扫，看本村补贴发放公示", "本村谁领了哪项补贴、领了多少，网上都能看到。"),
             space(st, 3),
-            qr_row(st, urls.absolute(site_url, urls.lookup_page()), urls.short(site_url, urls.lookup_page()),
+            qr_row(st, QRFlowable(urls.absolute(site_url, lookup), st.qr_side),
+                   typed_url(st, urls.short(site_url, lookup)),
                    "扫一扫，查本人补贴到账情况", "输入本人身份证号和姓名，只能查到自己的补贴。"),
             page_room(st, 40),
             Paragraph("有事找谁", st.h2),
@@ -104,7 +119,9 @@ def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec
             out.append(keep(_policy_block(st, i, p)))
         return out
 
-    return PosterSpec(meta, f"{info.place}惠民惠农补贴政策清单", story)
+    # Everything the story is made of but its variables: the posters of a township share it.
+    fixed = ("zhengce", info.year, info.policies, info.windows, info.banks, info.phone, site_url)
+    return PosterSpec(meta, f"{info.place}惠民惠农补贴政策清单", story, variables, fixed)
 
 
 def _policy_block(st: Styles, i: int, p: Policy) -> list:
@@ -133,7 +150,7 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
     for r in rows:  # here, in the build, so that the error names the record, not just the poster
         check_text(r[1], f"批次 {b.batch_id} {info.village.name}（{village}）序号 {r[0]} 的姓名“{r[1]}”")
 
-    def story(st: Styles) -> list:
+    def story(st: Styles, v) -> list:
         side = st.list_qr_side
         objection = "对名单有异议的，请在公示期内拨打下面的监督举报电话"
         for s in info.windows[:1]:
@@ -165,4 +182,5 @@ def publicity_spec(pb: PublicBatch, policy: Policy, info: VillageInfo, *, site_u
             data_table(st, PUBLICITY_HEADER, rows, width=st.frame_width, align_right=(0, 3, 4, 5)),
         ]
 
-    return PosterSpec(meta, f"{info.village.name}{title}（{period_label(b.period)}）", story)
+    return PosterSpec(meta, f"{info.village.name}{title}（{period_label(b.period)}）", story,
+                      glyphs=PUBLICITY_GLYPHS)

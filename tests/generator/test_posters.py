@@ -391,3 +391,158 @@ def test_supervision_phone_as_large_as_on_the_policy_poster_and_check_code_at_le
         assert listing[batch_check_code(pb)] >= body - 0.01
         code = policy_poster_check_code(VillageInfos(ds).of(VILLAGE, TODAY.year))
         assert policy[code] >= body - 0.01
+
+
+# ------------------------------------------------------------------ posters drawn from a template
+
+
+def _pages_png(pdf: bytes, tmp: Path, name: str) -> list[bytes]:
+    """Every page at 72 dpi, as raw pixels."""
+    from PIL import Image
+
+    (tmp / f"{name}.pdf").write_bytes(pdf)
+    run("pdftoppm", "-r", "72", "-png", str(tmp / f"{name}.pdf"), str(tmp / name))
+    return [Image.open(p).convert("L").tobytes() for p in sorted(tmp.glob(f"{name}-*.png"))]
+
+
+def _policy_specs(tiny_view, names: dict[str, str] | None = None):
+    """The 政策清单 specs of 城关镇's villages (`names`: village code -> another village name)."""
+    from generator.posters.stories import policy_spec
+
+    ds, _ = tiny_view
+    infos = VillageInfos(ds)
+    specs = {}
+    for v in ("410421100001", "410421100201", VILLAGE):
+        info = infos.of(v, TODAY.year)
+        if names and v in names:
+            info = dataclasses.replace(info, village=dataclasses.replace(info.village, name=names[v]))
+        specs[v] = policy_spec(info, site_url=SITE, version="2024-06-21 · 0123456789ab")
+    return specs
+
+
+@pytest.mark.parametrize("size", ["A4", "A3"])
+def test_a_poster_drawn_from_its_template_prints_as_laid_out_in_full(tiny_view, tmp_path: Path, size: str):
+    """The fixed parts as a form drawn once, the village's name, QR code and URL in their slots: the
+    same pixels and text as the poster laid out on its own; all villages of a township share one."""
+    from generator.posters.layout import render_pdf
+    from generator.posters.template import Templates
+
+    templates = Templates()
+    specs = _policy_specs(tiny_view)
+    assert len({s.template_key for s in specs.values()}) == 1
+    for v, spec in specs.items():
+        stamped = render_pdf([spec], size, title="t", author="a", templates=templates)
+        full = render_pdf([dataclasses.replace(spec, template_key=None)], size, title="t", author="a")
+        assert b"/Subtype /Form" in stamped and b"/Subtype /Form" not in full
+        assert _pages_png(stamped, tmp_path, f"{v}-stamped") == _pages_png(full, tmp_path, f"{v}-full"), v
+        assert text_of(tmp_path / f"{v}-stamped.pdf") == text_of(tmp_path / f"{v}-full.pdf")
+        assert f"{SITE}/diqu/{v}/" in qr_texts(png(tmp_path / f"{v}-stamped.pdf", tmp_path, 150))
+    assert len(templates._made) == 1 and len(next(iter(templates._made.values()))) == 1
+
+
+def test_a_village_name_of_another_size_gets_its_own_template_and_no_poster_depends_on_the_order(tiny_view,
+                                                                                                    tmp_path: Path):
+    """A name that wraps the title line onto two lines moves everything below it: that poster is laid
+    out from a template of its own; each poster's bytes are the same whichever was made first."""
+    from generator.posters.layout import render_pdf
+    from generator.posters.template import Templates
+
+    specs = _policy_specs(tiny_view, {"410421100201": "东西南北中前后左右上下里外大小新旧高低长短宽窄村"})
+    order = list(specs)
+
+    def make(villages: list[str]) -> tuple[dict[str, bytes], Templates]:
+        templates = Templates()
+        return {v: render_pdf([specs[v]], "A4", title="t", author="a", templates=templates) for v in villages}, templates
+
+    first, templates = make(order)
+    again, _ = make(order[::-1])
+    assert again == first
+    assert [len(t) for t in templates._made.values()] == [2]
+    long_full = render_pdf([dataclasses.replace(specs["410421100201"], template_key=None)], "A4", title="t", author="a")
+    assert _pages_png(first["410421100201"], tmp_path, "long") == _pages_png(long_full, tmp_path, "long-full")
+    flat = re.sub(r"\s+", "", text_of(tmp_path / "long.pdf"))
+    assert "宝丰县城关镇东西南北中前后左右上下里外大小新旧高低长短宽窄村2024年" in flat
+
+
+def test_a_township_bundle_holds_the_template_once(posters: Path):
+    pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(poster(posters, VILLAGE, "zhengce")))).group(1))
+    bundle = (posters / urls.township_bundle(TOWNSHIP, "A4")).read_bytes()
+    assert bundle.count(b"/Subtype /Form") == pages  # three villages, one template
+
+
+@needs_fallbacks
+def test_a_village_name_beyond_the_templates_glyphs_is_printed(tiny_view, tmp_path: Path):
+    """Glyphs the template's text never used (𠮷: the fallback font) are the poster's own."""
+    from generator.posters.layout import render_pdf
+    from generator.posters.template import Templates
+
+    templates = Templates()
+    specs = _policy_specs(tiny_view, {VILLAGE: "\U00020BB7家庄村"})
+    for v, spec in specs.items():
+        (tmp_path / f"{v}.pdf").write_bytes(render_pdf([spec], "A4", title="t", author="a", templates=templates))
+    assert len(templates._made) == 1
+    pdf = tmp_path / f"{VILLAGE}.pdf"
+    flat = re.sub(r"\s+", "", text_of(pdf))
+    assert "宝丰县城关镇\U00020BB7家庄村2024年" in flat and "宝丰县城关镇\U00020BB7家庄村惠民惠农补贴政策清单（续）" in flat
+    fonts = {line.split()[0].split("+")[1] for line in run("pdffonts", str(pdf)).splitlines()[2:]}
+    assert fonts == {"WenQuanYiZenHei-0", "HanaMinA"}  # HanaMinA has some of Extension B
+    full = render_pdf([dataclasses.replace(specs[VILLAGE], template_key=None)], "A4", title="t", author="a")
+    assert _pages_png(pdf.read_bytes(), tmp_path, "rare") == _pages_png(full, tmp_path, "rare-full")
+
+
+def test_the_template_key_changes_with_everything_a_policy_poster_prints_but_its_variables(tiny_view):
+    """Posters share a template only if all they print but the village's name, QR code and URL is the
+    same: any other field of VillageInfo, the year and the site change the key; and every field changes
+    the posters' input keys (what Writer.reuse goes by). A field added to VillageInfo fails here until
+    the keys or this test say what it is."""
+    from generator.posters import Posters
+    from generator.posters.stories import policy_spec
+    from generator.village_info import VillageInfo
+
+    ds, _ = tiny_view
+    info = VillageInfos(ds).of(VILLAGE, TODAY.year)
+    key = policy_spec(info, site_url=SITE, version="v").template_key
+    assert policy_spec(info, site_url=SITE, version="other").template_key == key  # the footer is not the template's
+    assert policy_spec(info, site_url=SITE + ".cn", version="v").template_key != key
+    place_only = {"village", "township", "county"}  # in the variables (the title line) and the footer alone
+    input_key = Posters(None)._info_key(info)
+    for f in dataclasses.fields(VillageInfo):
+        value = getattr(info, f.name)
+        if f.name in place_only:
+            other = dataclasses.replace(info, **{f.name: dataclasses.replace(value, name=value.name + "新")})
+            assert policy_spec(other, site_url=SITE, version="v").template_key == key
+        else:
+            changed = value[:-1] if isinstance(value, tuple) else value + 1 if isinstance(value, int) else value + "1"
+            assert changed != value, f.name
+            other = dataclasses.replace(info, **{f.name: changed})
+            assert policy_spec(other, site_url=SITE, version="v").template_key != key, f.name
+        assert Posters(None)._info_key(other) != input_key, f.name
+
+
+def test_a_template_that_cannot_be_captured_lays_the_posters_out_in_full(tiny_view, monkeypatch):
+    """Drawing a form of ours could not carry (an annotation, a shading...): laid out in full, asked once."""
+    from generator.posters import template
+    from generator.posters.layout import render_pdf
+
+    asked = []
+    monkeypatch.setattr(template.CaptureCanvas, "template", lambda self: asked.append(1))
+    templates = template.Templates()
+    for spec in _policy_specs(tiny_view).values():
+        pdf = render_pdf([spec], "A4", title="t", author="a", templates=templates)
+        assert b"/Subtype /Form" not in pdf
+        assert pdf == render_pdf([dataclasses.replace(spec, template_key=None)], "A4", title="t", author="a")
+    assert asked == [1]
+
+
+def _font_files(pdf: bytes) -> list[bytes]:
+    """The embedded font programs (FontFile2 streams), in object order."""
+    return re.findall(rb"/Length1 \d+\s*>>\s*stream\r?\n(.*?)endstream", pdf, re.S)
+
+
+def test_publicity_posters_share_the_font_subset_of_their_fixed_text(posters: Path):
+    """The glyphs every 公示 poster prints are numbered first, so that subset is the same bytes in
+    each poster (made once); each poster's own names come in a subset after it."""
+    files = [_font_files(poster(posters, v, BATCH).read_bytes()) for v in ("410421100001", "410421100201", VILLAGE)]
+    assert all(len(f) == 2 for f in files)
+    assert files[0][0] == files[1][0] == files[2][0]
+    assert len({f[1] for f in files}) == 3
