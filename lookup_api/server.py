@@ -17,6 +17,7 @@ Several workers count rate limits apart unless ``LOOKUP_RATE_STORAGE`` names Red
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import multiprocessing as mp
 import os
@@ -69,8 +70,18 @@ def serve(config: uvicorn.Config, sockets: list[socket.socket] | None = None) ->
 
 
 def run_worker(app: str, host: str, port: int) -> None:
+    _term_with_parent()
     threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
     serve(uvicorn_config(app, host, port), [listening_socket(host, port)])
+
+
+def _term_with_parent() -> None:
+    """Linux: SIGTERM the moment the supervisor dies (prctl PR_SET_PDEATHSIG); _follow_parent is the
+    fallback elsewhere and for a supervisor that died before this ran."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _follow_parent(parent: int) -> None:

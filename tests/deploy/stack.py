@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import signal
 import subprocess
 import sys
 import time
@@ -173,12 +174,19 @@ class Stack:
 
     def start_api(self, i: int) -> None:
         """(Re)start API process i on its port."""
+        # Its own process group: the supervisor and its workers die together when a test kills the
+        # API process as a crashed container would be (kill_api).
         proc = subprocess.Popen(api_command(self.api_ports[i]), cwd=self.tmp, env=self.api_envs[i],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         if i < len(self.api_procs):
             self.api_procs[i] = proc
         else:
             self.api_procs.append(proc)
+
+    def kill_api(self, i: int) -> None:
+        """API process i dies at once, workers and all (SIGKILL to its process group)."""
+        os.killpg(self.api_procs[i].pid, signal.SIGKILL)
+        self.api_procs[i].wait(10)
 
     def wait_api(self, i: int) -> None:
         wait_port(self.api_ports[i], self.api_procs[i], "uvicorn")
