@@ -97,20 +97,32 @@ class RateLimits:
         """Count one request in every window of ``scope``; OverLimit (with the wait) when one is full."""
         wait = self.try_hit(scope, bucket)
         if wait:
-            raise OverLimit("rate_limited", f"{message}请在{_duration(wait)}后再试。", wait)
+            raise over_limit(message, wait)
 
     def try_hit(self, scope: str, bucket: str) -> int:
         """Count one request in every window of ``scope``: 0 when all had room, else the seconds
         until the full one has room again."""
-        items = self.items[scope]
+        return self.hit_first([(scope, bucket)])[1]
+
+    def hit_first(self, hits: list[tuple[str, str]]) -> tuple[int, int]:
+        """Count one request in every window of each (scope, bucket) in turn, stopping at the first
+        full window: (its scope's index in ``hits``, seconds until it has room), or (-1, 0).  In
+        Redis one round trip for them all."""
         with _fail_closed():
             if self._hit_windows is not None:
-                keys = [self.storage.prefixed_key(item.key_for(scope, bucket)) for item in items]
-                return int(self._hit_windows(keys, [x for item in items for x in (item.get_expiry(), item.amount)]))
-            for item in items:
-                if not self.limiter.hit(item, scope, bucket):
-                    return max(1, math.ceil(self.limiter.get_window_stats(item, scope, bucket).reset_time - time.time()))
-        return 0
+                keys, args = [], []
+                for n, (scope, bucket) in enumerate(hits):
+                    for item in self.items[scope]:
+                        keys.append(self.storage.prefixed_key(item.key_for(scope, bucket)))
+                        args += [item.get_expiry(), item.amount, n]
+                index, wait = self._hit_windows(keys, args)
+                return int(index), int(wait)
+            for n, (scope, bucket) in enumerate(hits):
+                for item in self.items[scope]:
+                    if not self.limiter.hit(item, scope, bucket):
+                        reset = self.limiter.get_window_stats(item, scope, bucket).reset_time
+                        return n, max(1, math.ceil(reset - time.time()))
+        return -1, 0
 
     def count(self, scope: str, bucket: str) -> int:
         """Add one to a day's tally of ``bucket`` (no limit) and return the new tally."""
@@ -135,21 +147,21 @@ class RateLimits:
             return False
 
 
-#: FixedWindowRateLimiter.hit over a scope's windows in turn, stopping at the first that is full, in
-#: one script: the keys and counts are limits' own (its incr_expire.lua), so its other calls see them.
-#: KEYS[i]: a window's key; ARGV[2i-1], ARGV[2i]: its length in seconds and its limit.  Returns 0, or
-#: the seconds until the full window ends.
+#: FixedWindowRateLimiter.hit over windows in turn, stopping at the first that is full, in one script:
+#: the keys and counts are limits' own (its incr_expire.lua), so its other calls see them.  KEYS[i]: a
+#: window's key; ARGV[3i-2], ARGV[3i-1], ARGV[3i]: its length in seconds, its limit, its scope's index.
+#: Returns {index, seconds until the full window ends}, or {-1, 0}.
 HIT_WINDOWS = """
 for i, key in ipairs(KEYS) do
     local current = redis.call("incrby", key, 1)
     if current == 1 then
-        redis.call("expire", key, ARGV[2 * i - 1])
+        redis.call("expire", key, ARGV[3 * i - 2])
     end
-    if current > tonumber(ARGV[2 * i]) then
-        return math.max(redis.call("ttl", key), 1)
+    if current > tonumber(ARGV[3 * i - 1]) then
+        return {tonumber(ARGV[3 * i]), math.max(redis.call("ttl", key), 1)}
     end
 end
-return 0
+return {-1, 0}
 """
 
 #: A day's count with no real limit, and one use an hour (challenges live ten minutes).
@@ -166,6 +178,11 @@ def _fail_closed():
         raise
     except Exception:
         raise Unavailable("rate_limit_unavailable", "查询服务暂时不可用，请稍后再试。") from None
+
+
+def over_limit(message: str, wait: int) -> OverLimit:
+    """The refusal of a full window: what was too often, and when to try again."""
+    return OverLimit("rate_limited", f"{message}请在{_duration(wait)}后再试。", wait)
 
 
 def _duration(seconds: int) -> str:

@@ -70,11 +70,17 @@ class LookupService:
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)
-            self.limits.hit("client", client_tag, "本设备（网络）查询次数太多，")
+            per_client = ("client", client_tag, "本设备（网络）查询次数太多，")
             snap = self.snapshot()
-            id18, name = parse_lookup(id_text, name_text, snap.id_prefixes)
+            try:
+                id18, name = parse_lookup(id_text, name_text, snap.id_prefixes)
+            except InvalidInput:
+                self.limits.hit(*per_client)  # a malformed attempt counts against the client too
+                raise
             # Past the ID's budget a proof-of-work, never a refusal: a stranger cannot lock its owner out.
-            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，")
+            # The client's limit is counted first, in the same round trip (Redis).
+            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，",
+                                first=per_client)
             result = lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")

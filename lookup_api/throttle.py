@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lookup_api.cases.pow import Challenges
-from lookup_api.ratelimit import RateLimits
+from lookup_api.ratelimit import RateLimits, over_limit
 from lookup_api.refusals import ProofNeeded, ProofRefused
 
 
@@ -48,12 +48,17 @@ class Escalation:
         over = self.limits.tally(self.scope + "_over", bucket)
         return self.base_bits + min(self.max_extra, over.bit_length())
 
-    def admit(self, bucket: str, proof: Proof, client_bucket: str, message: str) -> str:
+    def admit(self, bucket: str, proof: Proof, client_bucket: str, message: str,
+              first: tuple[str, str, str] | None = None) -> str:
         """Let one attempt on ``bucket`` through, or raise: ProofNeeded (challenge_required, with a
         challenge), ProofRefused for a bad or spent proof (with a fresh one), OverLimit when the
         no-script sum is used too often from one client.
+        ``first``: a (scope, bucket, message) limit counted before this one (the client's), in the
+        same round trip to Redis; OverLimit with its message when it is full.
         Returns how it got through: "budget", "pow" or "question"."""
         if proof.challenge:
+            if first:
+                self.limits.hit(*first)
             bits = self.required_bits(bucket)
             try:
                 solved = self.challenges.verify(proof.challenge, proof.pow, proof.answer, min_bits=bits)
@@ -67,8 +72,12 @@ class Escalation:
                 self.limits.hit(self.nojs_scope, f"{self.scope}|{client_bucket}", "本设备（网络）验证次数太多，")
             self.limits.count(self.scope + "_over", bucket)
             return solved.by
-        if not self.limits.try_hit(self.scope, bucket):
+        hits = [first[:2]] if first else []
+        full, wait = self.limits.hit_first([*hits, (self.scope, bucket)])
+        if full == -1:
             return "budget"
+        if first and full == 0:
+            raise over_limit(first[2], wait)
         challenge = self.challenges.issue(self.required_bits(bucket)).as_dict()
         raise ProofNeeded("challenge_required", f"{message}为防止别人冒用，请先完成验证（手机自动计算几秒钟，"
                                                 f"或回答一道算术题）{self.then}。", challenge=challenge)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
@@ -74,3 +75,29 @@ def test_redis_windows_in_one_script_agree_with_limits(tmp_path):
     finally:
         proc.kill()
         proc.wait(10)
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_several_scopes_counted_in_turn_stop_at_the_first_full(tmp_path, storage):
+    """The lookup counts the client's limit, then the ID's, in one call (one round trip to Redis):
+    a full client window stops it there, and the ID is not counted for that attempt."""
+    from tests.helpers import start_redis
+
+    proc = None
+    uri = "memory://"
+    if storage == "redis":
+        proc, port = start_redis(tmp_path)
+        uri = f"redis://127.0.0.1:{port}/0"
+    try:
+        limits = RateLimits(uri, "2/minute", "3/minute", "1/minute")
+        both = [("client", "c"), ("id", "i")]
+        assert limits.hit_first(both) == (-1, 0) and limits.hit_first(both) == (-1, 0)
+        full, wait = limits.hit_first(both)
+        assert full == 0 and 0 < wait <= 60  # the client's window is full
+        assert limits.hit_first([("id", "i")]) == (-1, 0)  # the ID had counted 2, not 3
+        full, wait = limits.hit_first([("id", "i")])
+        assert full == 0 and 0 < wait <= 60
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait(10)
