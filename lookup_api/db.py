@@ -4,8 +4,8 @@ The build replaces the whole output directory with a rename, so a new
 lookup.sqlite has a new inode (and mtime).  Every request stats the path (a
 microsecond) and a thread whose connection belongs to an older file opens
 the new one; requests already running finish on the old file, which stays
-readable while open.  Connections are per thread: FastAPI runs the lookup
-in its thread pool.
+readable while open.  Connections are per thread: the lookup runs on the
+event loop's thread, the sync routes (health, cases) in FastAPI's thread pool.
 """
 
 from __future__ import annotations

@@ -75,6 +75,12 @@ def client_bucket(ip: str) -> str:
     return str(addr)
 
 
+#: The lookup counts on the event loop, Redis too (issue 20: a thread-pool hop per lookup cost a third of
+#: the throughput): a Redis that does not answer within this fails the request closed (503) instead of
+#: holding the worker.  Options in the URI (``?socket_timeout=2``) win.
+REDIS_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+
+
 def is_shared(storage_uri: str) -> bool:
     """Counted outside the process (Redis), so every worker and replica sees the same counts."""
     return not storage_uri.startswith("memory://")
@@ -82,10 +88,8 @@ def is_shared(storage_uri: str) -> bool:
 
 class RateLimits:
     def __init__(self, storage_uri: str, client: str, per_id: str, search: str, **more: str):
-        #: Counted outside this process (Redis): shared by all workers, but each count waits on the
-        #: network, so callers on the event loop hand the work to a thread.
-        self.shared = is_shared(storage_uri)
-        self.storage = storage_from_string(storage_uri) if self.shared else WindowCounters()
+        self.storage = WindowCounters() if not is_shared(storage_uri) else storage_from_string(
+            storage_uri, **(REDIS_OPTIONS if storage_uri.startswith(("redis", "valkey")) else {}))
         # Redis: all the windows of a scope counted in one round trip, not one each.
         self._hit_windows = (self.storage.get_connection().register_script(HIT_WINDOWS)
                              if type(self.storage) is RedisStorage else None)

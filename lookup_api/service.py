@@ -13,8 +13,6 @@ import hmac
 from collections import defaultdict
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
-
 from huinong_core.errors import ParseError
 from huinong_core.keys import Keyer
 from huinong_core.normalize import format_cents, parse_id, parse_name
@@ -56,17 +54,11 @@ class LookupService:
         except DatabaseUnavailable:
             raise Unavailable("database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
 
-    async def lookup_async(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
-        """lookup() for the event loop: run in place when nothing in it waits on the network (the
-        SQLite read is ~40 µs and a thread-pool hop costs more than the whole lookup), in a thread
-        when the rate limits live in Redis."""
-        if self.limits.shared:
-            return await run_in_threadpool(self.lookup, client, id_text, name_text, proof)
-        return self.lookup(client, id_text, name_text, proof)
-
     def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
         """(result, site name), or a Refusal (bad input, over a limit, a proof needed, no database).
-        Audited either way."""
+        Audited either way.  Called on the event loop: the SQLite read takes ~20 µs, a Redis count a
+        round trip with a short timeout (ratelimit.REDIS_OPTIONS), and a thread-pool hop cost more
+        than either (benchmarks/README.md, issue 20)."""
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)

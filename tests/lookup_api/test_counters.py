@@ -10,7 +10,7 @@ from limits import parse
 from limits.strategies import FixedWindowRateLimiter
 
 from lookup_api.counters import WindowCounters
-from lookup_api.ratelimit import RateLimits
+from lookup_api.ratelimit import RateLimits, is_shared
 
 
 def test_fixed_windows_count_refuse_and_reopen():
@@ -47,10 +47,14 @@ def test_a_window_reopened_after_its_end_is_not_dropped_by_the_old_end():
 
 def test_memory_limits_use_the_counters_and_redis_is_shared():
     memory = RateLimits("memory://", "2/minute", "2/minute", "2/minute")
-    assert isinstance(memory.storage, WindowCounters) and not memory.shared
+    assert isinstance(memory.storage, WindowCounters) and not is_shared("memory://")
     assert memory.try_hit("client", "x") == 0 and memory.try_hit("client", "x") == 0
     assert 0 < memory.try_hit("client", "x") <= 60
-    assert RateLimits("redis://127.0.0.1:1/0", "2/minute", "2/minute", "2/minute").shared
+    redis = RateLimits("redis://127.0.0.1:1/0", "2/minute", "2/minute", "2/minute")
+    assert is_shared("redis://127.0.0.1:1/0") and not isinstance(redis.storage, WindowCounters)
+    # Counted on the event loop: a Redis that does not answer fails closed after a short wait.
+    kwargs = redis.storage.get_connection().connection_pool.connection_kwargs
+    assert kwargs["socket_timeout"] == 0.5 and kwargs["socket_connect_timeout"] == 0.5
 
 
 def test_redis_windows_in_one_script_agree_with_limits(tmp_path):
