@@ -53,17 +53,27 @@ def test_mann_whitney_sees_a_real_difference():
     assert abs(mann_whitney_p([1, 2, 3], [4, 5, 6]) - 0.0495) < 0.0005
 
 
-def timings(server, known: str, n: int = N) -> tuple[list[float], list[float]]:
+#: Both kinds use many keys: a single (ID, name) pair repeated 500 times is served from warm caches
+#: (its index pages, its counter) and once measured 12 µs faster than 97 unknown IDs, a difference of
+#: the test, not of the lookup (an attacker asks each ID once).
+WRONG_NAMES = ["王某某", "李某某", "张某某", "刘某某", "陈某某", "杨某某", "赵某某"]
+
+
+def timings(server, known: list[str], n: int = N) -> tuple[list[float], list[float]]:
     rng = random.Random()
     kinds = ["wrong_name"] * n + ["unknown_id"] * n
     rng.shuffle(kinds)
     out: dict[str, list[float]] = {"wrong_name": [], "unknown_id": []}
     with server.client() as c:
-        c.post("/api/v1/lookup", json={"id_number": known, "name": "预热"})  # warm up
+        c.post("/api/v1/lookup", json={"id_number": known[0], "name": "预热"})  # warm up
         for i, kind in enumerate(kinds):
-            id_number = known if kind == "wrong_name" else fake_id("410421", "19580101", 900 + i % 97)
+            if kind == "wrong_name":
+                id_number = known[i % len(known)]
+            else:
+                id_number = fake_id("410421", "19580101", 900 + i % min(97, len(known)))
+            name = WRONG_NAMES[i % len(WRONG_NAMES)]
             started = time.perf_counter()
-            r = c.post("/api/v1/lookup", json={"id_number": id_number, "name": "王某某"})
+            r = c.post("/api/v1/lookup", json={"id_number": id_number, "name": name})
             out[kind].append(time.perf_counter() - started)
             assert r.status_code == 200 and r.json()["found"] is False
     return out["wrong_name"], out["unknown_id"]
@@ -72,7 +82,9 @@ def timings(server, known: str, n: int = N) -> tuple[list[float], list[float]]:
 def test_a_wrong_name_and_an_unknown_id_take_the_same_time(live, sample_db, dibao_people):
     settings = settings_for(sample_db, rate_client="100000/minute", rate_id="100000/minute")
     with live(settings) as server:
-        wrong, unknown = timings(server, dibao_people[0][0].id18)
+        known = sorted({p.id18 for p, _row in dibao_people})[:97]
+        assert len(known) >= 50
+        wrong, unknown = timings(server, known)
     p = mann_whitney_p(wrong, unknown)
     print(f"median wrong name {sorted(wrong)[N // 2] * 1000:.3f} ms, unknown ID {sorted(unknown)[N // 2] * 1000:.3f} ms, "
           f"p = {p:.3f}")
