@@ -7,7 +7,9 @@ in process (one thread, no HTTP):
 over HTTP on loopback, 32 keep-alive connections from wrk (`--connections`), POST /api/v1/lookup:
   3. our API as deployed: `python -m lookup_api` (the Dockerfile's command), one worker per CPU,
      limits in Redis (a redis-server of its own), all middleware on;
-  4. the same with one worker and the limits in memory (`make run`'s kind of set-up);
+  4. the same with one worker and the limits in memory (`make run`'s kind of set-up), and with as
+     many workers as 3 each counting in memory (benchmarks/apart_api.py; not a deployment, each
+     worker would count apart: beside 3 it shows what sharing the limits through Redis costs);
   5. the bare endpoint (benchmarks/bare_api.py: JSON in, HMAC, SELECT, JSON out) on the same
      server stack, with as many workers as 3, and with one worker as 4;
   6. Datasette `--immutable` serving the same table (GET …/payments.json?query_key=…; the client
@@ -26,6 +28,7 @@ province regions), ID numbers are valid.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import http.client
 import json
@@ -177,8 +180,12 @@ def bench_service(path: Path, work, seconds: float) -> Stats:
 
     app = create_app(Settings(huinong_demo=True, db=path, site_dir=None, audit_log=os.devnull, **HIGH_LIMITS))
     service = app.state.lookup
-    return timed("in process: LookupService.lookup (all our logic)",
-                 lambda i, n: service.lookup("127.0.0.1", i, n), work, seconds)
+    loop = asyncio.new_event_loop()
+    try:
+        return timed("in process: LookupService.lookup (all our logic)",
+                     lambda i, n: loop.run_until_complete(service.lookup("127.0.0.1", i, n)), work, seconds)
+    finally:
+        loop.close()
 
 
 #: Limits counted as usual but never reached: the workload comes from one address.
@@ -405,6 +412,7 @@ def ratios(named: dict[str, Stats | None]) -> list[str]:
             out.append(f"- {text}: {named[a].rate / named[b].rate:.0%} ({named[a].rate:,.0f} / {named[b].rate:,.0f} requests/s)")
 
     ratio("deployed", "bare", "our API as deployed / bare endpoint, same workers (goal ≥ 60 %)")
+    ratio("apart", "bare", "our API, same workers, limits in memory (not a deployment) / bare endpoint")
     ratio("one", "bare1", "our API, one worker / bare endpoint, one worker")
     ratio("deployed", "datasette", "our API as deployed / Datasette (goal ≥ 10×)")
     if named.get("deployed"):
@@ -451,6 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if redis:
             redis[0].kill()
+    named["apart"] = bench_lookup_api(
+        path, work, load, f"our API, {n} workers, each counting its limits in memory (not a deployment: what Redis "
+        "costs)", "benchmarks.apart_api:app", n, None)
     named["one"] = bench_lookup_api(path, work, load, "our API, 1 worker, limits in memory", "lookup_api.main:app", 1,
                                     None)
     named["bare"] = bench_lookup_api(path, work, load, f"bare endpoint, same stack, {n} workers",

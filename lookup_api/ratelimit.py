@@ -20,6 +20,7 @@ from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from lookup_api.counters import WindowCounters
+from lookup_api.redis_pipe import RedisPipe
 from lookup_api.refusals import OverLimit, Refusal, Unavailable
 
 
@@ -93,6 +94,9 @@ class RateLimits:
         # Redis: all the windows of a scope counted in one round trip, not one each.
         self._hit_windows = (self.storage.get_connection().register_script(HIT_WINDOWS)
                              if type(self.storage) is RedisStorage else None)
+        # The lookup's own counts, from the event loop: pipelined, never blocking it (redis_pipe.py).
+        self._pipe = (RedisPipe(storage_uri, HIT_WINDOWS, REDIS_OPTIONS["socket_timeout"])
+                      if self._hit_windows is not None else None)
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search),
                       **{scope: parse_many(spec) for scope, spec in more.items()}}
@@ -100,6 +104,12 @@ class RateLimits:
     def hit(self, scope: str, bucket: str, message: str) -> None:
         """Count one request in every window of ``scope``; OverLimit (with the wait) when one is full."""
         wait = self.try_hit(scope, bucket)
+        if wait:
+            raise over_limit(message, wait)
+
+    async def hit_async(self, scope: str, bucket: str, message: str) -> None:
+        """hit from the event loop (hit_first_async)."""
+        wait = (await self.hit_first_async([(scope, bucket)]))[1]
         if wait:
             raise over_limit(message, wait)
 
@@ -114,12 +124,7 @@ class RateLimits:
         Redis one round trip for them all."""
         with _fail_closed():
             if self._hit_windows is not None:
-                keys, args = [], []
-                for n, (scope, bucket) in enumerate(hits):
-                    for item in self.items[scope]:
-                        keys.append(self.storage.prefixed_key(item.key_for(scope, bucket)))
-                        args += [item.get_expiry(), item.amount, n]
-                index, wait = self._hit_windows(keys, args)
+                index, wait = self._hit_windows(*self._script_args(hits))
                 return int(index), int(wait)
             for n, (scope, bucket) in enumerate(hits):
                 for item in self.items[scope]:
@@ -127,6 +132,24 @@ class RateLimits:
                         reset = self.limiter.get_window_stats(item, scope, bucket).reset_time
                         return n, max(1, math.ceil(reset - time.time()))
         return -1, 0
+
+    async def hit_first_async(self, hits: list[tuple[str, str]]) -> tuple[int, int]:
+        """hit_first from the event loop: in Redis the round trip is awaited (and shared with the
+        lookups that arrive together); in memory there is nothing to wait for."""
+        if self._pipe is None:
+            return self.hit_first(hits)
+        with _fail_closed():
+            index, wait = await self._pipe.call(*self._script_args(hits))
+            return int(index), int(wait)
+
+    def _script_args(self, hits: list[tuple[str, str]]) -> tuple[list[str], list]:
+        """HIT_WINDOWS' keys and arguments for ``hits``."""
+        keys, args = [], []
+        for n, (scope, bucket) in enumerate(hits):
+            for item in self.items[scope]:
+                keys.append(self.storage.prefixed_key(item.key_for(scope, bucket)))
+                args += [item.get_expiry(), item.amount, n]
+        return keys, args
 
     def count(self, scope: str, bucket: str) -> int:
         """Add one to a day's tally of ``bucket`` (no limit) and return the new tally."""

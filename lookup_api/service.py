@@ -54,11 +54,11 @@ class LookupService:
         except DatabaseUnavailable:
             raise Unavailable("database_unavailable", "查询数据库暂时不可用，请稍后再试。") from None
 
-    def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
+    async def lookup(self, client: str, id_text: str, name_text: str, proof: Proof = Proof()) -> tuple[dict, str]:
         """(result, site name), or a Refusal (bad input, over a limit, a proof needed, no database).
-        Audited either way.  Called on the event loop: the SQLite read takes ~20 µs, a Redis count a
-        round trip with a short timeout (ratelimit.REDIS_OPTIONS), and a thread-pool hop cost more
-        than either (benchmarks/README.md, issue 20)."""
+        Audited either way.  Runs on the event loop: the SQLite read takes ~20 µs and a thread-pool
+        hop cost more; a Redis count is awaited, pipelined with the other lookups' (redis_pipe.py),
+        behind a short timeout (benchmarks/README.md, issue 20)."""
         outcome = "error"
         try:
             client_tag = tag(self.keyer.key, "client", client)
@@ -67,12 +67,13 @@ class LookupService:
             try:
                 id18, name = parse_lookup(id_text, name_text, snap.id_prefixes)
             except InvalidInput:
-                self.limits.hit(*per_client)  # a malformed attempt counts against the client too
+                # A malformed attempt counts against the client too.
+                await self.limits.hit_async(*per_client)
                 raise
             # Past the ID's budget a proof-of-work, never a refusal: a stranger cannot lock its owner out.
             # The client's limit is counted first, in the same round trip (Redis).
-            self.id_guard.admit(tag(self.keyer.key, "id", id18), proof, client_tag, "这个身份证号码今天查询次数较多，",
-                                first=per_client)
+            await self.id_guard.admit_async(tag(self.keyer.key, "id", id18), proof, client_tag,
+                                            "这个身份证号码今天查询次数较多，", first=per_client)
             result = lookup(snap, self.keyer, id18, name)
             outcome = "found" if result["found"] else "none"
             return result, snap.meta.get("site_name", "")

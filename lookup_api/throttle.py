@@ -73,7 +73,19 @@ class Escalation:
             self.limits.count(self.scope + "_over", bucket)
             return solved.by
         hits = [first[:2]] if first else []
-        full, wait = self.limits.hit_first([*hits, (self.scope, bucket)])
+        return self._budget(*self.limits.hit_first([*hits, (self.scope, bucket)]), bucket, message, first)
+
+    async def admit_async(self, bucket: str, proof: Proof, client_bucket: str, message: str,
+                          first: tuple[str, str, str] | None = None) -> str:
+        """admit from the event loop: the common case (no proof, within the budget) awaits its
+        count instead of blocking the loop for it (RateLimits.hit_first_async)."""
+        if proof.challenge:
+            return self.admit(bucket, proof, client_bucket, message, first)
+        hits = [first[:2]] if first else []
+        return self._budget(*await self.limits.hit_first_async([*hits, (self.scope, bucket)]), bucket, message, first)
+
+    def _budget(self, full: int, wait: int, bucket: str, message: str, first: tuple[str, str, str] | None) -> str:
+        """What the count of an attempt without a proof says: "budget", or the refusal to raise."""
         if full == -1:
             return "budget"
         if first and full == 0:

@@ -68,3 +68,32 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen, int]:
                              "--dir", str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_listening(port, 10, proc)
     return proc, port
+
+
+class LoopThread:
+    """An event loop of its own in a thread, for coroutines called from sync tests: a sync
+    Playwright session keeps a loop running in the main thread, where asyncio.run refuses to."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coro, timeout: float = 60):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    def __enter__(self) -> "LoopThread":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

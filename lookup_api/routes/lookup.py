@@ -119,7 +119,7 @@ async def lookup(request: Request):
     request.state.html = html
     if not html:
         data = _validate(await _read(request))
-        result, _site_name = service.lookup(client, data.id_number, data.name, Proof.of(data))
+        result, _site_name = await service.lookup(client, data.id_number, data.name, Proof.of(data))
         # The answer is built by service.render in LookupResult's shape (tests/lookup_api check every
         # answer against it); serialized as it is, not validated a second time.
         return Response(orjson.dumps(result), media_type="application/json", headers=NO_STORE)
@@ -127,7 +127,7 @@ async def lookup(request: Request):
     typed = Typed.of(await _read(request))
     try:
         data = _validate(typed.request())
-        result, site_name = service.lookup(client, data.id_number, data.name, Proof.of(data))
+        result, site_name = await service.lookup(client, data.id_number, data.name, Proof.of(data))
     except REFUSALS as refused:
         return _page(request, typed, error=http_error(refused))
     return _page(request, None if result["found"] else typed, result=result, site_name=site_name)
