@@ -98,6 +98,7 @@ class RateLimits:
         self._pipe = (RedisPipe(storage_uri, HIT_WINDOWS, REDIS_OPTIONS["socket_timeout"])
                       if self._hit_windows is not None else None)
         self.limiter = FixedWindowRateLimiter(self.storage)
+        self._templates: dict[str, list[tuple[str, str, int, int]]] = {}
         self.items = {"client": parse_many(client), "id": parse_many(per_id), "search": parse_many(search),
                       **{scope: parse_many(spec) for scope, spec in more.items()}}
 
@@ -126,11 +127,12 @@ class RateLimits:
             if self._hit_windows is not None:
                 index, wait = self._hit_windows(*self._script_args(hits))
                 return int(index), int(wait)
+            # FixedWindowRateLimiter.hit, with the keys made from templates.
             for n, (scope, bucket) in enumerate(hits):
-                for item in self.items[scope]:
-                    if not self.limiter.hit(item, scope, bucket):
-                        reset = self.limiter.get_window_stats(item, scope, bucket).reset_time
-                        return n, max(1, math.ceil(reset - time.time()))
+                for head, tail, seconds, amount in self._windows(scope):
+                    key = head + bucket + tail
+                    if self.storage.incr(key, seconds) > amount:
+                        return n, max(1, math.ceil(self.storage.get_expiry(key) - time.time()))
         return -1, 0
 
     async def hit_first_async(self, hits: list[tuple[str, str]]) -> tuple[int, int]:
@@ -146,10 +148,24 @@ class RateLimits:
         """HIT_WINDOWS' keys and arguments for ``hits``."""
         keys, args = [], []
         for n, (scope, bucket) in enumerate(hits):
-            for item in self.items[scope]:
-                keys.append(self.storage.prefixed_key(item.key_for(scope, bucket)))
-                args += [item.get_expiry(), item.amount, n]
+            for head, tail, seconds, amount in self._windows(scope):
+                keys.append(head + bucket + tail)
+                args += [seconds, amount, n]
         return keys, args
+
+    def _windows(self, scope: str) -> list[tuple[str, str, int, int]]:
+        """Each window of ``scope``: its key around the bucket (limits' own key, RateLimitItem.key_for,
+        prefixed as the storage stores it), its length in seconds and its limit; made once, not on
+        every count (limits builds a key from six strings)."""
+        windows = self._templates.get(scope)
+        if windows is None:
+            lead = self.storage.prefixed_key("") if self._hit_windows is not None else ""
+            windows = []
+            for item in self.items[scope]:
+                head, tail = item.key_for(scope, "\0").split("\0")
+                windows.append((lead + head, tail, item.get_expiry(), item.amount))
+            self._templates[scope] = windows
+        return windows
 
     def count(self, scope: str, bucket: str) -> int:
         """Add one to a day's tally of ``bucket`` (no limit) and return the new tally."""
