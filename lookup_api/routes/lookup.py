@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import orjson
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
@@ -19,7 +20,19 @@ from lookup_api.models import Error, LookupRequest, LookupResult
 from lookup_api.pages import root_of, yk
 from lookup_api.throttle import Proof
 
-router = APIRouter(prefix="/api/v1", tags=["个人查询"])
+
+
+class PlainRoute(APIRoute):
+    """A route whose endpoint takes the Request and returns its Response itself: FastAPI's request
+    handler (dependency solving, response validation) is skipped, which cost the lookup a tenth of
+    its time (issue 20); the declaration still makes the OpenAPI schema.  Errors raised by the
+    endpoint reach the app's handlers (errors.install) as from any route."""
+
+    def get_route_handler(self):
+        return self.endpoint
+
+
+router = APIRouter(prefix="/api/v1", tags=["个人查询"], route_class=PlainRoute)
 
 _REQUEST_SCHEMA = LookupRequest.model_json_schema()
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, "text/html": {}}
