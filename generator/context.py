@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,7 @@ class BuildContext:
     notes: list[str] = field(default_factory=list)  # for the build report: what a stage could not do
     cache: BatchCache | None = field(default=None, repr=False)  # the build's (generator/batch_cache.py), if any
     case_figures: CaseFiguresSource | None = field(default=None, repr=False)  # 咨询投诉统计 (site/case_stats.py)
+    timed: Callable[[str], None] = field(default=lambda step: None, repr=False)  # a step's time (pipeline.Timings)
     _batch_keys: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

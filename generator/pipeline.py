@@ -75,7 +75,7 @@ class Timings:
             now = time.perf_counter()
             own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-            print(f"timing: {step:<16} {now - self.last:8.1f} s   peak {own} MB, workers {workers} MB",
+            print(f"timing: {step:<20} {now - self.last:8.1f} s   peak {own} MB, workers {workers} MB",
                   file=sys.stderr, flush=True)
             self.last = now
 
@@ -131,7 +131,7 @@ def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage], *, full: bool = 
         view = public_view(dataset, today)
         timed("public view")
         ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer, cache=cache,
-                           case_figures=case_figures)
+                           case_figures=case_figures, timed=timed)
         for stage in stages:
             ctx.stats[stage_name(stage)] = stage(ctx)
             timed(stage.__module__.removeprefix("generator."))

@@ -27,6 +27,17 @@ that input key.  The next build
   look only at what changed).
 
 ``full=True`` (``build --full``) ignores the last build entirely.
+
+A build does not make its directory tree from nothing: the build superseded
+by the live one (kept until now for requests in flight at that switch) is
+renamed to the new build's name and brought up to date, so the 40,000
+directories of a sample's village pages are not made (and the old ones not
+removed) again.  Its files may be hard links to the live build's: none is ever
+written into, each is replaced by a new file or a link (``_fresh``), and the
+files this build does not make are removed at ``finish``.  Only a tree whose
+file list is known is taken (its manifest, written by ``finish``); the
+manifest is deleted first, so a build killed while updating it leaves a tree
+that the next build removes.
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ class WriterError(HuinongError):
 
 
 MANIFEST = "manifest.json"
+RECORD = "build.json"  # Writer.write_record: the build's inputs key and summary (pipeline.py)
 #: Third-party packages whose output lands in the build: a new version forces a full build.
 RENDERERS = ("mkdocs", "mkdocs-material", "pelican", "jinja2", "reportlab", "qrcode", "openpyxl", "feedgenerator",
              "markdown", "jieba")
@@ -121,7 +133,9 @@ class Writer:
             writer.commit()
     """
 
-    def __init__(self, target: Path, *, full: bool = False):
+    def __init__(self, target: Path, *, full: bool = False, begin: bool = True):
+        """Takes the output's lock.  ``begin=False``: nothing else yet (the build first sees whether
+        there is anything to do, pipeline.build); `begin` makes the new build's directory."""
         self.target = Path(target)
         self.builds = builds_dir(self.target.absolute())  # absolute: renderers resolve relative paths elsewhere
         self.builds.mkdir(parents=True, exist_ok=True)
@@ -131,38 +145,73 @@ class Writer:
         except BlockingIOError:
             self._lock.close()
             raise WriterError(f"另一次构建正在写入 {self.target}，请等它结束后再试。") from None
-        self._remove_leftovers()
-        self.tmp = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
+        self.full = full
+        self.tmp: Path | None = None
         self.written: set[str] = set()
         self.keys: dict[str, str] = {}  # path -> input key, for reuse by the next build
         self.reused: set[str] = set()
         self.changes = Changes()
         self.previous: Path | None = None
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
+        self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
+        self._dirs: set[Path] = set()  # directories known to exist in tmp
+        if begin:
+            self.begin()
+
+    def begin(self) -> None:
+        """The new build's directory: a recycled tree, or a new one; and the last build's manifest."""
         current = self._current()
-        if not full and current is not None and (current / MANIFEST).is_file():
+        spare = self._remove_leftovers(current)
+        self.tmp = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
+        if spare is not None:
+            spare_dir, held = spare
             try:
-                manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                manifest = {}
+                os.rename(spare_dir, self.tmp)  # onto the empty new directory: a new name for every build
+                self._held = held
+            except OSError:
+                shutil.rmtree(spare_dir, ignore_errors=True)
+        if not self.full and current is not None and (current / MANIFEST).is_file():
+            manifest = _read_manifest(current)
             if manifest.get("code") == code_fingerprint():
                 # tuples, not the parsed dicts: a province's manifest has 190,000 entries
                 self.previous = current
                 self._previous = {rel: (e.get("sha256"), e.get("key")) for rel, e in manifest.get("files", {}).items()}
             del manifest
 
+    def last_record(self) -> dict | None:
+        """What the live build recorded of itself (`write_record`), if anything."""
+        current = self._current()
+        try:
+            return json.loads((current / RECORD).read_text(encoding="utf-8")) if current is not None else None
+        except (OSError, ValueError):
+            return None
+
+    def write_record(self, record: dict) -> None:
+        """A small JSON file beside the manifest: what the next build needs to know it has nothing to do."""
+        (self.tmp / RECORD).write_text(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
 
-    def _remove_leftovers(self) -> None:
-        """Directories of killed or superseded builds (we hold the lock: nothing else is writing)."""
-        current = self._current()
-        for entry in self.builds.iterdir():
-            if entry.name.startswith("build-") and entry.resolve() != current:
-                shutil.rmtree(entry, ignore_errors=True)
+    def _remove_leftovers(self, current: Path | None) -> tuple[Path, set[str]] | None:
+        """Remove the directories of killed or superseded builds (we hold the lock: nothing else is
+        writing), but one whose files are known: returned with them, to be recycled."""
+        spare = None
+        for entry in sorted(self.builds.iterdir()):
+            if not entry.name.startswith("build-") or entry.resolve() == current:
+                continue
+            if spare is None and (entry / MANIFEST).is_file():
+                manifest = _read_manifest(entry)
+                if "files" in manifest:
+                    for name in (MANIFEST, RECORD):  # no longer a known tree until finish writes them again
+                        (entry / name).unlink(missing_ok=True)
+                    spare = (entry, set(manifest["files"]))
+                    continue
+            shutil.rmtree(entry, ignore_errors=True)
         link = self._next_link()
         if link.is_symlink():
             link.unlink()
+        return spare
 
     def _next_link(self) -> Path:
         return self.target.with_name(f".{self.target.name}.next")
@@ -172,7 +221,7 @@ class Writer:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
 
-    def _path(self, rel: str) -> Path:
+    def _claim(self, rel: str) -> str:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts:
             raise WriterError(f"输出路径不合法：{rel}")
@@ -180,9 +229,31 @@ class Writer:
         if key in self.written:
             raise WriterError(f"同一输出文件被写了两次：{rel}")
         self.written.add(key)
-        path = self.tmp / pure
-        path.parent.mkdir(parents=True, exist_ok=True)
+        return key
+
+    def _fresh(self, key: str) -> Path:
+        """Where a new file goes: its directory made, nothing there (a recycled tree's file may be a
+        hard link to the live build's: it is unlinked, never written into)."""
+        path = self.tmp / key
+        parent = path.parent
+        if parent not in self._dirs:
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):  # a recycled tree's file where a directory goes now
+                for up in PurePosixPath(key).parents:
+                    if str(up) in self._held and (self.tmp / up).is_file():
+                        os.unlink(self.tmp / up)
+                parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        if key in self._held:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
         return path
+
+    def _path(self, rel: str) -> Path:
+        return self._fresh(self._claim(rel))
 
     def write_text(self, rel: str, text: str) -> None:
         self._path(rel).write_text(text, encoding="utf-8")
@@ -195,11 +266,15 @@ class Writer:
         old = self._previous.get(rel)
         if self.previous is None or old is None or old[1] != key:
             return False
-        path = self._path(rel)
+        name = self._claim(rel)
+        source = self.previous / name
         try:
-            os.link(self.previous / rel, path)
+            if name in self._held and _same_file(self.tmp / name, source):
+                pass  # the recycled tree holds it already
+            else:
+                os.link(source, self._fresh(name))
         except OSError:
-            self.written.discard(str(PurePosixPath(rel)))
+            self.written.discard(name)
             return False
         self.keys[rel] = key
         self.reused.add(rel)
@@ -243,7 +318,27 @@ class Writer:
             f.write("\n}}\n")
         changes.removed = len(self._previous) - seen_old
         self.changes = changes
+        self._remove_stale()
         return fresh
+
+    def _remove_stale(self) -> None:
+        """The files of a recycled tree that this build did not make, and directories left empty."""
+        emptied: set[Path] = set()
+        for rel in self._held - self.written:
+            path = self.tmp / rel
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            emptied.add(path.parent)
+        for d in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            while d != self.tmp:
+                try:
+                    d.rmdir()
+                except OSError:  # not empty (or gone): its parents are not empty either
+                    break
+                d = d.parent
+        self._held = set()
 
     def _link_old(self, rel: str, path: Path) -> bool:
         """Replace a new file by a hard link to the last build's identical file."""
@@ -292,7 +387,14 @@ class Writer:
             self._release()
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self._release()
+
+    def keep_published(self) -> None:
+        """Nothing to publish (pipeline.build found nothing changed): the live build stays as it is."""
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
         self._release()
 
     @property
@@ -306,6 +408,18 @@ class Writer:
     def __exit__(self, *exc) -> None:
         if not self.finished:  # an exception, or a block that never committed: nothing half-published
             self.abort()
+
+
+def _read_manifest(build: Path) -> dict:
+    try:
+        return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    sa, sb = os.stat(a), os.stat(b)
+    return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
 
 def _fsync_dir(path: Path) -> None:

@@ -21,12 +21,16 @@ def render(ctx: BuildContext) -> int:
     with tempfile.TemporaryDirectory(prefix="build-site-", dir=ctx.writer.builds) as tmp:
         work = Path(tmp)
         policy = build_policy_half(sd, work)
+        ctx.timed("  site: mkdocs half")
         disclosure, pelican_build = build_disclosure_half(sd, work)
+        ctx.timed("  site: pelican half")
         for name in ("sitemap.xml", "sitemap.xml.gz"):  # replaced by the one sitemap below
             (policy / name).unlink(missing_ok=True)
         count = ctx.writer.adopt_tree(policy, ctx.site_path(""))
         count += ctx.writer.adopt_tree(disclosure, ctx.site_path(""))
+        ctx.timed("  site: adopt")
     count += write_downloads(sd, pelican_build.by_village)
+    ctx.timed("  site: downloads")
     count += write_sitemap(ctx, page_urls(ctx.writer.written, ctx.site_path("")))
     ctx.stats["region_pages"] = pelican_build.region_pages
     return count

@@ -96,7 +96,9 @@ class DisclosureGenerator(ArticlesGenerator):
         return articles
 
     def generate_output(self, writer) -> None:
+        self.build.ctx.timed("  site: pelican context")
         super().generate_output(writer)
+        self.build.ctx.timed("  site: pelican lists")
         self.build.write_regions(self, writer)
 
 

@@ -132,10 +132,12 @@ class Disclosure:
         jobs += [job for region, chain in pages if region.level == "村"
                  for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)
                  if (job := self.village_batch_job(generator, region, chain, pb))]
+        self.ctx.timed("  site: region jobs")
         # A province's 50,000 region pages, in one process per CPU; each writes its own file.
         # Jobs go to the workers by number: they hold the pages' variables already (forked).
         for _ in fork_map(_render_page, range(len(jobs)), (self, generator, writer, jobs, templates), chunksize=32):
             pass
+        self.ctx.timed(f"  site: {len(jobs)} regions")
 
     def _fresh(self, generator, path: str, kind: str, kw: dict, facts) -> bool:
         """False when the page is made of the same inputs as in the last build: then it is taken

@@ -161,3 +161,55 @@ def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_pa
                           capture_output=True, text=True, preexec_fn=limit)
     assert proc.returncode != 0 and "File too large" in proc.stderr
     assert contents(out) == before
+
+
+def test_a_build_recycles_the_superseded_tree_without_touching_the_live_one(tmp_path: Path):
+    """The build before the live one is renamed and brought up to date: its files that are hard
+    links to the live build's are replaced, never written into; what this build does not make goes."""
+    out = tmp_path / "public"
+    with Writer(out) as w:
+        for name in ("site/a.html", "site/old/b.html", "site/c.html"):
+            w.write_text(name, name)
+        w.finish()
+        w.commit()
+    first = out.resolve()
+    with Writer(out) as w:  # the second build: c.html as it was (linked to the first build's file)
+        w.write_text("site/a.html", "site/a.html")
+        w.write_text("site/old/b.html", "changed")
+        w.write_text("site/c.html", "site/c.html")
+        w.finish()
+        w.commit()
+    live = out.resolve()
+    assert os.stat(live / "site/c.html").st_ino == os.stat(first / "site/c.html").st_ino
+    before = contents(out)
+    tree = os.stat(first / "site").st_ino
+    with Writer(out) as w:  # the third build takes the first build's tree
+        assert not first.exists() and w.tmp != first and os.stat(w.tmp / "site").st_ino == tree
+        w.write_text("site/c.html", "new")  # the file in the tree is the live build's c.html too
+        w.write_text("site/a.html", "site/a.html")
+        w.write_text("site/new/d.html", "d")
+        assert contents(out) == before  # the live build is untouched while this one is written
+        w.finish()
+        w.commit()
+    assert contents(out) == {"manifest.json": contents(out)["manifest.json"], "site/a.html": b"site/a.html",
+                             "site/c.html": b"new", "site/new/d.html": b"d"}
+    assert not (out / "site/old").exists()  # left empty: removed
+    assert (live / "site/c.html").read_text() == "site/c.html"  # the build before is as it was
+
+
+def test_a_tree_whose_files_are_not_known_is_not_recycled(tmp_path: Path):
+    out = tmp_path / "public"
+
+    def finished(text: str) -> None:
+        with Writer(out) as w:
+            w.write_text("site/a.html", text)
+            w.finish()
+            w.commit()
+
+    finished("1")
+    first = out.resolve()
+    finished("2")
+    (first / "manifest.json").unlink()  # as a build killed while recycling it leaves it
+    (first / "site/stray.html").write_text("not made by a build")
+    finished("3")
+    assert not first.exists() and not (out / "site/stray.html").exists()  # a recycled tree would have kept it
