@@ -39,22 +39,23 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.digests import FileDigests
 from generator.spill import RecordStore, SpilledRecords, Where, records_at
 
-FORMAT = 1
+FORMAT = 2  # 2: files_key of the files' digests
 INDEX = "index.json"
 
 
-def files_key(batch_dir: Path) -> str:
-    """Hash of a batch's two files, batch.yaml and records.csv (a missing one hashes as absent)."""
+def files_key(batch_dir: Path, digests: FileDigests | None = None) -> str:
+    """Hash of a batch's two files, batch.yaml and records.csv (a missing one hashes as absent);
+    `digests`: the build's, which knows the digest of a file unchanged since the last build."""
+    digests = digests or FileDigests()
     h = hashlib.sha256()
     for name in ("batch.yaml", "records.csv"):
         try:
-            with open(batch_dir / name, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
+            h.update(f"{name}:{digests.of(batch_dir / name)}".encode())
         except OSError:
-            h.update(b"\1missing")
+            h.update(f"{name}:missing".encode())
         h.update(b"\0")
     return h.hexdigest()
 
@@ -87,9 +88,10 @@ class Entry:
 class BatchCache:
     """The cache of one output; used only while holding that output's Writer lock."""
 
-    def __init__(self, root: Path, data_dir: Path, *, fresh: bool = False):
+    def __init__(self, root: Path, data_dir: Path, *, fresh: bool = False, digests: FileDigests | None = None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.digests = digests or FileDigests()
         self.context = check_context(data_dir)
         self.entries: dict[str, Entry] = {}
         self.sizes: dict[str, int] = {}  # spill directory -> rows in it
@@ -121,7 +123,7 @@ class BatchCache:
     def key(self, batch_dir: Path) -> str:
         k = self.keys.get(str(batch_dir))
         if k is None:
-            k = self.keys[str(batch_dir)] = files_key(batch_dir)
+            k = self.keys[str(batch_dir)] = files_key(batch_dir, self.digests)
         return k
 
     def usable(self, batch_dirs: list[Path]) -> dict[str, Entry]:

@@ -10,10 +10,11 @@ which only loads them); only the CLI turns the problems into messages and exit c
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.load import Collector, load
-from generator.privacy import KIND_LABELS, scan_paths
+from generator.privacy import KIND_LABELS, files_under, scan_paths
 from generator.reference import private_dir
 from generator.rules import apply_rules
 from generator.screening import RULES_FILE, load_rules
@@ -25,10 +26,21 @@ from huinong_core.errors import Problem
 LOCAL_ONLY_DIRS = ("raw", "private")
 
 
+def data_roots(data_dir: Path) -> list[Path]:
+    """What of data/ is read and scanned: everything but the local-only directories."""
+    return [p for p in sorted(data_dir.iterdir()) if p.name not in LOCAL_ONLY_DIRS] if data_dir.is_dir() else []
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every file a build reads or scans (`check(private=False)`): not the private directory, not .git."""
+    skip = (os.path.abspath(private_dir(data_dir)),)
+    return sorted(f for root in data_roots(data_dir)
+                  for f in ([root] if root.is_file() else files_under(root, skip)))
+
+
 def scan_data(data_dir: Path, out: Collector, allow: frozenset[str] = frozenset(), exclude=()) -> None:
     """No plaintext ID, card or mobile number anywhere in data/ (same detector as the build gate)."""
-    roots = [p for p in sorted(data_dir.iterdir()) if p.name not in LOCAL_ONLY_DIRS] if data_dir.is_dir() else []
-    for f in scan_paths(roots, allow=allow, relative_to=out.base, exclude=exclude):
+    for f in scan_paths(data_roots(data_dir), allow=allow, relative_to=out.base, exclude=exclude):
         out.problems.append(Problem(f.path, f.line, 0, KIND_LABELS[f.kind],
                                     f"疑似明文个人信息（{f.preview}）", "用 ingest 导入，数据目录只保存键值和打码信息"))
 

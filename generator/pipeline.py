@@ -10,6 +10,7 @@ stage, the privacy gate included, has passed (docs/architecture.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import resource
 import sys
@@ -19,15 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.batch_cache import BatchCache
-from generator.check import check
+from generator.check import check, data_files
 from generator.context import BuildContext
+from generator.digests import FileDigests
 from generator.privacy import scan_paths
 from generator.public import public_view
-from generator.writer import Changes, Writer
-from huinong_core.case_figures import CaseFiguresSource
+from generator.site.case_stats import counties_of
+from generator.writer import Changes, Writer, code_fingerprint
+from huinong_core.case_figures import CaseFigures, CaseFiguresSource
 from huinong_core.errors import DataError, PrivacyError
 from huinong_core.site_files import require_site_sources
-from huinong_core.version import build_time, data_version
+from huinong_core.version import DataVersion, build_time, data_version
+
+#: The batch cache's digests of data/'s files (generator/digests.py), under the builds directory.
+DIGESTS = "digests.json"
+POSTERS = "generator.posters.render"  # its key in BuildContext.stats
 
 
 @dataclass
@@ -119,33 +126,116 @@ def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage], *, full: bool = 
     and `finish` writes the manifest by which the next run reuses outputs; the privacy gate reads
     only new or changed files.  Without it (posters on demand) every batch is parsed, every file
     scanned, and no manifest is written.  Returns the context, stage results in `stats`."""
-    timed = Timings()
-    data_dir = Path(data_dir)
-    with Writer(out_dir, full=full) as writer:  # holds the output's lock from here: the batch cache is ours
-        cache = BatchCache(writer.builds / "cache", data_dir, fresh=full) if incremental else None
-        dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
-        timed("check")
-        if problems:
-            raise DataError(problems)
-        today = build_date()
-        view = public_view(dataset, today)
-        timed("public view")
-        ctx = BuildContext(data_dir, dataset, view, today, data_version(data_dir), writer, cache=cache,
-                           case_figures=case_figures, timed=timed)
-        for stage in stages:
-            ctx.stats[stage_name(stage)] = stage(ctx)
-            timed(stage.__module__.removeprefix("generator."))
-        changed = None
-        if incremental:
-            changed = writer.finish()
-            timed("finish")
-        privacy_gate(writer.tmp, changed)
-        timed("privacy gate")
-        if cache is not None:
-            _save_cache(cache, dataset, ctx.notes)
-        writer.commit()
-        timed("publish")
+    with Writer(out_dir, full=full, begin=False) as writer:  # holds the output's lock from here: the caches are ours
+        return _run(writer, Path(data_dir), stages, Timings(), full=full, incremental=incremental,
+                    case_figures=case_figures)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build is made of, read before anything else: `build` does nothing when its `key` is the
+    live build's (`_unchanged`)."""
+
+    key: str | None  # None: the output depends on the moment (data outside git, or not committed)
+    version: DataVersion
+    digests: FileDigests
+
+
+def read_inputs(data_dir: Path, stages: Sequence[Stage], builds: Path) -> Inputs:
+    """The code, the stages, the commit, the build date, the poster font setting, and every file of
+    data/ the build reads (by content; `digests` knows the unchanged ones by their stat)."""
+    from generator.posters.fonts import ENV_FONT
+
+    digests = FileDigests(builds / "cache" / DIGESTS)
+    version = data_version(data_dir)
+    if version.commit == "未提交" or version.dirty:  # its outputs carry the build time (InputVersions)
+        return Inputs(None, version, digests)
+    h = hashlib.sha256()
+    for part in (code_fingerprint(), *map(stage_name, stages), version.commit, version.built_at.date().isoformat(),
+                 os.environ.get(ENV_FONT, "")):
+        h.update(part.encode() + b"\0")
+    for f in data_files(data_dir):
+        h.update(f.relative_to(data_dir).as_posix().encode() + b"\0" + digests.of(f).encode() + b"\0")
+    return Inputs(h.hexdigest(), version, digests)
+
+
+def _figures_key(figures: CaseFigures | None, at: dt.datetime) -> str | None:
+    """What 咨询投诉统计 (site/case_stats.py) prints of the figures: none (a link to the live page), or
+    the figures with the minute of the build; None when a database could not be read."""
+    if figures is None or figures.stats is None:
+        return None if figures is not None and figures.problem else "live"
+    return hashlib.sha256(repr((figures.stats, figures.tables, at.strftime("%Y-%m-%d %H:%M"))).encode()).hexdigest()
+
+
+def _unchanged(writer: Writer, inputs: Inputs, case_figures: CaseFiguresSource | None) -> dict | None:
+    """The live build's record (`_record`) when this build would make exactly what it holds: the same
+    inputs, the same urgent notices in force, the same 咨询投诉 figures."""
+    record = writer.last_record()
+    if inputs.key is None or not record or record.get("key") != inputs.key:
+        return None
+    now = inputs.version.built_at
+    try:
+        since = dt.datetime.fromisoformat(record["built_at"])
+        until = dt.datetime.fromisoformat(record["next_change"]) if record.get("next_change") else None
+        counties = dict(record["counties"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if now < since or (until is not None and now >= until):
+        return None
+    figures = None if case_figures is None else case_figures(counties, now.astimezone(dt.timezone.utc).replace(tzinfo=None))
+    key = _figures_key(figures, now)
+    return record if key is not None and key == record.get("figures") else None
+
+
+def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings, *, full: bool, incremental: bool,
+         case_figures: CaseFiguresSource | None, inputs: Inputs | None = None) -> BuildContext:
+    digests = inputs.digests if inputs else FileDigests(writer.builds / "cache" / DIGESTS if incremental else None)
+    cache = BatchCache(writer.builds / "cache", data_dir, fresh=full, digests=digests) if incremental else None
+    dataset, problems = check(data_dir, private=False, cache=cache)  # never opens data/private
+    timed("check")
+    if problems:
+        raise DataError(problems)
+    writer.begin()  # after the check: bad data leaves the build to recycle as it was
+    version = inputs.version if inputs else data_version(data_dir)
+    today = version.built_at.date()
+    view = public_view(dataset, today)
+    timed("public view")
+    asked: list[CaseFigures] = []
+
+    def figures(counties, at):
+        asked.append(case_figures(counties, at))
+        return asked[-1]
+
+    ctx = BuildContext(data_dir, dataset, view, today, version, writer, cache=cache,
+                       case_figures=figures if case_figures else None, timed=timed)
+    for stage in stages:
+        ctx.stats[stage_name(stage)] = stage(ctx)
+        timed(stage.__module__.removeprefix("generator."))
+    changed = None
+    if incremental:
+        changed = writer.finish()
+        timed("finish")
+    privacy_gate(writer.tmp, changed)
+    timed("privacy gate")
+    if cache is not None:
+        _save_cache(cache, dataset, ctx.notes)
+        digests.save()
+    if inputs is not None and inputs.key is not None:
+        writer.write_record(_record(ctx, inputs.key, asked))
+    writer.commit()
+    timed("publish")
     return ctx
+
+
+def _record(ctx: BuildContext, key: str, asked: list[CaseFigures]) -> dict:
+    """What the next build needs to see that it would make this one again (`_unchanged`), and to report it."""
+    return {"key": key, "built_at": ctx.version.built_at.isoformat(),
+            "next_change": ctx.notices.next_change.isoformat() if ctx.notices.next_change else None,
+            "counties": counties_of(ctx.dataset),
+            "figures": _figures_key(asked[-1] if asked else None, ctx.version.built_at) if len(asked) <= 1 else None,
+            "summary": {"records": ctx.dataset.record_count, "files": len(ctx.writer.written),
+                        "posters": ctx.stats.get(POSTERS, 0), "withdrawn": list(ctx.view.withdrawn),
+                        "notices": len(ctx.notices.active)}}
 
 
 def _save_cache(cache: BatchCache, dataset, notes: list[str]) -> None:
@@ -172,12 +262,33 @@ def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = F
     """Check, render and publish `data_dir` into `out_dir`.
 
     Incremental unless `full`: outputs whose inputs did not change since the last build are taken
-    from it instead of rendered, and unchanged files keep the last build's inode (see Writer).
+    from it instead of rendered, and unchanged files keep the last build's inode (see Writer); when
+    nothing the output is made of changed (`read_inputs`, `_unchanged`), the live build stays as it is.
     `case_figures` gives the 咨询投诉统计 (the CLI passes the cases service's; None: a live link)."""
     require_site_sources()  # before the data is read: a broken install says so at once
     started = time.perf_counter()
-    ctx = run(data_dir, out_dir, _stages(posters), full=full, case_figures=case_figures)
+    timed = Timings()
+    data_dir, stages = Path(data_dir), _stages(posters)
+    with Writer(out_dir, full=full, begin=False) as writer:  # the output's lock
+        inputs = read_inputs(data_dir, stages, writer.builds)
+        record = None if full else _unchanged(writer, inputs, case_figures)
+        if record is not None:
+            inputs.digests.save()
+            writer.keep_published()
+            timed("unchanged")
+            return _kept(record, inputs.version.built_at, time.perf_counter() - started)
+        ctx = _run(writer, data_dir, stages, timed, full=full, incremental=True, case_figures=case_figures,
+                   inputs=inputs)
     view, writer = ctx.view, ctx.writer
-    return Summary(ctx.dataset.record_count, len(writer.written), ctx.stats.get("generator.posters.render", 0),
+    return Summary(ctx.dataset.record_count, len(writer.written), ctx.stats.get(POSTERS, 0),
                    time.perf_counter() - started, len(view.withdrawn), tuple(view.withdrawn),
                    len(ctx.notices.active), ctx.notices.next_change, changes=writer.changes, notes=tuple(ctx.notes))
+
+
+def _kept(record: dict, now: dt.datetime, seconds: float) -> Summary:
+    """The summary of a build that found nothing to do: the live build's, as its record says."""
+    s = record["summary"]
+    until = dt.datetime.fromisoformat(record["next_change"]) if record.get("next_change") else None
+    return Summary(s["records"], s["files"], s["posters"], seconds, len(s["withdrawn"]), tuple(s["withdrawn"]),
+                   s["notices"], until, changes=Changes(unchanged=s["files"], reused=s["files"], full=False),
+                   notes=("数据、程序和日期都与上次构建相同：已发布的网站原样保留，没有重新检查和生成。",))

@@ -30,12 +30,16 @@ LIVE_PAGE = "zixun/tongji/"  # served by the lookup API next to the site
 LIVE_DATA = "api/v1/cases/stats"
 
 
+def counties_of(ds) -> dict[str, str]:
+    """The counties the figures are asked for (code → name)."""
+    return {code: r.name for code, r in ds.regions.items() if r.level == "县"}
+
+
 def figures_for(ctx: BuildContext) -> CaseFigures:
     """What the build's source of figures (ctx.case_figures) gives, as of the build time."""
     if ctx.case_figures is None:
         return CaseFigures(None)
-    counties = {code: r.name for code, r in ctx.dataset.regions.items() if r.level == "县"}
-    return ctx.case_figures(counties, ctx.version.built_at.astimezone(dt.timezone.utc).replace(tzinfo=None))
+    return ctx.case_figures(counties_of(ctx.dataset), ctx.version.built_at.astimezone(dt.timezone.utc).replace(tzinfo=None))
 
 
 def data(figures: CaseFigures, built_at: str) -> dict:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import build
-from generator.writer import MANIFEST
-from tests.builds import (EPOCH, add_batch, assert_same_build, build_dir, files, lookup_content,
+from generator.writer import MANIFEST, RECORD
+from huinong_core.case_figures import CaseFigures
+from tests.builds import (EPOCH, add_batch, assert_same_build, build_dir, files, lookup_content, notice,
                           same_tree)
 from tests.gitrepo import commit, init_repo
 
@@ -67,17 +68,17 @@ def test_full_build_and_changed_code_reuse_nothing(repo: Path, tmp_path: Path):
     build(repo / "data", out)
     before = build_dir(out)
     again = build(repo / "data", out)
-    assert again.changes.unchanged == len(files(before)) - 1 and again.changes.changed == 0  # all but the manifest
-    assert rewritten(before, build_dir(out)) == {MANIFEST}
+    assert again.changes.unchanged == len(files(before)) - 2 and again.changes.changed == 0  # but manifest, record
+    assert build_dir(out) == before and rewritten(before, build_dir(out)) == set()  # nothing to do: kept
 
-    before = build_dir(out)
     forced = build(repo / "data", out, full=True)
     assert forced.changes.reused == 0 and rewritten(before, build_dir(out)) == set(files(build_dir(out)))
 
-    # Another version of the code (here: a manifest written by one) must not hand over its files.
-    manifest = build_dir(out) / MANIFEST
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    manifest.write_text(json.dumps({**data, "code": "0" * 64}), encoding="utf-8")
+    # Another version of the code (here: a build whose manifest and record say so) must not hand over its files.
+    for name in (MANIFEST, RECORD):
+        path = build_dir(out) / name
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**data, "code" if name == MANIFEST else "key": "0" * 64}), encoding="utf-8")
     before = build_dir(out)
     other = build(repo / "data", out)
     assert other.changes.reused == 0 and rewritten(before, build_dir(out)) == set(files(build_dir(out)))
@@ -134,4 +135,45 @@ def test_an_hourly_rebuild_without_changes_writes_nothing_again(repo: Path, tmp_
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3600))
     later = build(repo / "data", out)
     assert later.changes.changed == 0 and later.changes.new == 0
-    assert rewritten(before, build_dir(out)) == {MANIFEST}
+    assert build_dir(out) == before and rewritten(before, build_dir(out)) == set()
+    assert "原样保留" in later.report() and later.records == 6 and later.pages == len(files(before)) - 2
+
+
+def test_what_a_build_depends_on_besides_the_files_makes_it_build_again(repo: Path, tmp_path: Path, monkeypatch):
+    """A build with nothing to do keeps the live one only while its notices in force, its day, its
+    committed data and its 咨询投诉 figures are those the live build was made with."""
+    out = tmp_path / "public"
+    notice(repo / "data", "later", "标题: 下午停机维护\n开始: 2025-01-01 14:00\n结束: 2025-01-02")
+    commit(repo, "通知")
+    build(repo / "data", out)  # 08:00
+    kept = build_dir(out)
+
+    def again(epoch: int, **kw) -> bool:
+        """Whether a build at `epoch` made a new build (True) or kept the live one."""
+        before = build_dir(out)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        build(repo / "data", out, **kw)
+        return build_dir(out) != before
+
+    assert not again(int(EPOCH) + 5 * 3600)  # 13:00: the same notices in force
+    assert again(int(EPOCH) + 6 * 3600)  # 14:00: the notice starts
+    assert "下午停机维护" in (out / "site/index.html").read_text(encoding="utf-8")
+    assert not again(int(EPOCH) + 7 * 3600)
+    assert again(int(EPOCH) + 6 * 3600 - 60)  # a clock set back: before the live build was made
+    assert again(int(EPOCH) + 30 * 3600)  # the next day (notice over; 公示期 and 公开年限 count days)
+    assert kept != build_dir(out)
+
+    (repo / "data/README.md").write_text("改了没提交\n", encoding="utf-8")  # uncommitted: outputs carry the time
+    assert again(int(EPOCH) + 30 * 3600) and again(int(EPOCH) + 30 * 3600)
+    commit(repo, "说明")
+    assert again(int(EPOCH) + 30 * 3600) and not again(int(EPOCH) + 30 * 3600)
+
+    figures = {"generated_at": "2025-01-02 14:00", "due_days": {"咨询": 5}, "min_count": 5, "total": 3}
+
+    def source(counties, at):
+        return CaseFigures(dict(figures), "<table></table>")
+
+    assert again(int(EPOCH) + 30 * 3600, case_figures=source)  # figures printed where a link was
+    assert not again(int(EPOCH) + 30 * 3600, case_figures=source)  # the same figures, the same minute
+    figures["total"] = 4
+    assert again(int(EPOCH) + 30 * 3600, case_figures=source)
