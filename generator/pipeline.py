@@ -220,14 +220,14 @@ def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings
     if cache is not None:
         _save_cache(cache, dataset, ctx.notes)
         digests.save()
-    if inputs is not None and inputs.key is not None:
+    if inputs is not None:
         writer.write_record(_record(ctx, inputs.key, asked))
     writer.commit()
     timed("publish")
     return ctx
 
 
-def _record(ctx: BuildContext, key: str, asked: list[CaseFigures]) -> dict:
+def _record(ctx: BuildContext, key: str | None, asked: list[CaseFigures]) -> dict:
     """What the next build needs to see that it would make this one again (`_unchanged`), and to report it."""
     return {"key": key, "built_at": ctx.version.built_at.isoformat(),
             "next_change": ctx.notices.next_change.isoformat() if ctx.notices.next_change else None,

@@ -153,6 +153,8 @@ class Writer:
         self.changes = Changes()
         self.previous: Path | None = None
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
+        self.memo: dict = {}  # what a stage keeps for the next build (JSON data, in the record: write_record)
+        self.last_memo: dict = {}  # what the stages of the last build kept, when its files may be reused
         self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
         self._dirs: set[Path] = set()  # directories known to exist in tmp
         if begin:
@@ -176,6 +178,7 @@ class Writer:
                 # tuples, not the parsed dicts: a province's manifest has 190,000 entries
                 self.previous = current
                 self._previous = {rel: (e.get("sha256"), e.get("key")) for rel, e in manifest.get("files", {}).items()}
+                self.last_memo = (self.last_record() or {}).get("memo") or {}
             del manifest
 
     def last_record(self) -> dict | None:
@@ -187,8 +190,10 @@ class Writer:
             return None
 
     def write_record(self, record: dict) -> None:
-        """A small JSON file beside the manifest: what the next build needs to know it has nothing to do."""
-        (self.tmp / RECORD).write_text(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+        """A small JSON file beside the manifest: what the next build needs to know it has nothing to
+        do, and what the stages kept for it (`memo`)."""
+        (self.tmp / RECORD).write_text(json.dumps({**record, "memo": self.memo}, ensure_ascii=False, sort_keys=True)
+                                       + "\n", encoding="utf-8")
 
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
@@ -222,14 +227,17 @@ class Writer:
             self._lock.close()
 
     def _claim(self, rel: str) -> str:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts:
+        parts = rel.split("/")
+        if "" in parts or "." in parts:  # not in its plain form (a province claims 190,000: split, not PurePosixPath)
+            pure = PurePosixPath(rel)
+            parts = ["/"] if pure.is_absolute() else list(pure.parts)
+            rel = str(pure)
+        if not parts or ".." in parts or parts[0] == "/":
             raise WriterError(f"输出路径不合法：{rel}")
-        key = str(pure)
-        if key in self.written:
+        if rel in self.written:
             raise WriterError(f"同一输出文件被写了两次：{rel}")
-        self.written.add(key)
-        return key
+        self.written.add(rel)
+        return rel
 
     def _fresh(self, key: str) -> Path:
         """Where a new file goes: its directory made, nothing there (a recycled tree's file may be a
@@ -267,9 +275,9 @@ class Writer:
         if self.previous is None or old is None or old[1] != key:
             return False
         name = self._claim(rel)
-        source = self.previous / name
+        source = f"{self.previous}/{name}"
         try:
-            if name in self._held and _same_file(self.tmp / name, source):
+            if name in self._held and _same_file(f"{self.tmp}/{name}", source):
                 pass  # the recycled tree holds it already
             else:
                 os.link(source, self._fresh(name))
@@ -279,6 +287,10 @@ class Writer:
         self.keys[rel] = key
         self.reused.add(rel)
         return True
+
+    def previous_file(self, rel: str) -> str | None:
+        """The last build's file for `rel` (to be read, never written), if it may be used: same code."""
+        return f"{self.previous}/{rel}" if self.previous is not None and rel in self._previous else None
 
     def note_key(self, rel: str, key: str) -> None:
         """Record the input key of a file written (or adopted) under `rel`."""
@@ -417,7 +429,7 @@ def _read_manifest(build: Path) -> dict:
         return {}
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_file(a: str, b: str) -> bool:
     sa, sb = os.stat(a), os.stat(b)
     return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 

@@ -111,15 +111,46 @@ def village_rows(sd: SiteData, pbs) -> list[list]:
 
 
 def _village_files(shared: tuple, job) -> tuple[bytes, bytes]:
-    """The CSV and JSON of one village's published lists (in a worker of fork_map)."""
-    village, version, _paths, _key = job
+    """The CSV and JSON of one village's published lists (in a worker of fork_map).  The rows of a
+    batch in `kept` are taken from the village's files in the last build (`old`), not read again."""
+    village, version, _paths, _key, old, kept = job
     sd, by_village = shared
     pbs = by_village[village]
     ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
-    rows = village_rows(sd, ordered)
+    old_rows, old_records = _old_rows(old) if kept else ({}, {})
+    rows, records = [], []
+    for pb in ordered:
+        bid = pb.batch.batch_id
+        if bid in kept and bid in old_rows and bid in old_records:
+            rows += old_rows[bid]
+            records += old_records[bid]
+        else:
+            new = village_rows(sd, [pb])
+            rows += new
+            records += [dict(zip(VILLAGE_COLUMNS, r)) for r in new]
     return csv_bytes(VILLAGE_COLUMNS, rows), _json({
-        "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": version,
-        "记录": [dict(zip(VILLAGE_COLUMNS, r)) for r in rows]})
+        "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": version, "记录": records})
+
+
+def _old_rows(old: tuple[str, str]) -> tuple[dict[str, list], dict[str, list]]:
+    """A village's rows in its last CSV and JSON, by batch (the first column of both).  Written back
+    they give the same bytes: csv.writer and json.dumps of the same text, and safe_cell leaves a
+    cell it prefixed as it is."""
+    by_csv: dict[str, list] = {}
+    by_json: dict[str, list] = {}
+    try:
+        with open(old[0], encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            if next(reader, None) != list(VILLAGE_COLUMNS):
+                return {}, {}
+            for row in reader:
+                by_csv.setdefault(row[0], []).append(row)
+        with open(old[1], encoding="utf-8") as f:
+            for record in json.load(f)["记录"]:
+                by_json.setdefault(record[VILLAGE_COLUMNS[0]], []).append(record)
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return {}, {}
+    return by_csv, by_json
 
 
 def write_downloads(sd: SiteData, by_village: dict) -> int:
@@ -132,25 +163,42 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
     w.write_bytes(ctx.site_path(base + "zhengce.json"), _json({
         "数据版本": version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
     count = 3
+    # What a batch's rows in a village's files are made of: its files and its policy.  A batch whose
+    # rows are what they were in the last build (its key is the one the last build kept) is copied
+    # from the village's last files; only new or changed batches are read.
+    facts = {}
+    for pbs in by_village.values():
+        for pb in pbs:
+            b = pb.batch
+            if b.batch_id not in facts:
+                facts[b.batch_id] = input_key("download-rows", b.batch_id, ctx.batch_key(b),
+                                              sd.ds.policy_for(b.programme, b.year))
+    last = w.last_memo.get(MEMO) or {}
+    w.memo[MEMO] = facts
     todo = []
     for village, pbs in sorted((v, pbs) for v, pbs in by_village.items() if pbs):
-        ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
         version = ctx.version_of(sorted({pb.batch.batch_id for pb in pbs})).as_dict()
         paths = [ctx.site_path(urls.village_download(village, kind)) for kind in ("csv", "json")]
         # Made of the batches' files (and their policies): unchanged ones are taken from the last build.
         key = input_key("village-download", village, sd.ds.regions[village].name, version,
-                        [(pb.batch.batch_id, ctx.batch_key(pb.batch), sd.ds.policy_for(pb.batch.programme, pb.batch.year))
-                         for pb in ordered])
+                        sorted(facts[pb.batch.batch_id] for pb in pbs))
         count += 2
         if all([w.reuse(p, key) for p in paths]):
             continue
-        todo.append((village, version, paths, key))
+        old = w.previous_file(paths[0]), w.previous_file(paths[1])
+        kept = frozenset(pb.batch.batch_id for pb in pbs if last.get(pb.batch.batch_id) == facts[pb.batch.batch_id])
+        todo.append((village, version, paths, key, old, kept if all(old) else frozenset()))
+    ctx.timed("  site: download keys")
     # Reading a village's records and writing its CSV and JSON is the longest step of a province's
     # full build (46,000 villages): done in one process per CPU, written here in village order.
-    for (village, _version, paths, key), files in zip(todo, fork_map(_village_files, todo, (sd, by_village),
-                                                                    chunksize=16)):
+    for (village, _version, paths, key, _old, _kept), files in zip(todo, fork_map(_village_files, todo, (sd, by_village),
+                                                                               chunksize=16)):
         for path, data in zip(paths, files):
             if path not in w.reused:
                 w.write_bytes(path, data)
                 w.note_key(path, key)
     return count
+
+
+#: Writer.memo: the key of each batch's rows in the village files (write_downloads).
+MEMO = "download-rows"

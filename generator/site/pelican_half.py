@@ -56,6 +56,9 @@ class Disclosure:
                 self.batches_under[a.code].add(pb.batch.batch_id)
         self.region_pages = 0
         self.batch_pages = 0  # one village's list in one batch: urls.village_batch
+        self._settings: str | None = None  # _settings_key
+        self._keys: dict[tuple, str] = {}  # _once
+        self._versions: dict[tuple, str] = {}  # (batch, notices) -> its version label
 
     def running(self, batch) -> bool:
         return batch.publicity_start <= self.ctx.today <= batch.publicity_end
@@ -139,15 +142,29 @@ class Disclosure:
             pass
         self.ctx.timed(f"  site: {len(jobs)} regions")
 
-    def _fresh(self, generator, path: str, kind: str, kw: dict, facts) -> bool:
+    def _fresh(self, generator, path: str, kind: str, *inputs) -> bool:
         """False when the page is made of the same inputs as in the last build: then it is taken
         from it (Writer.reuse), not rendered."""
-        yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
-        key = input_key(kind, path, yk, generator.settings["YK_PUBLISH_YEARS"], sorted(kw.items()), facts)
+        key = input_key(kind, path, self._settings_key(generator), *inputs)
         if self.ctx.writer.reuse(self.ctx.site_path(path), key):
             return False
         self.ctx.writer.note_key(self.ctx.site_path(path), key)
         return True
+
+    def _settings_key(self, generator) -> str:
+        """What every page is made of: the site's settings but the build's version (each page has its own)."""
+        if self._settings is None:
+            yk = {k: v for k, v in generator.settings["YK"].items() if k != "version"}
+            self._settings = input_key(yk, generator.settings["YK_PUBLISH_YEARS"])
+        return self._settings
+
+    def _once(self, kind: str, name, make) -> str:
+        """input_key(make()), made once per build for `name` (a village's chain, a batch's facts, a notice):
+        40,000 village lists in one batch share them (a province: 900,000)."""
+        key = self._keys.get((kind, name))
+        if key is None:
+            key = self._keys[(kind, name)] = input_key(kind, make())
+        return key
 
     def region_job(self, generator, region, chain, levels, save_as=None) -> tuple[str, str, dict] | None:
         """(path, template, variables) of a region page to render; None when the last build's is taken."""
@@ -176,19 +193,29 @@ class Disclosure:
                       self.running(pb.batch)) for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
-        return (path, "region", kw) if self._fresh(generator, path, "region", kw, facts) else None
+        return (path, "region", kw) if self._fresh(generator, path, "region", sorted(kw.items()), facts) else None
 
     def village_batch_job(self, generator, region, chain, pb) -> tuple[str, str, dict] | None:
-        """(path, template, variables) of one village's list in one batch; None when the last build's is taken."""
+        """(path, template, variables) of one village's list in one batch; None when the last build's is
+        taken.  Its key is made of parts made once per village, batch and notice (`_once`)."""
         b = pb.batch
         notices = self.ctx.notices.for_page(region.code, (b.programme,))
-        kw = dict(region=region, ancestors=chain[:-1], full_name=village_name(chain), batch_id=b.batch_id,
-                  yk_notice_list=notices, yk_page_version=self.ctx.version_of((b.batch_id,), [n.slug for n in notices]).label,
-                  csv_path=urls.village_download(region.code, "csv"))
-        facts = (b.batch_id, self.ctx.batch_key(b), self.ds.policy_for(b.programme, b.year), self.running(b))
+        slugs = tuple(n.slug for n in notices)
+        version = self._versions.get((b.batch_id, slugs))
+        if version is None:
+            version = self._versions[(b.batch_id, slugs)] = self.ctx.version_of((b.batch_id,), slugs).label
         path = urls.village_batch(region.code, b.batch_id) + "index.html"
         self.batch_pages += 1
-        return (path, "village_batch", kw) if self._fresh(generator, path, "village-batch", kw, facts) else None
+        if not self._fresh(generator, path, "village-batch", version,
+                           self._once("chain", region.code, lambda: chain),  # the village, its name and ancestors
+                           [self._once("notice", n.slug, lambda: n) for n in notices],
+                           self._once("batch", b.batch_id, lambda: (b.batch_id, self.ctx.batch_key(b),
+                                                                    self.ds.policy_for(b.programme, b.year),
+                                                                    self.running(b)))):
+            return None
+        kw = dict(region=region, ancestors=chain[:-1], full_name=village_name(chain), batch_id=b.batch_id,
+                  yk_notice_list=notices, yk_page_version=version, csv_path=urls.village_download(region.code, "csv"))
+        return path, "village_batch", kw
 
 
 def village_name(chain) -> str:

@@ -177,3 +177,46 @@ def test_what_a_build_depends_on_besides_the_files_makes_it_build_again(repo: Pa
     assert not again(int(EPOCH) + 30 * 3600, case_figures=source)  # the same figures, the same minute
     figures["total"] = 4
     assert again(int(EPOCH) + 30 * 3600, case_figures=source)
+
+
+def _second_year(repo: Path) -> None:
+    """宝丰县's batch again for 2023: its villages have two batches."""
+    src = repo / "data/payments/2024/410421-NY001-2024"
+    dst = repo / "data/payments/2023/410421-NY001-2023"
+    dst.mkdir(parents=True)
+    for name in ("batch.yaml", "records.csv"):
+        (dst / name).write_text((src / name).read_text(encoding="utf-8").replace("2024", "2023"), encoding="utf-8")
+    commit(repo, "宝丰县 2023 年")
+
+
+def test_a_village_file_takes_the_rows_of_unchanged_batches_from_the_last_build(repo: Path, tmp_path: Path):
+    """A village's CSV and JSON hold all its batches: when one changes, the others' rows are copied
+    from the last build's files (shown by a planted cell), not read again; the result is a full build's."""
+    _second_year(repo)
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    csv_path = build_dir(out) / "site/diqu/410421100201/410421100201.csv"
+    text = csv_path.read_text(encoding="utf-8-sig")
+    assert "410421-NY001-2023," in text and "410421-NY001-2024," in text
+    records = repo / "data/payments/2024/410421-NY001-2024/records.csv"
+    records.write_text(records.read_text(encoding="utf-8").replace(",3.5,105.00,367.50,", ",3,105.00,315.00,", 1),
+                       encoding="utf-8")
+    commit(repo, "更正一条面积和金额")
+
+    planted = tmp_path / "planted"  # the same build, with a cell of the 2023 rows changed in the last build's file
+    shutil.copytree(tmp_path / ".public.builds", planted / ".public.builds", symlinks=True)
+    os.symlink(os.readlink(out), planted / "public")
+    old = build_dir(planted / "public") / "site/diqu/410421100201/410421100201.csv"
+    cell = "410421-NY001-2023,NY001,耕地地力保护补贴"
+    assert cell in text
+    os.unlink(old)
+    old.write_text("\ufeff" + text.replace(cell, cell.replace("耕地地力保护补贴", "种下的记号"), 1), encoding="utf-8")
+    build(repo / "data", planted / "public")
+    assert "种下的记号" in (planted / "public/site/diqu/410421100201/410421100201.csv").read_text(encoding="utf-8-sig")
+
+    build(repo / "data", out)
+    village = json.loads((out / "site/diqu/410421100201/410421100201.json").read_text(encoding="utf-8"))
+    assert {r["批次号"] for r in village["记录"]} == {"410421-NY001-2023", "410421-NY001-2024"}
+    assert [r["金额"] for r in village["记录"] if r["批次号"] == "410421-NY001-2024"][0] == "315.00"
+    build(repo / "data", tmp_path / "full" / "public", full=True)
+    assert_same_build(build_dir(out), build_dir(tmp_path / "full" / "public"))
