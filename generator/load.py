@@ -462,6 +462,10 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# The same with libyaml's parser, when PyYAML has it: a province's 1,300 batch.yaml are read on every
+# build.  A file it does not take is read again by _Loader, whose messages staff see.
+_FastLoader = (type("_FastLoader", (yaml.CSafeLoader,), {"yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers})
+               if getattr(yaml, "__with_libyaml__", False) else None)
 
 
 def read_yaml(path: Path, out: Collector, text_override: str | None = None, line_offset: int = 0):
@@ -471,9 +475,21 @@ def read_yaml(path: Path, out: Collector, text_override: str | None = None, line
         return None, {}
     loader = None
     try:
-        loader = _Loader(content)  # the reader already rejects control characters here
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node = data = None
+        if _FastLoader is not None:
+            try:
+                loader = _FastLoader(content)
+                node = loader.get_single_node()
+                data = loader.construct_document(node) if node is not None else None
+            except yaml.YAMLError:
+                node = data = None
+            finally:
+                loader.dispose()
+                loader = None
+        if node is None:
+            loader = _Loader(content)  # the reader already rejects control characters here
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         if mark is None and isinstance(e, yaml.reader.ReaderError):

@@ -52,3 +52,42 @@ def fork_map(fn: Callable, jobs: Iterable, shared, workers: int | None = None, *
     ctx = mp.get_context("fork")
     with ctx.Pool(workers, initializer=_start, initargs=(fn, states, ctx.Value("i", 0))) as pool:
         yield from pool.imap(_run, jobs, chunksize=chunksize)
+
+
+def fork_call(fn: Callable, *args) -> Callable[[], object]:
+    """fn(*args) in one forked process, beside this one (which goes on with other work); the returned
+    function waits for its result, or raises its exception.  In this process where there is no fork."""
+    if "fork" not in mp.get_all_start_methods():
+        result = fn(*args)
+        return lambda: result
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            outcome = (True, fn(*args))
+        except BaseException as e:  # noqa: BLE001 (handed to the parent, which raises it)
+            outcome = (False, e)
+        try:
+            send.send(outcome)
+        except Exception as e:  # an exception that does not pickle: its text
+            send.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}\n{e}")))
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def wait():
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(f"the forked process ended without a result (exit code {process.exitcode})") from None
+        finally:
+            receive.close()
+        process.join()
+        if ok:
+            return value
+        raise value
+
+    return wait

@@ -48,6 +48,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
@@ -157,6 +158,7 @@ class Writer:
         self.last_memo: dict = {}  # what the stages of the last build kept, when its files may be reused
         self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
         self._dirs: set[Path] = set()  # directories known to exist in tmp
+        self._flushing: threading.Thread | None = None  # finish's os.sync
         if begin:
             self.begin()
 
@@ -331,6 +333,9 @@ class Writer:
         changes.removed = len(self._previous) - seen_old
         self.changes = changes
         self._remove_stale()
+        # The files go to disk while the privacy gate reads them: commit's own sync has little left to do.
+        self._flushing = threading.Thread(target=os.sync, daemon=True)
+        self._flushing.start()
         return fresh
 
     def _remove_stale(self) -> None:
@@ -382,6 +387,8 @@ class Writer:
         """Switch the target link to the finished build (one atomic rename)."""
         try:
             os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700; a web server user must be able to read it
+            if self._flushing is not None:
+                self._flushing.join()
             os.sync()  # the files on disk before the switch: a power cut must not leave empty files behind it
             old = self._current()
             if self.target.exists() and old is None:  # an old-style real directory: move it aside once
@@ -393,10 +400,28 @@ class Writer:
             os.symlink(os.path.relpath(self.tmp, self.target.parent), link)
             os.replace(link, self.target)
             _fsync_dir(self.target.parent)
+            if old is None and (self.tmp / MANIFEST).is_file():
+                self._make_spare()
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
             self._release()
+
+    def _make_spare(self) -> None:
+        """The first build of an output has no build before it to recycle: it links its tree once more
+        for the next build (directories made now, while no one waits for a change to go live)."""
+        spare = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
+        try:
+            made: set[str] = set()
+            for rel in sorted(self.written):
+                parent = os.path.dirname(rel)
+                if parent and parent not in made:
+                    os.makedirs(spare / parent, exist_ok=True)
+                    made.add(parent)
+                os.link(self.tmp / rel, spare / rel)
+            os.link(self.tmp / MANIFEST, spare / MANIFEST)  # last: a tree with its list of files
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
 
     def abort(self) -> None:
         if self.tmp is not None:

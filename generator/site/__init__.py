@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from generator.context import BuildContext
+from generator.parallel import fork_call
 from generator.site.common import SiteData
 from generator.site.downloads import write_downloads
 from generator.site.mkdocs_half import build_policy_half
@@ -20,10 +21,16 @@ def render(ctx: BuildContext) -> int:
     # one (Writer removes every build-* but the live one), not left in /tmp.
     with tempfile.TemporaryDirectory(prefix="build-site-", dir=ctx.writer.builds) as tmp:
         work = Path(tmp)
-        policy = build_policy_half(sd, work)
-        ctx.timed("  site: mkdocs half")
+        # The policy half (mkdocs, one process) renders in a forked process while this one does the
+        # disclosure half.  What it needs of the build is asked for here first, where it is kept.
+        _ = (ctx.notices, ctx.versions, sd.case_figures)
+        policy_half = fork_call(_policy_half, sd, work)
         disclosure, pelican_build = build_disclosure_half(sd, work)
         ctx.timed("  site: pelican half")
+        policy, stats = policy_half()
+        if ctx.cache is not None:
+            ctx.cache.keep_all("stats", stats)
+        ctx.timed("  site: mkdocs half (waited for)")
         for name in ("sitemap.xml", "sitemap.xml.gz"):  # replaced by the one sitemap below
             (policy / name).unlink(missing_ok=True)
         count = ctx.writer.adopt_tree(policy, ctx.site_path(""))
@@ -34,3 +41,9 @@ def render(ctx: BuildContext) -> int:
     count += write_sitemap(ctx, page_urls(ctx.writer.written, ctx.site_path("")))
     ctx.stats["region_pages"] = pelican_build.region_pages
     return count
+
+
+def _policy_half(sd: SiteData, work: Path) -> tuple[Path, dict]:
+    """In the forked process: the policy half, and the 统计 the batch cache is to keep (stats.compute)."""
+    out = build_policy_half(sd, work)
+    return out, sd.ctx.cache.kept("stats") if sd.ctx.cache is not None else {}

@@ -52,11 +52,9 @@ def data(figures: CaseFigures, built_at: str) -> dict:
     return {"source": "build", "built_at": built_at, "live": live, **figures.stats}
 
 
-def write_case_stats(ctx: BuildContext, docs: Path, env: jinja2.Environment) -> str:
-    """Writes the page's Markdown and its JSON into the mkdocs sources; returns the page for the nav."""
-    figures = figures_for(ctx)
-    if figures.problem:
-        ctx.notes.append(figures.problem)
+def write_case_stats(ctx: BuildContext, figures: CaseFigures, docs: Path, env: jinja2.Environment) -> str:
+    """Writes the page's Markdown and its JSON into the mkdocs sources (`figures`: figures_for);
+    returns the page for the nav."""
     built_at = ctx.version.built_at.strftime("%Y-%m-%d %H:%M")
     (docs / PAGE).mkdir(parents=True, exist_ok=True)
     (docs / PAGE / "index.md").write_text(env.get_template("stats_cases.md").render(

@@ -186,7 +186,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
             hide_total = hide_total or table_rows(by_township[(county, year)], lambda t: {})[1]
             per_year.append({"year": year, "rows": rows, "total": total.row(GUARD if hide_total else None), "chart": chart})
         tables.append({"region": region, "years": per_year})
-    pages = ["tongji/index.md", write_case_stats(sd.ctx, docs, env)]
+    pages = ["tongji/index.md", write_case_stats(sd.ctx, sd.case_figures, docs, env)]
     page = "tongji/"
     (docs / page).mkdir(parents=True, exist_ok=True)
     (docs / page / "index.md").write_text(env.get_template("stats.md").render(

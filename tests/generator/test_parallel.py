@@ -5,6 +5,8 @@ from __future__ import annotations
 import filecmp
 from pathlib import Path
 
+import pytest
+
 from generator.parallel import fork_map
 import generator.parallel as parallel
 from generator.pipeline import build
@@ -68,3 +70,23 @@ def test_the_privacy_gate_in_forked_workers_finds_what_one_process_finds(tmp_pat
         privacy_gate(tmp_path)
     assert sorted((f.path, f.line, f.kind) for f in e.value.findings) == [("d1/31.html", 2, "phone"),
                                                                         ("d1/7.html", 2, "phone")]
+
+
+def test_fork_call_runs_beside_this_process_and_hands_back_its_result_or_its_error(tmp_path):
+    import os
+
+    from generator.parallel import fork_call
+
+    def work(path):
+        path.write_text(str(os.getpid()))
+        return {"pid": os.getpid()}
+
+    wait = fork_call(work, tmp_path / "pid")
+    result = wait()
+    assert result["pid"] != os.getpid() and (tmp_path / "pid").read_text() == str(result["pid"])
+
+    def fail():
+        raise ValueError("坏了")
+
+    with pytest.raises(ValueError, match="坏了"):
+        fork_call(fail)()

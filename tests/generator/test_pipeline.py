@@ -46,8 +46,11 @@ def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
     with pytest.raises(DataError):
         build(tiny, out)
     assert contents(out) == before
-    # Only the live build is left: the failed one's directory is gone.
-    assert [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache")] == [out.resolve()]
+    # The failed build's directory is gone: left are the live build and at most one earlier tree,
+    # with its list of files, for the next build to recycle (never published).
+    others = [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache", out.resolve().name)]
+    assert out.resolve().parent == tmp_path / ".public.builds"
+    assert len(others) <= 1 and all((p / "manifest.json").is_file() for p in others)
 
 
 def test_privacy_gate_blocks_and_keeps_old_output(tmp_path: Path):

@@ -213,3 +213,20 @@ def test_a_tree_whose_files_are_not_known_is_not_recycled(tmp_path: Path):
     (first / "site/stray.html").write_text("not made by a build")
     finished("3")
     assert not first.exists() and not (out / "site/stray.html").exists()  # a recycled tree would have kept it
+
+
+def test_the_first_build_links_a_spare_tree_for_the_next_one(tmp_path: Path):
+    out = tmp_path / "public"
+    with Writer(out) as w:
+        w.write_text("site/a/index.html", "a")
+        w.finish()
+        w.commit()
+    live = out.resolve()
+    (spare,) = [p for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-") and p != live]
+    assert os.stat(spare / "site/a/index.html").st_ino == os.stat(live / "site/a/index.html").st_ino
+    with Writer(out) as w:  # the next build takes it
+        assert not spare.exists() and (w.tmp / "site/a").is_dir()
+        w.write_text("site/a/index.html", "b")
+        w.finish()
+        w.commit()
+    assert (live / "site/a/index.html").read_text() == "a" and (out / "site/a/index.html").read_text() == "b"
