@@ -23,7 +23,7 @@ from generator.batch_cache import BatchCache
 from generator.check import check, data_files
 from generator.context import BuildContext
 from generator.digests import FileDigests
-from generator.privacy import scan_paths
+from generator.privacy import scan_paths, scan_range
 from generator.public import public_view
 from generator.site.case_stats import counties_of
 from generator.writer import Changes, Writer, code_fingerprint
@@ -94,19 +94,34 @@ def build_date() -> dt.date:
 
 def privacy_gate(out_dir: Path, files: list[Path] | None = None) -> None:
     """Fail the build if anything personal made it into the output (`files`: only these, under out_dir).
-    A province's full output is some 20 GB: scanned in one process per CPU."""
+    A province's full output is some 20 GB: scanned in one process per CPU, a big file (the lookup
+    database) in parts, so that it does not keep one process busy while the others wait."""
     from generator.parallel import fork_map
     from generator.privacy import files_under
 
-    files = sorted(files_under(Path(out_dir))) if files is None else files
-    findings = [f for found in fork_map(_scan_one, [str(f) for f in files], Path(out_dir), chunksize=64)
-                for f in found]
+    out_dir = Path(out_dir)
+    files = sorted(files_under(out_dir)) if files is None else files
+    parts, small = [], []
+    for f in files:
+        size = os.path.getsize(f)
+        if size > GATE_PART:
+            parts += [(str(f), lo, min(lo + GATE_PART, size)) for lo in range(0, size, GATE_PART)]
+        else:
+            small.append(str(f))
+    jobs = parts + [small[i:i + 64] for i in range(0, len(small), 64)]
+    findings = [f for found in fork_map(_scan_one, jobs, out_dir, chunksize=1, min_jobs=2) for f in found]
     if findings:
         raise PrivacyError(findings)
 
 
-def _scan_one(root: Path, path: str) -> list:
-    return scan_paths([path], relative_to=root)
+GATE_PART = 8 << 20  # privacy_gate: bytes of a big file scanned by one job
+
+
+def _scan_one(root: Path, job) -> list:
+    if isinstance(job, tuple):
+        path, lo, hi = job
+        return scan_range(path, os.path.relpath(path, root), lo, hi)
+    return scan_paths(job, relative_to=root)
 
 
 #: A render stage: takes the BuildContext, returns how many files (or posters) it made.

@@ -126,6 +126,26 @@ def scan_file(file: Path, shown: str, allow: frozenset[str] = frozenset(),
             buf, lo = buf[keep:], hi - keep
 
 
+def scan_range(file: Path | str, shown: str, lo: int, hi: int) -> list[Finding]:
+    """What scan_file finds that starts in bytes [lo, hi) of the file, with the same lines: a big
+    file (the lookup database) is scanned in parts, by several processes."""
+    with open(file, "rb") as f:
+        line, pos = 1, 0
+        while pos < lo:
+            data = f.read(min(CHUNK, lo - pos))
+            if not data:
+                return []
+            line += data.count(b"\n")
+            pos += len(data)
+        start = max(lo - 1, 0)  # one byte before: the look-behind of a candidate starting at lo
+        f.seek(start)
+        buf = f.read(hi - start + OVERLAP)
+    if start < lo and buf[:1] == b"\n":
+        line -= 1  # the line of buf[0]
+    return [Finding(shown, line + buf.count(b"\n", 0, at), kind, preview(v))
+            for at, kind, v in _found(buf, frozenset(), (), lo - start, hi - start)]
+
+
 def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
                names: Iterable[str] = (), relative_to: Path | None = None,
                exclude: Iterable[Path | str] = ()) -> list[Finding]:

@@ -396,3 +396,22 @@ def test_agrees_with_independent_scanner(planted):
         "id18": 4, "phone": 3, "card": 2,
     }
     assert sorted(theirs) == sorted(mine)
+
+
+def test_a_file_scanned_in_parts_gives_what_it_gives_whole(tmp_path):
+    """The build's gate scans a big file in parts (scan_range): a number at or across each edge of a
+    part is found once, on its line."""
+    from generator.privacy import scan_file, scan_range
+    from tests.golden import TINY_PEOPLE
+
+    person = TINY_PEOPLE[0]
+    data = bytearray(b"x\n" * 5000)
+    for at in (0, 999, 1000, 1001, 2990, 4003, 9990):  # edges of parts of 1000 bytes
+        value = (person.id18 if at % 2 else "13812345678").encode()
+        data[at:at + len(value)] = value
+        data[at - 1:at] = b" " if at else b""
+    path = tmp_path / "big.bin"
+    path.write_bytes(bytes(data))
+    whole = list(scan_file(path, "big.bin"))
+    parts = [f for lo in range(0, len(data), 1000) for f in scan_range(path, "big.bin", lo, min(lo + 1000, len(data)))]
+    assert parts == whole and len(whole) >= 5
