@@ -80,16 +80,46 @@ def classify(v: str) -> str | None:
     return None
 
 
+# What RUN matches, found ten times faster (the gate reads every new file of a build, 100 MB for
+# one county's batch): digits are mapped to "1" and the rest to "0" by bytes.translate, and
+# bytes.find looks for eleven "1"s; only the digit runs it finds are looked at (_runs).
+_DIGITS = bytes(49 if 48 <= i <= 57 else 48 for i in range(256))
+_ELEVEN = b"1" * 11
+_WINDOW = 1 << 20
+_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _runs(data: bytes, lo: int, hi: int) -> Iterator[tuple[int, bytes]]:
+    """(start, value) of each match of RUN that starts in data[lo:hi] (a window of 1 MB masked at a time)."""
+    end = len(data)
+    for window in range(lo, hi, _WINDOW):
+        stop_window = min(window + _WINDOW, hi)
+        # 21 bytes more: a run that goes on past them is longer than 19 digits, no match anyway
+        tail = min(stop_window + 21, end)
+        mask = data[window:tail].translate(_DIGITS)
+        at = mask.find(_ELEVEN)
+        while 0 <= at < stop_window - window:
+            stop = mask.find(b"0", at + 11)
+            stop = (tail if stop < 0 else window + stop)
+            start = window + at
+            # a run that starts before `start` (in the last window, or before lo), after a letter, or
+            # longer than 19 digits: no match
+            if not (start > 0 and data[start - 1] in _ALNUM) and stop - start <= 19:
+                if stop < end and data[stop] in b"Xx" and not (stop + 1 < end and data[stop + 1] in _ALNUM):
+                    yield start, data[start:stop + 1]
+                elif not (stop < end and data[stop] in _ALNUM):
+                    yield start, data[start:stop]
+            at = mask.find(_ELEVEN, stop - window)
+
+
 def _found(data: bytes, allow: frozenset[str], names: Iterable[bytes], lo: int, hi: int) -> list[tuple[int, str, str]]:
     """(position, kind, value) of what starts in data[lo:hi], in order of position."""
     found: list[tuple[int, str, str]] = []
-    for m in RUN.finditer(data, lo):
-        if m.start() >= hi:
-            break
-        v = m.group(1).decode()
+    for start, value in _runs(data, lo, hi):
+        v = value.decode()
         kind = classify(v) if v not in allow else None
         if kind:
-            found.append((m.start(), kind, v))
+            found.append((start, kind, v))
     for n in names:
         start = data.find(n, lo)
         if 0 <= start < hi:

@@ -415,3 +415,23 @@ def test_a_file_scanned_in_parts_gives_what_it_gives_whole(tmp_path):
     whole = list(scan_file(path, "big.bin"))
     parts = [f for lo in range(0, len(data), 1000) for f in scan_range(path, "big.bin", lo, min(lo + 1000, len(data)))]
     assert parts == whole and len(whole) >= 5
+
+
+@pytest.mark.parametrize("window", [1 << 20, 7, 30])
+def test_the_fast_candidate_search_finds_what_the_regular_expression_finds(window, monkeypatch):
+    """privacy._runs is RUN without the regex engine: same matches on text made to hit its edges
+    (and the edges of the windows it masks at a time)."""
+    import random
+
+    import generator.privacy as privacy
+    from generator.privacy import RUN, _runs
+
+    monkeypatch.setattr(privacy, "_WINDOW", window)
+    rng = random.Random(20)
+    alphabet = b"0123456789" * 6 + b"Xx aZ,\n-\xe4\xb8\xad"
+    for _ in range(300):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
+        lo = rng.randint(0, len(data))
+        hi = rng.randint(lo, len(data))
+        expected = [(m.start(), m.group(1)) for m in RUN.finditer(data, lo) if m.start() < hi]
+        assert list(_runs(data, lo, hi)) == expected, (data, lo, hi)
