@@ -9,11 +9,12 @@
 Each data set is put in a throwaway git repository without one of its
 batches; then, each build a separate `python -m generator build` process
 (peak memory is the largest maximum resident set size of it and its
-children):
+children; CPU seconds are those of all its processes; load is the 1-minute
+load average when it started, the machine being shared):
 
 * full: the first build (``--full``);
-* no change: the same commit again (every output reused or linked, every
-  batch taken from the batch cache);
+* no change: the same commit again (nothing the output is made of changed:
+  the live build is kept, nothing is read but the inputs' digests);
 * new batch: one commit adds the missing batch (one county) and the build
   is incremental: only that batch is parsed and checked, and only that
   county's pages, its parents, listings, feeds, the lookup delta and files
@@ -56,13 +57,16 @@ def git(repo: Path, *args: str) -> None:
 def run_build(data: Path, out: Path, full: bool) -> dict:
     """One build in its own process: seconds, peak RSS (MB), and what the Writer reported."""
     cmd = [sys.executable, "-m", "generator", "build", "--data", str(data), "--out", str(out)] + (["--full"] if full else [])
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env={**os.environ, "HUINONG_TIMINGS": "1"})
     seconds = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(f"build failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB; the max over this process's children
-    return {"seconds": seconds, "peak_mb": peak / 1024, "report": done.stdout.strip().splitlines(),
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and its workers (this helper runs one build)
+    peak = usage.ru_maxrss  # KB; the max over this process's children
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "load": load, "peak_mb": peak / 1024,
+            "report": done.stdout.strip().splitlines(),
             "steps": [line[len("timing: "):] for line in done.stderr.splitlines() if line.startswith("timing: ")]}
 
 
@@ -150,8 +154,8 @@ def measure(name: str) -> list[tuple]:
             runs.append(("full again", peak_of_one(data, root / "full" / "public", True)))
         for label, r in runs:
             records, files = counts(r["report"])
-            rows.append((name, label, records, files, r["seconds"], r["peak_mb"], files / r["seconds"],
-                         files_rewritten(r["report"])))
+            rows.append((name, label, records, files, r["seconds"], r["cpu"], r["load"], r["peak_mb"],
+                         files / r["seconds"], files_rewritten(r["report"])))
             STEPS.append((name, label, r["steps"]))
     return rows
 
@@ -166,13 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     PROVINCE_DATA, SKIP_FULL_AGAIN = args.province_data, args.skip_full_again
     os.environ.setdefault("HUINONG_DEMO", "1")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
-    print("| data | build | records | files | seconds | peak MB | files/s | output |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    # The machine may be shared: the CPU seconds of the build (all its processes) and the load
+    # average when it started say how much of its time was its own work.
+    print("| data | build | records | files | seconds | CPU s | load | peak MB | files/s | output |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name in args.sets:
         for row in measure(name):
-            n, label, records, files, seconds, peak, rate, what = row
-            print(f"| {n} | {label} | {records:,} | {files:,} | {seconds:.1f} | {peak:,.0f} | {rate:,.0f} | {what} |",
-                  flush=True)
+            n, label, records, files, seconds, cpu, load, peak, rate, what = row
+            print(f"| {n} | {label} | {records:,} | {files:,} | {seconds:.1f} | {cpu:.1f} | {load:.1f} | {peak:,.0f} "
+                  f"| {rate:,.0f} | {what} |", flush=True)
     print("\nSteps of each build (seconds, peak memory so far):")
     for n, label, steps in STEPS:
         print(f"\n{n}, {label}:")
