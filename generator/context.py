@@ -13,7 +13,7 @@ from generator.batch_cache import BatchCache
 from generator.public import PublicView
 from generator.village_info import VillageInfos
 from generator.writer import Writer
-from huinong_core.case_figures import CaseFiguresSource
+from huinong_core.case_figures import CaseFigures, CaseFiguresSource
 from huinong_core.models import Dataset
 from huinong_core.version import DataVersion, InputVersions
 
@@ -35,6 +35,7 @@ class BuildContext:
     cache: BatchCache | None = field(default=None, repr=False)  # the build's (generator/batch_cache.py), if any
     case_figures: CaseFiguresSource | None = field(default=None, repr=False)  # 咨询投诉统计 (site/case_stats.py)
     timed: Callable[[str], None] = field(default=lambda step: None, repr=False)  # a step's time (pipeline.Timings)
+    figures: CaseFigures | None = field(default=None, repr=False)  # the 咨询投诉 figures printed (site/case_stats.py)
     _batch_keys: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -215,14 +215,8 @@ def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings
     today = version.built_at.date()
     view = public_view(dataset, today)
     timed("public view")
-    asked: list[CaseFigures] = []
-
-    def figures(counties, at):
-        asked.append(case_figures(counties, at))
-        return asked[-1]
-
-    ctx = BuildContext(data_dir, dataset, view, today, version, writer, cache=cache,
-                       case_figures=figures if case_figures else None, timed=timed)
+    ctx = BuildContext(data_dir, dataset, view, today, version, writer, cache=cache, case_figures=case_figures,
+                       timed=timed)
     for stage in stages:
         ctx.stats[stage_name(stage)] = stage(ctx)
         timed(stage.__module__.removeprefix("generator."))
@@ -236,18 +230,18 @@ def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings
         _save_cache(cache, dataset, ctx.notes)
         digests.save()
     if inputs is not None:
-        writer.write_record(_record(ctx, inputs.key, asked))
+        writer.write_record(_record(ctx, inputs.key))
     writer.commit()
     timed("publish")
     return ctx
 
 
-def _record(ctx: BuildContext, key: str | None, asked: list[CaseFigures]) -> dict:
+def _record(ctx: BuildContext, key: str | None) -> dict:
     """What the next build needs to see that it would make this one again (`_unchanged`), and to report it."""
     return {"key": key, "built_at": ctx.version.built_at.isoformat(),
             "next_change": ctx.notices.next_change.isoformat() if ctx.notices.next_change else None,
             "counties": counties_of(ctx.dataset),
-            "figures": _figures_key(asked[-1] if asked else None, ctx.version.built_at) if len(asked) <= 1 else None,
+            "figures": _figures_key(ctx.figures, ctx.version.built_at),
             "summary": {"records": ctx.dataset.record_count, "files": len(ctx.writer.written),
                         "posters": ctx.stats.get(POSTERS, 0), "withdrawn": list(ctx.view.withdrawn),
                         "notices": len(ctx.notices.active)}}

@@ -46,6 +46,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -67,6 +68,9 @@ RECORD = "build.json"  # Writer.write_record: the build's inputs key and summary
 #: Third-party packages whose output lands in the build: a new version forces a full build.
 RENDERERS = ("mkdocs", "mkdocs-material", "pelican", "jinja2", "reportlab", "qrcode", "openpyxl", "feedgenerator",
              "markdown", "jieba")
+
+
+_HEX = re.compile(r"[0-9a-f]{1,128}")
 
 
 def builds_dir(target: Path) -> Path:
@@ -295,7 +299,9 @@ class Writer:
         return f"{self.previous}/{rel}" if self.previous is not None and rel in self._previous else None
 
     def note_key(self, rel: str, key: str) -> None:
-        """Record the input key of a file written (or adopted) under `rel`."""
+        """Record the input key (a hex digest: input_key) of a file written (or adopted) under `rel`."""
+        if not _HEX.fullmatch(key):
+            raise WriterError(f"输入键不是十六进制摘要：{key!r}")
         self.keys[rel] = key
 
     def finish(self) -> list[Path]:
@@ -318,9 +324,9 @@ class Writer:
                     digest = _sha256(path)
                     if not (old_sha == digest and self._link_old(rel, path)):
                         fresh.append(path)
-                entry = {"sha256": digest} if rel not in self.keys else {"key": self.keys[rel], "sha256": digest}
-                f.write(("," if i else "") + "\n" + json.dumps(rel, ensure_ascii=False) + ": "
-                        + json.dumps(entry, ensure_ascii=False))
+                key = self.keys.get(rel)  # keys and digests are hex: no JSON escaping to do
+                entry = f'{{"sha256": "{digest}"}}' if key is None else f'{{"key": "{key}", "sha256": "{digest}"}}'
+                f.write(("," if i else "") + "\n" + json.dumps(rel, ensure_ascii=False) + ": " + entry)
                 if old_sha is None:
                     changes.new += 1
                 else:

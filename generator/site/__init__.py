@@ -22,12 +22,15 @@ def render(ctx: BuildContext) -> int:
     with tempfile.TemporaryDirectory(prefix="build-site-", dir=ctx.writer.builds) as tmp:
         work = Path(tmp)
         # The policy half (mkdocs, one process) renders in a forked process while this one does the
-        # disclosure half.  What it needs of the build is asked for here first, where it is kept.
-        _ = (ctx.notices, ctx.versions, sd.case_figures)
+        # disclosure half.  What both need of the build is made here first, where it is kept; what
+        # the policy half found out comes back (the 咨询投诉 figures, the 统计 for the batch cache).
+        _ = (ctx.notices, ctx.versions)
         policy_half = fork_call(_policy_half, sd, work)
         disclosure, pelican_build = build_disclosure_half(sd, work)
         ctx.timed("  site: pelican half")
-        policy, stats = policy_half()
+        policy, stats, ctx.figures = policy_half()
+        if ctx.figures.problem:
+            ctx.notes.append(ctx.figures.problem)
         if ctx.cache is not None:
             ctx.cache.keep_all("stats", stats)
         ctx.timed("  site: mkdocs half (waited for)")
@@ -43,7 +46,8 @@ def render(ctx: BuildContext) -> int:
     return count
 
 
-def _policy_half(sd: SiteData, work: Path) -> tuple[Path, dict]:
-    """In the forked process: the policy half, and the 统计 the batch cache is to keep (stats.compute)."""
+def _policy_half(sd: SiteData, work: Path) -> tuple:
+    """In the forked process: the policy half, the 统计 the batch cache is to keep (stats.compute), and
+    the 咨询投诉 figures it printed (case_stats.figures_for)."""
     out = build_policy_half(sd, work)
-    return out, sd.ctx.cache.kept("stats") if sd.ctx.cache is not None else {}
+    return out, sd.ctx.cache.kept("stats") if sd.ctx.cache is not None else {}, sd.ctx.figures

@@ -36,10 +36,15 @@ def counties_of(ds) -> dict[str, str]:
 
 
 def figures_for(ctx: BuildContext) -> CaseFigures:
-    """What the build's source of figures (ctx.case_figures) gives, as of the build time."""
+    """What the build's source of figures (ctx.case_figures) gives, as of the build time; kept as
+    ctx.figures (in the process that renders the policy half: site.render hands them back)."""
     if ctx.case_figures is None:
-        return CaseFigures(None)
-    return ctx.case_figures(counties_of(ctx.dataset), ctx.version.built_at.astimezone(dt.timezone.utc).replace(tzinfo=None))
+        figures = CaseFigures(None)
+    else:
+        figures = ctx.case_figures(counties_of(ctx.dataset),
+                                   ctx.version.built_at.astimezone(dt.timezone.utc).replace(tzinfo=None))
+    ctx.figures = figures
+    return figures
 
 
 def data(figures: CaseFigures, built_at: str) -> dict:

@@ -62,17 +62,6 @@ class SiteData:
         self.ds = ctx.dataset
 
     @cached_property
-    def case_figures(self):
-        """The 咨询投诉 figures as of the build time (site/case_stats.py); a problem reading them goes
-        into the build report."""
-        from generator.site.case_stats import figures_for
-
-        figures = figures_for(self.ctx)
-        if figures.problem:
-            self.ctx.notes.append(figures.problem)
-        return figures
-
-    @cached_property
     def children(self) -> dict[str, list[Region]]:
         out: dict[str, list[Region]] = defaultdict(list)
         for r in self.ds.regions.values():

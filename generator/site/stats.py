@@ -161,7 +161,7 @@ def bar_chart(title: str, items: list[tuple[str, float, str]], width: int = 640)
 def write_stats(sd: SiteData, docs) -> list[str]:
     """Writes tongji/index.md, the 咨询投诉统计 (case_stats.py) and one page per county; returns
     the pages for the nav."""
-    from generator.site.case_stats import write_case_stats
+    from generator.site.case_stats import figures_for, write_case_stats
     from generator.site.common import jinja_env
 
     env = jinja_env()
@@ -186,7 +186,7 @@ def write_stats(sd: SiteData, docs) -> list[str]:
             hide_total = hide_total or table_rows(by_township[(county, year)], lambda t: {})[1]
             per_year.append({"year": year, "rows": rows, "total": total.row(GUARD if hide_total else None), "chart": chart})
         tables.append({"region": region, "years": per_year})
-    pages = ["tongji/index.md", write_case_stats(sd.ctx, sd.case_figures, docs, env)]
+    pages = ["tongji/index.md", write_case_stats(sd.ctx, figures_for(sd.ctx), docs, env)]
     page = "tongji/"
     (docs / page).mkdir(parents=True, exist_ok=True)
     (docs / page / "index.md").write_text(env.get_template("stats.md").render(
