@@ -170,13 +170,14 @@ class BatchCache:
         """Keep a result (plain JSON data) for the next build."""
         self._memo.setdefault(kind, {})[key] = value
 
-    def kept(self, kind: str) -> dict:
-        """What this build used or made of `kind` so far (recall, keep)."""
-        return dict(self._memo.get(kind, {}))
+    def kept(self) -> dict[str, dict]:
+        """What this build used or made so far (recall, keep), by kind."""
+        return {kind: dict(values) for kind, values in self._memo.items()}
 
-    def keep_all(self, kind: str, values: dict) -> None:
+    def keep_all(self, kept: dict[str, dict]) -> None:
         """`kept` of another process of this build (a forked stage)."""
-        self._memo.setdefault(kind, {}).update(values)
+        for kind, values in kept.items():
+            self._memo.setdefault(kind, {}).update(values)
 
     def new_store(self) -> RecordStore:
         """A new spill directory in the cache (not deleted at exit: the index may name it)."""

@@ -23,16 +23,16 @@ def render(ctx: BuildContext) -> int:
         work = Path(tmp)
         # The policy half (mkdocs, one process) renders in a forked process while this one does the
         # disclosure half.  What both need of the build is made here first, where it is kept; what
-        # the policy half found out comes back (the 咨询投诉 figures, the 统计 for the batch cache).
+        # the policy half found out comes back (the 咨询投诉 figures, what the batch cache keeps).
         _ = (ctx.notices, ctx.versions)
         policy_half = fork_call(_policy_half, sd, work)
         disclosure, pelican_build = build_disclosure_half(sd, work)
         ctx.timed("  site: pelican half")
-        policy, stats, ctx.figures = policy_half()
+        policy, kept, ctx.figures = policy_half()
         if ctx.figures.problem:
             ctx.notes.append(ctx.figures.problem)
         if ctx.cache is not None:
-            ctx.cache.keep_all("stats", stats)
+            ctx.cache.keep_all(kept)
         ctx.timed("  site: mkdocs half (waited for)")
         for name in ("sitemap.xml", "sitemap.xml.gz"):  # replaced by the one sitemap below
             (policy / name).unlink(missing_ok=True)
@@ -47,7 +47,8 @@ def render(ctx: BuildContext) -> int:
 
 
 def _policy_half(sd: SiteData, work: Path) -> tuple:
-    """In the forked process: the policy half, the 统计 the batch cache is to keep (stats.compute), and
-    the 咨询投诉 figures it printed (case_stats.figures_for)."""
+    """In the forked process: the policy half, what the batch cache is to keep of it (统计:
+    stats.compute, the search's words: mkdocs_half.kept_words), and the 咨询投诉 figures it printed
+    (case_stats.figures_for)."""
     out = build_policy_half(sd, work)
-    return out, sd.ctx.cache.kept("stats") if sd.ctx.cache is not None else {}, sd.ctx.figures
+    return out, sd.ctx.cache.kept() if sd.ctx.cache is not None else {}, sd.ctx.figures

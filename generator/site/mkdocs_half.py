@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from pathlib import Path
@@ -58,6 +59,36 @@ def version_map(sd: SiteData) -> dict:
     return {"versions_by_url": by_url, "version_policy": ctx.version_of((), notices).label}
 
 
+@contextlib.contextmanager
+def kept_words(cache):
+    """Material's search cuts every run of Chinese of every page into words with jieba, on every
+    build (loading jieba's dictionary first: half a second; the cutting, a second for the sample):
+    the words of each run are kept by the batch cache, under its context (our code and jieba's
+    version).  jieba.cut is replaced while the policy half renders, in its own process (site.render)."""
+    import jieba
+
+    if cache is None:
+        yield
+        return
+    kind, cut = f"search-words-{cache.context[:16]}", jieba.cut
+
+    def kept(sentence, *args, **kwargs):
+        if args or kwargs:
+            return cut(sentence, *args, **kwargs)
+        text = sentence.decode("utf-8") if isinstance(sentence, bytes) else sentence
+        words = cache.recall(kind, text)
+        if words is None:
+            words = list(cut(sentence))
+            cache.keep(kind, text, words)
+        return iter(words)
+
+    jieba.cut = kept
+    try:
+        yield
+    finally:
+        jieba.cut = cut
+
+
 def build_policy_half(sd: SiteData, work: Path) -> Path:
     """Sources into work/docs, HTML into work/mkdocs; returns the HTML dir."""
     from mkdocs.commands.build import build
@@ -81,7 +112,8 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
     try:
-        build(cfg)
+        with kept_words(sd.ctx.cache):
+            build(cfg)
     finally:
         log.removeHandler(handler)
     for theirs in ("assets/javascripts", "assets/stylesheets"):  # material's bundles: no page links them (yk_base.html)
