@@ -51,4 +51,5 @@ def _policy_half(sd: SiteData, work: Path) -> tuple:
     stats.compute, the search's words: mkdocs_half.kept_words), and the 咨询投诉 figures it printed
     (case_stats.figures_for)."""
     out = build_policy_half(sd, work)
+    sd.ctx.timed("  site: mkdocs half, in its own process, since the fork")
     return out, sd.ctx.cache.kept() if sd.ctx.cache is not None else {}, sd.ctx.figures
