@@ -11,7 +11,8 @@ build writes a new ``build-YYYY`` beside it and switches the link with one
 gap and never a mix.  A killed build leaves only an unused ``build-*``
 directory, removed by the next build, which also removes the build it
 superseded (kept until then so that requests in flight at the switch finish
-on it); a lock file keeps two builds from running at once.  An old-style ``public`` directory is moved into
+on it); a lock file keeps two builds from running at once (held by the build's
+own process only, not by the processes it forks: `_drop_locks`).  An old-style ``public`` directory is moved into
 ``.public.builds`` the first time (that one switch has a short gap).
 
 Incremental output: every build leaves ``manifest.json`` beside the site, the
@@ -50,6 +51,7 @@ import re
 import shutil
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
@@ -128,6 +130,33 @@ class Changes:
                 f"未重新生成），删除 {self.removed} 个文件")
 
 
+# The output locks this process holds, open (Writer.__init__ adds; weak: a lock file closed by the
+# collector, not by _release, leaves, and its descriptor number is never touched again).
+_locks: weakref.WeakSet = weakref.WeakSet()
+
+
+def _drop_locks() -> None:
+    """In every forked child (os.register_at_fork): the output locks' descriptors point at /dev/null.
+    A flock belongs to the open file, which parent and child share after a fork: the child's copy
+    would keep the output locked for as long as the child lived, after the build that took the lock
+    was killed, and the next build would be refused (generator/parallel.py's workers also die with
+    their build).  dup2, not close: the child's file object keeps a descriptor of its own, so closing
+    it later cannot close another file that took the number; and nothing is unlocked, as LOCK_UN on
+    the shared file would unlock the parent's build."""
+    held = [f for f in _locks if not f.closed]
+    if held:
+        null = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            for f in held:
+                os.dup2(null, f.fileno(), inheritable=False)
+        finally:
+            os.close(null)
+    _locks.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks)
+
+
 class Writer:
     """One build's output: files go to a fresh directory next to the target, which `commit`
     switches in by one rename.  Use it as a context manager: leaving the block without `commit`
@@ -150,6 +179,7 @@ class Writer:
         except BlockingIOError:
             self._lock.close()
             raise WriterError(f"另一次构建正在写入 {self.target}，请等它结束后再试。") from None
+        _locks.add(self._lock)
         self.full = full
         self.tmp: Path | None = None
         self.written: set[str] = set()
@@ -229,6 +259,7 @@ class Writer:
 
     def _release(self) -> None:
         if not self._lock.closed:
+            _locks.discard(self._lock)
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
 
