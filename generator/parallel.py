@@ -6,13 +6,24 @@ workers without pickling it: a province's public view is gigabytes, so it must
 not travel with every job.  Only each job and its result travel.  The output is
 the same whatever the number of processes: every job depends only on its own
 inputs and the results come back in job order.
+
+A forked process dies with the build that forked it (`_die_with`): a build
+killed with SIGKILL leaves no worker behind, rendering on or blocked on a pipe
+nobody reads.  Nor does a forked process hold the output's lock, which it
+would otherwise share with the build (a flock belongs to the open file, and a
+fork shares that): generator/writer.py gives it up in every forked child, so
+not even a worker that outlives its build for a moment keeps the next build out.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import multiprocessing as mp
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 #: Fewer jobs than this run in this process (forking costs more than it saves).
@@ -23,8 +34,35 @@ MIN_JOBS = 8
 _job: Callable | None = None
 
 
-def _start(fn: Callable, states: Sequence, counter) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """In a forked process, first thing: SIGKILL the moment the process that forked it dies (Linux:
+    prctl PR_SET_PDEATHSIG, as lookup_api/server.py's workers), and exit at once if it already has
+    (it died between the fork and the prctl: this process now has another parent).  Elsewhere, a
+    thread looks at the parent every 0.2 s.  The signal follows the *thread* that forked, not the
+    process: fork_map and fork_call are called from the thread that waits for their results, and a
+    pool starts a worker again from its own thread, which lasts as long as the pool."""
+    try:
+        armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_follow, args=(parent,), daemon=True).start()
+
+
+def _follow(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _start(parent: int, fn: Callable, states: Sequence, counter) -> None:
     global _job
+    _die_with(parent)
     with counter.get_lock():
         i = counter.value
         counter.value += 1
@@ -50,7 +88,8 @@ def fork_map(fn: Callable, jobs: Iterable, shared, workers: int | None = None, *
     if before_fork is not None:
         before_fork()
     ctx = mp.get_context("fork")
-    with ctx.Pool(workers, initializer=_start, initargs=(fn, states, ctx.Value("i", 0))) as pool:
+    with ctx.Pool(workers, initializer=_start,
+                  initargs=(os.getpid(), fn, states, ctx.Value("i", 0))) as pool:
         yield from pool.imap(_run, jobs, chunksize=chunksize)
 
 
@@ -62,8 +101,13 @@ def fork_call(fn: Callable, *args) -> Callable[[], object]:
         return lambda: result
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
+    parent = os.getpid()
 
     def child() -> None:
+        _die_with(parent)
+        # Only the parent reads: with the reading end open here too, a result bigger than the pipe
+        # holds would block this process for ever once the parent is gone, not fail.
+        receive.close()
         try:
             outcome = (True, fn(*args))
         except BaseException as e:  # noqa: BLE001 (handed to the parent, which raises it)

@@ -90,3 +90,65 @@ def test_fork_call_runs_beside_this_process_and_hands_back_its_result_or_its_err
 
     with pytest.raises(ValueError, match="坏了"):
         fork_call(fail)()
+
+
+# A build in its own process: it takes the output's lock, forks (fork_call, or a fork_map of two
+# workers) and waits; each forked process prints its pid and sleeps.
+_FORKING_BUILD = """
+import os, sys, time
+from pathlib import Path
+from generator.parallel import fork_call, fork_map
+from generator.writer import Writer
+
+def nap(_shared=None, _job=None):
+    os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers' lines do not mix
+    time.sleep(600)
+
+writer = Writer(Path(sys.argv[1]))
+if sys.argv[2] == "fork_call":
+    fork_call(nap)()
+else:
+    list(fork_map(nap, range(2), None, workers=2, chunksize=1, min_jobs=1))
+"""
+
+
+@pytest.mark.parametrize("how", ["fork_call", "fork_map"])
+def test_a_killed_build_leaves_no_forked_process_and_no_lock(tmp_path: Path, how: str):
+    """SIGKILL to a build's own process: what it forked dies with it (PR_SET_PDEATHSIG), and never
+    held the output's lock (a flock is the open file's, which a fork shares): the next build starts."""
+    import os
+    import select
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from generator.writer import Writer
+    from tests.helpers import REPO
+    from tests.procs import alive, holds, still_alive_after
+
+    out = tmp_path / "public"
+    proc = subprocess.Popen([sys.executable, "-c", _FORKING_BUILD, str(out), how], cwd=REPO,
+                            stdout=subprocess.PIPE)
+    children: list[int] = []
+    try:
+        deadline, printed = time.monotonic() + 60, b""
+        while len(children) < (1 if how == "fork_call" else 2):
+            assert time.monotonic() < deadline and proc.poll() is None, f"the forked processes did not start: {printed}"
+            if select.select([proc.stdout], [], [], 0.5)[0]:
+                printed += os.read(proc.stdout.fileno(), 100)
+                children = [int(line) for line in printed.splitlines(keepends=True) if line.endswith(b"\n")]
+        lock = str(tmp_path / ".public.builds/lock")
+        assert holds(proc.pid, lock) and not any(holds(c, lock) for c in children)
+        with pytest.raises(Exception, match="另一次构建"):
+            Writer(out)  # the build's own process holds it
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        Writer(out).abort()  # at once: no forked process keeps the lock
+        assert still_alive_after(children, 5.0) == []
+    finally:
+        proc.kill()
+        proc.wait()
+        for pid in children:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)

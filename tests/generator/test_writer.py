@@ -17,6 +17,7 @@ import pytest
 
 from generator.writer import Writer, WriterError
 from tests.builds import build_cmd, contents
+from tests.procs import alive, forked_children, still_alive_after
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -142,6 +143,41 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
     assert {p.name for p in (builds / "cache").iterdir() if p.is_dir()} == set(index["stores"]) != set()
     # Work directories (the renderers') live with the builds and went with the killed ones.
     assert [p.name for p in scratch.iterdir() if p.name.startswith(("huinong-", "build-"))] == []
+
+
+def test_a_build_killed_while_it_has_forked_leaves_no_process_and_no_lock(tiny: Path, tmp_path: Path):
+    """SIGKILL to a build once it has forked (the policy half renders in its own process,
+    parallel.fork_call, before anything else forks): its forked processes die with it, and the
+    output's lock was never theirs, so the next build starts at once and succeeds."""
+    out = tmp_path / "public"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1735689600"}
+    subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    caught: list[int] = []
+    try:
+        for day in range(1, 6):  # each a changed build; another try if this one finished before it forked
+            env = {**env, "SOURCE_DATE_EPOCH": str(1735689600 + 86400 * day)}
+            proc = subprocess.Popen(build_cmd(tiny, out), cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            while proc.poll() is None and not caught:
+                caught = forked_children(proc.pid)
+                time.sleep(0.002)
+                if caught:  # still the build's program a moment later: not a fork about to exec (git)
+                    time.sleep(0.02)
+                    caught = [pid for pid in forked_children(proc.pid) if pid in caught]
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            if caught:
+                break
+        assert caught, "no build was caught with a forked process"
+        Writer(out, begin=False).abort()  # the lock is free the moment the build is gone
+        # and its forked processes are gone (a policy half left alone would render on, half a second
+        # of the tiny data's on an idle machine, then fail to hand back its result)
+        assert still_alive_after(caught, 0.25) == []
+        subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env, check=True, capture_output=True)
+    finally:
+        for pid in caught:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_full_disk_fails_the_build_and_keeps_the_old_output(tiny: Path, tmp_path: Path):
