@@ -69,15 +69,17 @@ def serve(config: uvicorn.Config, sockets: list[socket.socket] | None = None) ->
     uvicorn.Server(config).run(sockets=sockets)
 
 
-def run_worker(app: str, host: str, port: int) -> None:
+def run_worker(app: str, host: str, port: int, supervisor: int) -> None:
     _term_with_parent()
-    threading.Thread(target=_follow_parent, args=(os.getppid(),), daemon=True).start()
+    if os.getppid() != supervisor:  # it died before the prctl: nobody would stop this worker
+        return
+    threading.Thread(target=_follow_parent, args=(supervisor,), daemon=True).start()
     serve(uvicorn_config(app, host, port), [listening_socket(host, port)])
 
 
 def _term_with_parent() -> None:
     """Linux: SIGTERM the moment the supervisor dies (prctl PR_SET_PDEATHSIG); _follow_parent is the
-    fallback elsewhere and for a supervisor that died before this ran."""
+    fallback elsewhere; a supervisor that died before this ran is seen by run_worker."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -97,7 +99,7 @@ def supervise(app: str, host: str, port: int, workers: int) -> int:
     stopping = False
 
     def start() -> tuple:
-        p = ctx.Process(target=run_worker, args=(app, host, port), daemon=False)
+        p = ctx.Process(target=run_worker, args=(app, host, port, os.getpid()), daemon=False)
         p.start()
         return p, time.monotonic()
 
