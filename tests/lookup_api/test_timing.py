@@ -16,7 +16,7 @@ from tests.lookup_api.server import settings_for
 pytestmark = pytest.mark.slow
 N = 500
 #: A real leak gives p near 0 at n = 500; 0.001 keeps false alarms to one run in a thousand
-#: (the issue's figure is p > 0.05; `python -m benchmarks.timing` prints the p-value itself).
+#: (the issue's figure is p > 0.05; the test prints the medians and the p-value: run it with -s).
 ALPHA = 0.001
 
 
