@@ -1,4 +1,5 @@
-"""`python -m benchmarks` (`make bench`): every benchmark in turn, in one run; each also runs alone.
+"""`python -m benchmarks` (`make bench`): every benchmark in turn, in one run; each also runs alone
+(`python -m benchmarks.lookup`), or a few by name (`python -m benchmarks site posters`).
 
 The builds here are the sample's and a synthetic county's (issue 20's table); the city and the
 province take long and run alone (`python -m benchmarks.build --sets city province`).
@@ -7,12 +8,20 @@ province take long and run alone (`python -m benchmarks.build --sets city provin
 import runpy
 import sys
 import time
+import traceback
 
 RUNS = (("benchmarks.lookup", []), ("benchmarks.build", ["--sets", "sample", "county"]), ("benchmarks.pages", []),
         ("benchmarks.site", []), ("benchmarks.posters", []), ("benchmarks.screen", []), ("benchmarks.cases", []))
 
+# `python -m benchmarks site posters`: only those.
+chosen = sys.argv[1:]
+unknown = [c for c in chosen if f"benchmarks.{c}" not in dict(RUNS)]
+if unknown:
+    sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; choose from: {' '.join(n.split('.')[1] for n, _ in RUNS)}")
 failed = []
 for name, args in RUNS:
+    if chosen and name.split(".")[1] not in chosen:
+        continue
     started = time.perf_counter()
     print(f"\n# {name} {' '.join(args)}\n", flush=True)
     sys.argv = [name, *args]
@@ -21,6 +30,9 @@ for name, args in RUNS:
     except SystemExit as e:  # each module's own `sys.exit(main())`: it ended that module, not the run
         if e.code not in (None, 0):
             failed.append(name)
+    except Exception:  # one broken benchmark does not lose the others' figures
+        traceback.print_exc()
+        failed.append(name)
     print(f"\n({name}: {time.perf_counter() - started:.0f} s)", flush=True)
 if failed:
     print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)

@@ -52,6 +52,7 @@ def weight(site: Path, page: Path) -> tuple[int, int, int]:
 
 def measure(data: Path, label: str) -> None:
     from generator.context import BuildContext
+    from huinong_core.site_files import asset
     from generator.pipeline import build_date, privacy_gate
     from generator.public import public_view
     from generator.site import SiteData
@@ -90,7 +91,7 @@ def measure(data: Path, label: str) -> None:
         pages = list(site.rglob("*.html"))
         villages = [site / "diqu" / v / "index.html" for v in pel.by_village]
         gz = sorted(len(gzip.compress(p.read_bytes())) for p in villages)
-        css = len(gzip.compress((site / "assets/yikatong.css").read_bytes()))
+        css = len(gzip.compress((site / asset("yikatong.css")).read_bytes()))  # named by its content
         print(f"\n## {label}: {ds.record_count:,} records, {len(pel.by_village):,} villages, "
               f"{len(pel.by_batch):,} batches, {len(pages):,} HTML pages\n")
         print("| stage | seconds |\n| --- | ---: |")
