@@ -5,10 +5,9 @@ The builds here are the sample's and a synthetic county's (issue 20's table); th
 province take long and run alone (`python -m benchmarks.build --sets city province`).
 """
 
-import runpy
+import subprocess
 import sys
 import time
-import traceback
 
 RUNS = (("benchmarks.lookup", []), ("benchmarks.build", ["--sets", "sample", "county"]), ("benchmarks.pages", []),
         ("benchmarks.site", []), ("benchmarks.posters", []), ("benchmarks.screen", []), ("benchmarks.cases", []))
@@ -24,14 +23,9 @@ for name, args in RUNS:
         continue
     started = time.perf_counter()
     print(f"\n# {name} {' '.join(args)}\n", flush=True)
-    sys.argv = [name, *args]
-    try:
-        runpy.run_module(name, run_name="__main__")
-    except SystemExit as e:  # each module's own `sys.exit(main())`: it ended that module, not the run
-        if e.code not in (None, 0):
-            failed.append(name)
-    except Exception:  # one broken benchmark does not lose the others' figures
-        traceback.print_exc()
+    # Each in a process of its own, as when run alone: the spawned workers of some (screen, cases)
+    # must import the module they run, which a module run in this process as __main__ is not.
+    if subprocess.run([sys.executable, "-m", name, *args]).returncode != 0:
         failed.append(name)
     print(f"\n({name}: {time.perf_counter() - started:.0f} s)", flush=True)
 if failed:

@@ -135,8 +135,8 @@ def run(label: str, db: Path, cases_env: dict, clients: int, seconds: float) -> 
         elapsed = time.perf_counter() - started
         made = [m for o in out for m in o[3]]
         errors = sum(o[2] for o in out)
-        stats = [Stats(f"{label}: GET /api/v1/cases/challenge", [x for o in out for x in o[0]], elapsed),
-                 Stats(f"{label}: POST /api/v1/cases", [x for o in out for x in o[1]], elapsed, errors)]
+        stats = [Stats.of(f"{label}: GET /api/v1/cases/challenge", [x for o in out for x in o[0]], elapsed),
+                 Stats.of(f"{label}: POST /api/v1/cases", [x for o in out for x in o[1]], elapsed, errors)]
         flows = len(made) / elapsed
         chunks = [made[k::clients] for k in range(clients)]
         started = time.perf_counter()
@@ -144,7 +144,7 @@ def run(label: str, db: Path, cases_env: dict, clients: int, seconds: float) -> 
             # Follow-ups are plain keep-alive GETs: the lookup benchmark's client does them.
             out = pool.map(_client, [(port, [("GET", f"/api/v1/cases/{n}", None, {"X-Query-Code": c}) for n, c in chunk],
                                       seconds) for chunk in chunks])
-        stats.append(Stats(f"{label}: GET /api/v1/cases/{{件号}}", [x for o in out for x in o[0]],
+        stats.append(Stats.of(f"{label}: GET /api/v1/cases/{{件号}}", [x for o in out for x in o[0]],
                            time.perf_counter() - started, sum(o[1] for o in out)))
     finally:
         stop(proc)
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| database: request | requests | requests/s | p50 ms | p99 ms | failed |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for s in results:
-        print(s.line())
+        print(f"| {s.name} | {s.requests:,} | {s.rate:,.0f} | {s.p50:.2f} | {s.p99:.2f} | {s.errors} |")
     print()
     for n in notes:
         print(n)
