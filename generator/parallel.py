@@ -17,14 +17,13 @@ not even a worker that outlives its build for a moment keeps the next build out.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import multiprocessing as mp
 import os
 import signal
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from huinong_core.lifeline import bind_to_parent
 
 #: Fewer jobs than this run in this process (forking costs more than it saves).
 MIN_JOBS = 8
@@ -34,30 +33,13 @@ MIN_JOBS = 8
 _job: Callable | None = None
 
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
 def _die_with(parent: int) -> None:
-    """In a forked process, first thing: SIGKILL the moment the process that forked it dies (Linux:
-    prctl PR_SET_PDEATHSIG, as lookup_api/server.py's workers), and exit at once if it already has
-    (it died between the fork and the prctl: this process now has another parent).  Elsewhere, a
-    thread looks at the parent every 0.2 s.  The signal follows the *thread* that forked, not the
-    process: fork_map and fork_call are called from the thread that waits for their results, and a
-    pool starts a worker again from its own thread, which lasts as long as the pool."""
-    try:
-        armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) == 0
-    except (OSError, AttributeError):
-        armed = False
-    if os.getppid() != parent:
+    """In a forked process, first thing: killed the moment the build that forked it dies, or gone at
+    once if it already has (huinong_core/lifeline.py).  fork_map and fork_call are called from the
+    thread that waits for their results, and a pool starts a worker again from its own thread, which
+    lasts as long as the pool: the threads the prctl follows."""
+    if not bind_to_parent(parent, signal.SIGKILL, 0.2):
         os._exit(1)
-    if not armed:
-        threading.Thread(target=_follow, args=(parent,), daemon=True).start()
-
-
-def _follow(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os._exit(1)
 
 
 def _start(parent: int, fn: Callable, states: Sequence, counter) -> None:

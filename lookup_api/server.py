@@ -17,14 +17,12 @@ Several workers count rate limits apart unless ``LOOKUP_RATE_STORAGE`` names Red
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import multiprocessing as mp
 import os
 import signal
 import socket
 import sys
-import threading
 import time
 from multiprocessing.connection import wait
 
@@ -32,6 +30,7 @@ import uvicorn
 from uvicorn.importer import import_from_string
 
 from huinong_core.errors import HuinongError
+from huinong_core.lifeline import bind_to_parent
 from lookup_api.config import get_settings
 from lookup_api.ratelimit import is_shared
 
@@ -70,28 +69,11 @@ def serve(config: uvicorn.Config, sockets: list[socket.socket] | None = None) ->
 
 
 def run_worker(app: str, host: str, port: int, supervisor: int) -> None:
-    _term_with_parent()
-    if os.getppid() != supervisor:  # it died before the prctl: nobody would stop this worker
+    # SIGTERM when the supervisor dies (killed, not stopped): uvicorn finishes what it serves, and no
+    # orphan keeps the port after the supervisor is replaced.  Gone already: nobody would stop us.
+    if not bind_to_parent(supervisor, signal.SIGTERM, 1.0):
         return
-    threading.Thread(target=_follow_parent, args=(supervisor,), daemon=True).start()
     serve(uvicorn_config(app, host, port), [listening_socket(host, port)])
-
-
-def _term_with_parent() -> None:
-    """Linux: SIGTERM the moment the supervisor dies (prctl PR_SET_PDEATHSIG); _follow_parent is the
-    fallback elsewhere; a supervisor that died before this ran is seen by run_worker."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _follow_parent(parent: int) -> None:
-    """A worker whose supervisor is gone (killed, not stopped) stops too, finishing what it serves:
-    no orphans left holding the port after the supervisor is replaced."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def supervise(app: str, host: str, port: int, workers: int) -> int:
