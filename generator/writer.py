@@ -57,6 +57,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path, PurePosixPath
 
+from generator.digests import sha256_file
 from huinong_core.errors import HuinongError
 from huinong_core.site_files import MKDOCS_YML, SITE_SRC
 
@@ -101,14 +102,6 @@ def code_fingerprint() -> str:
 def input_key(*parts) -> str:
     """A key for ``Writer.reuse``: the repr of everything an output is made of (frozen dataclasses, str...)."""
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass
@@ -352,7 +345,7 @@ class Writer:
                 if rel in self.reused:
                     digest = old_sha
                 else:
-                    digest = _sha256(path)
+                    digest = sha256_file(path)
                     if not (old_sha == digest and self._link_old(rel, path)):
                         fresh.append(path)
                 key = self.keys.get(rel)  # keys and digests are hex: no JSON escaping to do
