@@ -21,7 +21,6 @@ from lookup_api.pages import root_of, yk
 from lookup_api.throttle import Proof
 
 
-
 class PlainRoute(APIRoute):
     """A route whose endpoint takes the Request and returns its Response itself: FastAPI's request
     handler (dependency solving, response validation) is skipped, which cost the lookup a tenth of
