@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 from generator.checkcode import batch_check_code
 from generator.parallel import fork_map
@@ -112,44 +113,100 @@ def village_rows(sd: SiteData, pbs) -> list[list]:
 
 def _village_files(shared: tuple, job) -> tuple[bytes, bytes]:
     """The CSV and JSON of one village's published lists (in a worker of fork_map).  The rows of a
-    batch in `kept` are taken from the village's files in the last build (`old`), not read again."""
+    batch in `kept` are copied as text from the village's files in the last build (`old`), neither
+    read from the spill nor encoded again."""
     village, version, _paths, _key, old, kept = job
     sd, by_village = shared
     pbs = by_village[village]
     ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
-    old_rows, old_records = _old_rows(old) if kept else ({}, {})
-    rows, records = [], []
+    old_csv, old_json = old_chunks(old) if kept else ({}, {})
+    csv_parts, json_parts = [], []
     for pb in ordered:
         bid = pb.batch.batch_id
-        if bid in kept and bid in old_rows and bid in old_records:
-            rows += old_rows[bid]
-            records += old_records[bid]
+        if bid in kept and bid in old_csv and bid in old_json:
+            csv_parts.append(old_csv[bid])
+            json_parts.append(old_json[bid])
         else:
-            new = village_rows(sd, [pb])
-            rows += new
-            records += [dict(zip(VILLAGE_COLUMNS, r)) for r in new]
-    return csv_bytes(VILLAGE_COLUMNS, rows), _json({
-        "区划代码": village, "名称": sd.ds.regions[village].name, "数据版本": version, "记录": records})
+            rows = village_rows(sd, [pb])
+            csv_parts.append(csv_chunk(rows))
+            json_parts.append(json_chunk([dict(zip(VILLAGE_COLUMNS, r)) for r in rows]))
+    return village_files(village, sd.ds.regions[village].name, version, csv_parts, json_parts)
 
 
-def _old_rows(old: tuple[str, str]) -> tuple[dict[str, list], dict[str, list]]:
-    """A village's rows in its last CSV and JSON, by batch (the first column of both).  Written back
-    they give the same bytes: csv.writer and json.dumps of the same text, and safe_cell leaves a
-    cell it prefixed as it is."""
-    by_csv: dict[str, list] = {}
-    by_json: dict[str, list] = {}
+# A village's CSV and JSON are made of one chunk of text per batch, in the files' order (newest
+# first), so that a new batch's build copies the other batches' chunks from the last files as they
+# are (old_chunks): the same bytes as encoding all rows again (tests/site/test_downloads.py).
+_CSV_HEAD = "\ufeff" + ",".join(VILLAGE_COLUMNS) + "\r\n"  # no column name needs quoting
+_JSON_RECORD = re.compile(r'(?:^|\n)  \{\n   "%s": "([^"\\]*)",' % VILLAGE_COLUMNS[0])
+_JSON_TAIL = "\n ]\n}\n"
+
+
+def csv_chunk(rows) -> str:
+    """Rows as csv_bytes writes them, without the header."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        w.writerow([safe_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def json_chunk(records: list[dict]) -> str:
+    """Records as _json writes them inside the file's 记录 list (one level deeper), without the
+    list's brackets; "" for none."""
+    if not records:
+        return ""
+    text = json.dumps(records, ensure_ascii=False, indent=1)
+    return " " + text[2:-2].replace("\n", "\n ")  # "[\n" … "\n]" off; JSON text holds no raw newline
+
+
+def village_files(village: str, name: str, version: dict, csv_parts: list[str], json_parts: list[str]) -> tuple[bytes, bytes]:
+    """A village's CSV and JSON from its batches' chunks: the bytes of csv_bytes and _json of all rows."""
+    head = json.dumps({"区划代码": village, "名称": name, "数据版本": version, "记录": []}, ensure_ascii=False, indent=1)
+    records = ",\n".join(part for part in json_parts if part)
+    body = head[:-len("[]\n}")] + ("[\n" + records + _JSON_TAIL if records else "[]\n}\n")
+    return (_CSV_HEAD + "".join(csv_parts)).encode("utf-8"), body.encode("utf-8")
+
+
+def old_chunks(old: tuple[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A village's last CSV and JSON cut into the chunks of their batches (the first column of both),
+    or nothing where a file is not as village_files writes it."""
     try:
-        with open(old[0], encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            if next(reader, None) != list(VILLAGE_COLUMNS):
-                return {}, {}
-            for row in reader:
-                by_csv.setdefault(row[0], []).append(row)
-        with open(old[1], encoding="utf-8") as f:
-            for record in json.load(f)["记录"]:
-                by_json.setdefault(record[VILLAGE_COLUMNS[0]], []).append(record)
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        with open(old[0], encoding="utf-8", newline="") as f:
+            csv_text = f.read()
+        with open(old[1], encoding="utf-8", newline="") as f:
+            json_text = f.read()
+    except (OSError, ValueError):
         return {}, {}
+    if not csv_text.startswith(_CSV_HEAD) or '"' in csv_text:
+        return {}, {}  # a quoted cell may hold a line break: those villages are encoded again
+    by_csv: dict[str, str] = {}
+    lines = csv_text[len(_CSV_HEAD):].split("\r\n")
+    if lines.pop() != "":
+        return {}, {}
+    run: list[str] = []
+    for i, line in enumerate(lines):
+        bid = line.partition(",")[0]
+        run.append(line)
+        if i + 1 == len(lines) or not lines[i + 1].startswith(bid + ","):
+            if bid in by_csv:
+                return {}, {}  # a batch's rows not in one run
+            by_csv[bid] = "\r\n".join(run) + "\r\n"
+            run = []
+    start = json_text.find('\n "记录": [\n')
+    if start < 0 or not json_text.endswith(_JSON_TAIL):
+        return {}, {}
+    body = json_text[start + len('\n "记录": [\n'):-len(_JSON_TAIL)]
+    by_json: dict[str, str] = {}
+    marks = [(m.start() + (m.group(0)[0] == "\n"), m.group(1)) for m in _JSON_RECORD.finditer(body)]
+    if not marks or marks[0][0] != 0 or len(marks) != body.count("\n  {\n") + 1:
+        return {}, {}
+    firsts = [i for i, (_at, bid) in enumerate(marks) if i == 0 or marks[i - 1][1] != bid]
+    for n, i in enumerate(firsts):
+        at, bid = marks[i]
+        end = marks[firsts[n + 1]][0] - len(",\n") if n + 1 < len(firsts) else len(body)
+        if bid in by_json:
+            return {}, {}  # a batch's records not in one run
+        by_json[bid] = body[at:end]
     return by_csv, by_json
 
 

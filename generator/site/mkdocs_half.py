@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from huinong_core.site_files import MKDOCS_YML
 from generator.site.policy_docs import write_docs
 from huinong_core import urls
 from huinong_core.errors import HuinongError
+from generator.writer import input_key
 
 
 class SiteBuildError(HuinongError):
@@ -64,7 +66,8 @@ def kept_words(cache):
     """Material's search cuts every run of Chinese of every page into words with jieba, on every
     build (loading jieba's dictionary first: half a second; the cutting, a second for the sample):
     the words of each run are kept by the batch cache, under its context (our code and jieba's
-    version).  jieba.cut is replaced while the policy half renders, in its own process (site.render)."""
+    version).  jieba.cut is replaced while the policy half renders, in its own process (site.render);
+    so are whole pages' entries (kept_entries)."""
     import jieba
 
     if cache is None:
@@ -84,9 +87,40 @@ def kept_words(cache):
 
     jieba.cut = kept
     try:
-        yield
+        with kept_entries(cache):
+            yield
     finally:
         jieba.cut = cut
+
+
+@contextlib.contextmanager
+def kept_entries(cache):
+    """Material's search parses every page's HTML into its index entries (half of the policy half's
+    time when a new batch changes three of its 134 pages): the entries of a page are kept by the
+    batch cache under what they are made of (its URL, title, meta, HTML and table of contents)."""
+    from material.plugins.search.plugin import SearchIndex
+
+    kind, add = f"search-entries-{cache.context[:16]}", SearchIndex.add_entry_from_context
+
+    def toc(items) -> list:
+        return [(item.id, item.url, item.title, toc(item.children)) for item in items]
+
+    def kept(index, page):
+        key = input_key(page.url, page.title, sorted(page.meta.items()), page.content, toc(page.toc))
+        entries = cache.recall(kind, key)
+        if entries is None:
+            before = len(index.entries)
+            add(index, page)
+            entries = index.entries[before:]
+            cache.keep(kind, key, copy.deepcopy(entries))
+        else:
+            index.entries.extend(copy.deepcopy(entries))
+
+    SearchIndex.add_entry_from_context = kept
+    try:
+        yield
+    finally:
+        SearchIndex.add_entry_from_context = add
 
 
 def build_policy_half(sd: SiteData, work: Path) -> Path:

@@ -166,6 +166,12 @@ class Disclosure:
             key = self._keys[(kind, name)] = input_key(kind, make())
         return key
 
+    def _batch_facts(self, b) -> str:
+        """The key of what a village's entry or list of batch `b` is made of, besides its rows: its files,
+        policy and status."""
+        return self._once("batch", b.batch_id, lambda: (b.batch_id, self.ctx.batch_key(b),
+                                                       self.ds.policy_for(b.programme, b.year), self.running(b)))
+
     def region_job(self, generator, region, chain, levels, save_as=None) -> tuple[str, str, dict] | None:
         """(path, template, variables) of a region page to render; None when the last build's is taken."""
         ancestors = chain[:-1] if chain else []
@@ -189,8 +195,8 @@ class Disclosure:
                       policy_code=policy_poster_check_code(self.ctx.village_infos.of(region.code, self.ctx.today.year)),
                       say_site_phone=say_phone(generator.settings["YK"]["phone"]))
             # What the batch index is made of, without reading a record: each batch's files, policy, status.
-            facts = [(pb.batch.batch_id, self.ctx.batch_key(pb.batch), self.ds.policy_for(pb.batch.programme, pb.batch.year),
-                      self.running(pb.batch)) for pb in sorted(self.by_village.get(region.code, ()), key=lambda pb: pb.batch.batch_id)]
+            facts = [self._batch_facts(pb.batch) for pb in sorted(self.by_village.get(region.code, ()),
+                                                                 key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
         return (path, "region", kw) if self._fresh(generator, path, "region", sorted(kw.items()), facts) else None
@@ -209,9 +215,7 @@ class Disclosure:
         if not self._fresh(generator, path, "village-batch", version,
                            self._once("chain", region.code, lambda: chain),  # the village, its name and ancestors
                            [self._once("notice", n.slug, lambda: n) for n in notices],
-                           self._once("batch", b.batch_id, lambda: (b.batch_id, self.ctx.batch_key(b),
-                                                                    self.ds.policy_for(b.programme, b.year),
-                                                                    self.running(b)))):
+                           self._batch_facts(b)):
             return None
         kw = dict(region=region, ancestors=chain[:-1], full_name=village_name(chain), batch_id=b.batch_id,
                   yk_notice_list=notices, yk_page_version=version, csv_path=urls.village_download(region.code, "csv"))

@@ -203,3 +203,27 @@ def test_statistics_of_unchanged_county_years_come_from_the_cache(repo: Path, tm
     commit(repo, "删除一条记录")
     build(repo / "data", out)
     assert ["987,654" in t for t in tables()] == [True, False]
+
+
+def test_search_entries_of_unchanged_policy_pages_come_from_the_cache(repo: Path, tmp_path: Path):
+    """The policy half's search index takes a page's entries from the cache when the page's HTML is
+    what it was (shown by planting a word there); a page whose HTML changes is parsed again."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    index_path = cache_dir(out) / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    (kind,) = [k for k in index["memo"] if k.startswith("search-entries-")]
+    pages = index["memo"][kind]
+    assert len(pages) > 10
+    for entries in pages.values():
+        for entry in entries:
+            entry["text"] += " 种下的记号"
+    index_path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
+    git(repo, "rm", "-q", "-r", f"data/payments/2024/{NEW_BATCH}")
+    commit(repo, "撤回郏县的批次")
+    build(repo / "data", out)
+    search = json.loads((build_dir(out) / "site/search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    planted = {e["location"].partition("#")[0] for e in search if e["text"].endswith(" 种下的记号")}
+    fresh = {e["location"].partition("#")[0] for e in search if not e["text"].endswith(" 种下的记号")}
+    assert "zhengce/" in planted
+    assert fresh == {"", "tongji/"}  # the home page and 统计 count the batches: new HTML

@@ -210,7 +210,8 @@ def test_a_village_file_takes_the_rows_of_unchanged_batches_from_the_last_build(
     cell = "410421-NY001-2023,NY001,耕地地力保护补贴"
     assert cell in text
     os.unlink(old)
-    old.write_text("\ufeff" + text.replace(cell, cell.replace("耕地地力保护补贴", "种下的记号"), 1), encoding="utf-8")
+    planted_text = csv_path.read_bytes().decode("utf-8")  # as written: BOM, CRLF (old_chunks cuts that text)
+    old.write_bytes(planted_text.replace(cell, cell.replace("耕地地力保护补贴", "种下的记号"), 1).encode("utf-8"))
     build(repo / "data", planted / "public")
     assert "种下的记号" in (planted / "public/site/diqu/410421100201/410421100201.csv").read_text(encoding="utf-8-sig")
 
