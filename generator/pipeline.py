@@ -213,7 +213,7 @@ def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings
     writer.begin()  # after the check: bad data leaves the build to recycle as it was
     version = inputs.version if inputs else data_version(data_dir)
     today = version.built_at.date()
-    view = public_view(dataset, today)
+    view = public_view(dataset, today, cache)
     timed("public view")
     ctx = BuildContext(data_dir, dataset, view, today, version, writer, cache=cache, case_figures=case_figures,
                        timed=timed)

@@ -77,7 +77,9 @@ class PublicView:
     hidden_protected: int  # batches of protected programmes (never published)
 
 
-def public_view(ds: Dataset, today: dt.date) -> PublicView:
+def public_view(ds: Dataset, today: dt.date, cache=None) -> PublicView:
+    """With the build's batch cache, a spilled batch's village totals are those it kept for the
+    batch's files (one GROUP BY over every record less per unchanged batch)."""
     years = ds.site.publish_years if ds.site else 3
     first_year = today.year - years + 1
     protected = ds.protected_codes()
@@ -92,7 +94,7 @@ def public_view(ds: Dataset, today: dt.date) -> PublicView:
             withdrawn.append(b.batch_id)
             continue
         if hasattr(b.records, "village_totals"):  # spilled to disk: keep counts and totals, read rows when needed
-            counts = b.records.village_totals(PAID_STATUSES)
+            counts = _village_totals(b, cache)
             for village in sorted(counts):
                 out.append(PublicBatch(b, village, VillageRows(b.records, village, *counts[village])))
             continue
@@ -102,3 +104,16 @@ def public_view(ds: Dataset, today: dt.date) -> PublicView:
         for village in sorted(by_village):
             out.append(PublicBatch(b, village, public_rows(by_village[village])))
     return PublicView(tuple(out), tuple(withdrawn), hidden)
+
+
+def _village_totals(b: Batch, cache) -> dict[str, tuple[int, Decimal, int]]:
+    key = cache.batch_keys.get(b.batch_id) if cache is not None else None
+    if key is None:
+        return b.records.village_totals(PAID_STATUSES)
+    kind = f"village-totals-{cache.context[:16]}"  # PAID_STATUSES is code: in the context
+    kept = cache.recall(kind, key)
+    if kept is not None:
+        return {village: (n, Decimal(amount), paid) for village, (n, amount, paid) in kept.items()}
+    totals = b.records.village_totals(PAID_STATUSES)
+    cache.keep(kind, key, {village: [n, str(amount), paid] for village, (n, amount, paid) in totals.items()})
+    return totals

@@ -183,7 +183,7 @@ class Writer:
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
         self.memo: dict = {}  # what a stage keeps for the next build (JSON data, in the record: write_record)
         self.last_memo: dict = {}  # what the stages of the last build kept, when its files may be reused
-        self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
+        self._held: dict[str, str | None] = {}  # files a recycled tree held when it was taken, their SHA-256 (module doc)
         self._dirs: set[Path] = set()  # directories known to exist in tmp
         self._flushing: threading.Thread | None = None  # finish's os.sync
         if begin:
@@ -227,7 +227,7 @@ class Writer:
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
 
-    def _remove_leftovers(self, current: Path | None) -> tuple[Path, set[str]] | None:
+    def _remove_leftovers(self, current: Path | None) -> tuple[Path, dict[str, str | None]] | None:
         """Remove the directories of killed or superseded builds (we hold the lock: nothing else is
         writing), but one whose files are known: returned with them, to be recycled."""
         spare = None
@@ -239,7 +239,7 @@ class Writer:
                 if "files" in manifest:
                     for name in (MANIFEST, RECORD):  # no longer a known tree until finish writes them again
                         (entry / name).unlink(missing_ok=True)
-                    spare = (entry, set(manifest["files"]))
+                    spare = (entry, {rel: e.get("sha256") for rel, e in manifest["files"].items()})
                     continue
             shutil.rmtree(entry, ignore_errors=True)
         link = self._next_link()
@@ -307,8 +307,8 @@ class Writer:
         name = self._claim(rel)
         source = f"{self.previous}/{name}"
         try:
-            if name in self._held and _same_file(f"{self.tmp}/{name}", source):
-                pass  # the recycled tree holds it already
+            if old[0] is not None and self._held.get(name) == old[0]:
+                pass  # the recycled tree holds those bytes already (as its manifest says: no stat)
             else:
                 os.link(source, self._fresh(name))
         except OSError:
@@ -371,7 +371,7 @@ class Writer:
     def _remove_stale(self) -> None:
         """The files of a recycled tree that this build did not make, and directories left empty."""
         emptied: set[Path] = set()
-        for rel in self._held - self.written:
+        for rel in self._held.keys() - self.written:
             path = self.tmp / rel
             try:
                 os.unlink(path)
@@ -385,7 +385,7 @@ class Writer:
                 except OSError:  # not empty (or gone): its parents are not empty either
                     break
                 d = d.parent
-        self._held = set()
+        self._held = {}
 
     def _link_old(self, rel: str, path: Path) -> bool:
         """Replace a new file by a hard link to the last build's identical file."""
@@ -482,11 +482,6 @@ def _read_manifest(build: Path) -> dict:
         return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-
-
-def _same_file(a: str, b: str) -> bool:
-    sa, sb = os.stat(a), os.stat(b)
-    return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
 
 def _fsync_dir(path: Path) -> None:
