@@ -95,6 +95,19 @@ class DisclosureGenerator(ArticlesGenerator):
             articles.append(article)
         return articles
 
+    def generate_articles(self, write) -> None:
+        """Pelican writes every batch's page; one made of the same as in the last build is taken from
+        it instead (a new batch changes one page of a county's hundreds)."""
+        build = self.build
+
+        def write_changed(name, template, context, article, **kwargs) -> None:
+            if build.fresh(self, name, "article", article.title, str(article.category), article.category.url,
+                            article.batch_label, article._content, article.village_table, article.yk_notices,
+                            article.yk_version):
+                write(name, template, context, article=article, **kwargs)
+
+        super().generate_articles(write_changed)
+
     def generate_output(self, writer) -> None:
         self.build.ctx.timed("  site: pelican context")
         super().generate_output(writer)

@@ -142,7 +142,7 @@ class Disclosure:
             pass
         self.ctx.timed(f"  site: {len(jobs)} regions")
 
-    def _fresh(self, generator, path: str, kind: str, *inputs) -> bool:
+    def fresh(self, generator, path: str, kind: str, *inputs) -> bool:
         """False when the page is made of the same inputs as in the last build: then it is taken
         from it (Writer.reuse), not rendered."""
         key = input_key(kind, path, self._settings_key(generator), *inputs)
@@ -199,7 +199,7 @@ class Disclosure:
                                                                  key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
-        return (path, "region", kw) if self._fresh(generator, path, "region", sorted(kw.items()), facts) else None
+        return (path, "region", kw) if self.fresh(generator, path, "region", sorted(kw.items()), facts) else None
 
     def village_batch_job(self, generator, region, chain, pb) -> tuple[str, str, dict] | None:
         """(path, template, variables) of one village's list in one batch; None when the last build's is
@@ -212,7 +212,7 @@ class Disclosure:
             version = self._versions[(b.batch_id, slugs)] = self.ctx.version_of((b.batch_id,), slugs).label
         path = urls.village_batch(region.code, b.batch_id) + "index.html"
         self.batch_pages += 1
-        if not self._fresh(generator, path, "village-batch", version,
+        if not self.fresh(generator, path, "village-batch", version,
                            self._once("chain", region.code, lambda: chain),  # the village, its name and ancestors
                            [self._once("notice", n.slug, lambda: n) for n in notices],
                            self._batch_facts(b)):

@@ -4,6 +4,7 @@ byte-identical to a full build of the same commit."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -221,3 +222,26 @@ def test_a_village_file_takes_the_rows_of_unchanged_batches_from_the_last_build(
     assert [r["金额"] for r in village["记录"] if r["批次号"] == "410421-NY001-2024"][0] == "315.00"
     build(repo / "data", tmp_path / "full" / "public", full=True)
     assert_same_build(build_dir(out), build_dir(tmp_path / "full" / "public"))
+
+
+def test_unchanged_batch_pages_are_taken_from_the_last_build(repo: Path, tmp_path: Path):
+    """A batch's page (公示公告) made of the same as in the last build is not rendered again: shown by
+    a mark planted in the last build's page, which the next build carries over; the new batch's page
+    is rendered."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    # Planted in the live build, its manifest saying so (else finish would link a page rendered
+    # again to the planted one, whose bytes the manifest says are the same).
+    live = build_dir(out)
+    rel = "site/gongshi/410421-NY001-2024/index.html"
+    text = (live / rel).read_text(encoding="utf-8")
+    (live / rel).unlink()  # a hard link: a new file, not written into
+    (live / rel).write_text(text.replace("</h1>", "</h1><!-- 种下的记号 -->", 1), encoding="utf-8")
+    manifest = json.loads((live / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][rel]["sha256"] = hashlib.sha256((live / rel).read_bytes()).hexdigest()
+    (live / MANIFEST).unlink()  # also a hard link (into the spare tree)
+    (live / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    add_batch(repo)
+    build(repo / "data", out)
+    assert "种下的记号" in (build_dir(out) / "site/gongshi/410421-NY001-2024/index.html").read_text(encoding="utf-8")
+    assert "种下的记号" not in (build_dir(out) / "site/gongshi/410425-NY001-2024/index.html").read_text(encoding="utf-8")
