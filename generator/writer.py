@@ -405,12 +405,33 @@ class Writer:
         return self._path(rel)
 
     def adopt_tree(self, source: Path, prefix: str) -> int:
-        """Move every file a tool built in `source` to `prefix/...`, claiming each path."""
+        """Move every file a tool built in `source` to `prefix/...`, claiming each path.  A directory
+        the new tree does not have yet is moved whole, one rename (nothing under it can have been
+        written or recycled); in one it has, each file is moved on its own."""
         count = 0
-        for path in sorted(p for p in Path(source).rglob("*") if p.is_file()):
-            rel = path.relative_to(source).as_posix()
-            os.replace(path, self._path(f"{prefix.rstrip('/')}/{rel}" if prefix else rel))
-            count += 1
+        base = prefix.strip("/")
+        for top, dirs, names in os.walk(source):
+            rel_top = os.path.relpath(top, source)
+            at = base if rel_top == "." else f"{base}/{rel_top}" if base else rel_top
+            for name in sorted(names):
+                os.replace(os.path.join(top, name), self._path(f"{at}/{name}" if at else name))
+                count += 1
+            moved = []
+            for name in sorted(dirs):
+                rel = f"{at}/{name}" if at else name
+                target = self.tmp / rel
+                if os.path.lexists(target):
+                    continue  # walked into: its files go one by one
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(os.path.join(top, name), target)
+                moved.append(name)
+                for inner, _subdirs, files in os.walk(target):
+                    rel_inner = os.path.relpath(inner, self.tmp)
+                    self._dirs.add(Path(inner))
+                    for file in files:
+                        self._claim(f"{rel_inner}/{file}")
+                        count += 1
+            dirs[:] = [d for d in dirs if d not in moved]
         return count
 
     def commit(self) -> None:

@@ -266,3 +266,26 @@ def test_the_first_build_links_a_spare_tree_for_the_next_one(tmp_path: Path):
         w.finish()
         w.commit()
     assert (live / "site/a/index.html").read_text() == "a" and (out / "site/a/index.html").read_text() == "b"
+
+
+def test_adopt_tree_moves_new_directories_whole_and_claims_every_file(tmp_path: Path):
+    """A tool's output tree: directories the build has not made yet move in one rename, files in
+    ones it has move one by one; every file is claimed (a second claim of one is refused)."""
+    tool = tmp_path / "tool"
+    for rel in ("index.html", "diqu/a/index.html", "diqu/a/b/index.html", "gongshi/x/index.html", "empty/"):
+        (tool / rel).parent.mkdir(parents=True, exist_ok=True)
+        if not rel.endswith("/"):
+            (tool / rel).write_text(rel)
+    out = tmp_path / "public"
+    with Writer(out) as w:
+        w.write_text("site/gongshi/index.html", "listing")  # gongshi/ exists in the new tree already
+        assert w.adopt_tree(tool, "site/") == 4
+        assert {"site/index.html", "site/diqu/a/index.html", "site/diqu/a/b/index.html", "site/gongshi/x/index.html",
+                "site/gongshi/index.html"} <= w.written
+        with pytest.raises(WriterError):
+            w.write_text("site/diqu/a/b/index.html", "again")
+        w.commit()
+    assert contents(out.resolve() / "site") == {
+        rel: rel.encode() for rel in ("index.html", "diqu/a/index.html", "diqu/a/b/index.html", "gongshi/x/index.html")
+    } | {"gongshi/index.html": b"listing"}
+    assert not any(p.is_file() for p in tool.rglob("*"))
