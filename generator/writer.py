@@ -186,6 +186,7 @@ class Writer:
         self._held: dict[str, str | None] = {}  # files a recycled tree held when it was taken, their SHA-256 (module doc)
         self._dirs: set[Path] = set()  # directories known to exist in tmp
         self._flushing: threading.Thread | None = None  # finish's os.sync
+        self._sparing: tuple[threading.Thread, Path] | None = None  # finish's _make_spare (a first build)
         if begin:
             self.begin()
 
@@ -366,6 +367,10 @@ class Writer:
         # The files go to disk while the privacy gate reads them: commit's own sync has little left to do.
         self._flushing = threading.Thread(target=os.sync, daemon=True)
         self._flushing.start()
+        if self._current() is None:  # the output's first build: its spare tree made while the gate reads
+            spare = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
+            self._sparing = (threading.Thread(target=self._make_spare, args=(spare,), daemon=True), spare)
+            self._sparing[0].start()
         return fresh
 
     def _remove_stale(self) -> None:
@@ -451,17 +456,17 @@ class Writer:
             os.symlink(os.path.relpath(self.tmp, self.target.parent), link)
             os.replace(link, self.target)
             _fsync_dir(self.target.parent)
-            if old is None and (self.tmp / MANIFEST).is_file():
-                self._make_spare()
+            if self._sparing is not None:
+                self._sparing[0].join()
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
             self._release()
 
-    def _make_spare(self) -> None:
-        """The first build of an output has no build before it to recycle: it links its tree once more
-        for the next build (directories made now, while no one waits for a change to go live)."""
-        spare = Path(tempfile.mkdtemp(prefix="build-", dir=self.builds))
+    def _make_spare(self, spare: Path) -> None:
+        """The first build of an output has no build before it to recycle: it links its finished tree
+        once more into `spare` for the next build (in a thread, from finish on: directories made now,
+        while no one waits for a change to go live)."""
         try:
             made: set[str] = set()
             for rel in sorted(self.written):
@@ -475,6 +480,9 @@ class Writer:
             shutil.rmtree(spare, ignore_errors=True)
 
     def abort(self) -> None:
+        if self._sparing is not None:  # the spare of a build that is not published
+            self._sparing[0].join()
+            shutil.rmtree(self._sparing[1], ignore_errors=True)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self._release()

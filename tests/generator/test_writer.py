@@ -289,3 +289,14 @@ def test_adopt_tree_moves_new_directories_whole_and_claims_every_file(tmp_path: 
         rel: rel.encode() for rel in ("index.html", "diqu/a/index.html", "diqu/a/b/index.html", "gongshi/x/index.html")
     } | {"gongshi/index.html": b"listing"}
     assert not any(p.is_file() for p in tool.rglob("*"))
+
+
+def test_a_first_build_that_fails_its_gate_leaves_no_spare_tree(tmp_path: Path):
+    """finish starts linking the first build's spare tree; a build aborted after it (the privacy gate
+    refusing) leaves neither its tree nor the spare."""
+    out = tmp_path / "public"
+    with Writer(out) as w:
+        w.write_text("site/a/index.html", "a")
+        w.finish()
+        w.abort()
+    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
