@@ -183,6 +183,9 @@ def settings_for(sd: SiteData, build, content: Path, out: Path) -> dict:
         "TAG_FEED_ATOM": "feeds/xiangmu-{slug}.atom.xml", "FEED_ALL_RSS": None, "CATEGORY_FEED_RSS": None,
         "TRANSLATION_FEED_ATOM": None, "AUTHOR_FEED_ATOM": None, "AUTHOR_FEED_RSS": None,
         "FEED_MAX_ITEMS": 100, "RSS_FEED_SUMMARY_ONLY": True,
+        # A template is read once per run: jinja's default checks its file's mtime on every page that
+        # extends or includes it (40,000 region pages).  pelican adds its defaults (trim_blocks…).
+        "JINJA_ENVIRONMENT": {"auto_reload": False},
         "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "DELETE_OUTPUT_DIRECTORY": False, "LOG_FILTER": [],
         "JINJA_FILTERS": {"yk_escape": html.escape, "yk_version": lambda articles: sd.ctx.version_of(
             sorted(a.slug for a in articles), [n.slug for n in sd.ctx.dataset.notices]).label},
