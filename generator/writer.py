@@ -183,7 +183,7 @@ class Writer:
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
         self.memo: dict = {}  # what a stage keeps for the next build (JSON data, in the record: write_record)
         self.last_memo: dict = {}  # what the stages of the last build kept, when its files may be reused
-        self._held: dict[str, str | None] = {}  # files a recycled tree held when it was taken, their SHA-256 (module doc)
+        self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
         self._dirs: set[Path] = set()  # directories known to exist in tmp
         self._flushing: threading.Thread | None = None  # finish's os.sync
         self._sparing: tuple[threading.Thread, Path] | None = None  # finish's _make_spare (a first build)
@@ -228,7 +228,7 @@ class Writer:
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
 
-    def _remove_leftovers(self, current: Path | None) -> tuple[Path, dict[str, str | None]] | None:
+    def _remove_leftovers(self, current: Path | None) -> tuple[Path, set[str]] | None:
         """Remove the directories of killed or superseded builds (we hold the lock: nothing else is
         writing), but one whose files are known: returned with them, to be recycled."""
         spare = None
@@ -240,7 +240,7 @@ class Writer:
                 if "files" in manifest:
                     for name in (MANIFEST, RECORD):  # no longer a known tree until finish writes them again
                         (entry / name).unlink(missing_ok=True)
-                    spare = (entry, {rel: e.get("sha256") for rel, e in manifest["files"].items()})
+                    spare = (entry, set(manifest["files"]))
                     continue
             shutil.rmtree(entry, ignore_errors=True)
         link = self._next_link()
@@ -308,8 +308,8 @@ class Writer:
         name = self._claim(rel)
         source = f"{self.previous}/{name}"
         try:
-            if old[0] is not None and self._held.get(name) == old[0]:
-                pass  # the recycled tree holds those bytes already (as its manifest says: no stat)
+            if name in self._held and _same_file(f"{self.tmp}/{name}", source):
+                pass  # the recycled tree holds it already
             else:
                 os.link(source, self._fresh(name))
         except OSError:
@@ -376,7 +376,7 @@ class Writer:
     def _remove_stale(self) -> None:
         """The files of a recycled tree that this build did not make, and directories left empty."""
         emptied: set[Path] = set()
-        for rel in self._held.keys() - self.written:
+        for rel in self._held - self.written:
             path = self.tmp / rel
             try:
                 os.unlink(path)
@@ -390,7 +390,7 @@ class Writer:
                 except OSError:  # not empty (or gone): its parents are not empty either
                     break
                 d = d.parent
-        self._held = {}
+        self._held = set()
 
     def _link_old(self, rel: str, path: Path) -> bool:
         """Replace a new file by a hard link to the last build's identical file."""
@@ -427,20 +427,29 @@ class Writer:
                 target = self.tmp / rel
                 if os.path.lexists(target):
                     continue  # walked into: its files go one by one
-                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                except (FileExistsError, NotADirectoryError):
+                    continue  # a recycled tree's file on the way: walked into, _fresh removes it
                 os.rename(os.path.join(top, name), target)
                 moved.append(name)
+                files_in = 0
                 for inner, _subdirs, files in os.walk(target):
                     rel_inner = os.path.relpath(inner, self.tmp)
                     self._dirs.add(Path(inner))
                     for file in files:
                         self._claim(f"{rel_inner}/{file}")
-                        count += 1
+                        files_in += 1
+                if not files_in:  # only files are published (and listed in the manifest)
+                    shutil.rmtree(target)
+                    self._dirs.difference_update(d for d in list(self._dirs) if d == target or target in d.parents)
+                count += files_in
             dirs[:] = [d for d in dirs if d not in moved]
         return count
 
     def commit(self) -> None:
         """Switch the target link to the finished build (one atomic rename)."""
+        published = False
         try:
             os.chmod(self.tmp, 0o755)  # mkdtemp makes it 0700; a web server user must be able to read it
             if self._flushing is not None:
@@ -455,12 +464,15 @@ class Writer:
                 link.unlink()
             os.symlink(os.path.relpath(self.tmp, self.target.parent), link)
             os.replace(link, self.target)
+            published = True
             _fsync_dir(self.target.parent)
-            if self._sparing is not None:
-                self._sparing[0].join()
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
+            if self._sparing is not None:
+                self._sparing[0].join()
+                if not published:  # the spare of a build that is not published
+                    shutil.rmtree(self._sparing[1], ignore_errors=True)
             self._release()
 
     def _make_spare(self, spare: Path) -> None:
@@ -504,6 +516,11 @@ class Writer:
     def __exit__(self, *exc) -> None:
         if not self.finished:  # an exception, or a block that never committed: nothing half-published
             self.abort()
+
+
+def _same_file(a: str, b: str) -> bool:
+    sa, sb = os.stat(a), os.stat(b)
+    return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
 
 def _read_manifest(build: Path) -> dict:

@@ -300,3 +300,24 @@ def test_a_first_build_that_fails_its_gate_leaves_no_spare_tree(tmp_path: Path):
         w.finish()
         w.abort()
     assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+
+
+def test_adopt_tree_over_a_recycled_file_where_a_directory_goes(tmp_path: Path):
+    """The recycled tree has a file `site/foo`; the tool now makes `foo/bar/index.html`: the file goes,
+    the directory comes (the tool's empty directories do not)."""
+    out = tmp_path / "public"
+    for _ in range(2):  # with finish (a manifest): the first tree is the spare of the third build
+        with Writer(out) as w:
+            w.write_text("site/foo", "a file")
+            w.finish()
+            w.commit()
+    tool = tmp_path / "tool"
+    (tool / "foo/bar").mkdir(parents=True)
+    (tool / "foo/bar/index.html").write_text("page")
+    (tool / "empty/inner").mkdir(parents=True)
+    with Writer(out) as w:
+        assert "site/foo" in w._held
+        assert w.adopt_tree(tool, "site") == 1
+        w.commit()
+    assert contents(out.resolve() / "site") == {"foo/bar/index.html": b"page"}
+    assert not (out.resolve() / "site/empty").exists()
