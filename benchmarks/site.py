@@ -85,7 +85,7 @@ def measure(data: Path, label: str) -> None:
         disclosure, pel = timed("pelican: disclosure half", build_disclosure_half, sd, work)
         writer.adopt_tree(policy, "site")
         writer.adopt_tree(disclosure, "site")
-        timed("downloads (CSV/XLSX/JSON)", write_downloads, sd, pel.by_village)
+        timed("downloads (CSV/XLSX/JSON)", write_downloads, sd, pel.by_village, pel.check_codes)
         timed("privacy gate (scan output)", privacy_gate, writer.tmp)
         site = writer.tmp / "site"
         pages = list(site.rglob("*.html"))

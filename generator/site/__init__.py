@@ -39,7 +39,7 @@ def render(ctx: BuildContext) -> int:
         count = ctx.writer.adopt_tree(policy, ctx.site_path(""))
         count += ctx.writer.adopt_tree(disclosure, ctx.site_path(""))
         ctx.timed("  site: adopt")
-    count += write_downloads(sd, pelican_build.by_village)
+    count += write_downloads(sd, pelican_build.by_village, pelican_build.check_codes)
     ctx.timed("  site: downloads")
     count += write_sitemap(ctx, page_urls(ctx.writer.written, ctx.site_path("")))
     ctx.stats["region_pages"] = pelican_build.region_pages

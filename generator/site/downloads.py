@@ -99,12 +99,13 @@ def policy_rows(sd: SiteData) -> list[list]:
     return rows
 
 
-def village_rows(sd: SiteData, pbs) -> list[list]:
+def village_rows(sd: SiteData, pbs, check_codes: dict | None = None) -> list[list]:
+    """`check_codes`: (village, batch) -> the code, where the list's page was rendered in this build."""
     rows = []
     for pb in pbs:
         b = pb.batch
         policy = sd.ds.policy_for(b.programme, b.year)
-        code = batch_check_code(pb)
+        code = (check_codes or {}).get((pb.village, b.batch_id)) or batch_check_code(pb)
         for r in pb.rows:
             rows.append([b.batch_id, b.programme, policy.name if policy else b.programme, period_label(b.period),
                          b.publicity_start.isoformat(), b.publicity_end.isoformat(), code, r.seq, *r.text])
@@ -116,7 +117,7 @@ def _village_files(shared: tuple, job) -> tuple[bytes, bytes]:
     batch in `kept` are copied as text from the village's files in the last build (`old`), neither
     read from the spill nor encoded again."""
     village, version, _paths, _key, old, kept = job
-    sd, by_village = shared
+    sd, by_village, check_codes = shared
     pbs = by_village[village]
     ordered = sorted(pbs, key=lambda pb: (pb.batch.publicity_start, pb.batch.batch_id), reverse=True)
     old_csv, old_json = old_chunks(old) if kept else ({}, {})
@@ -127,7 +128,7 @@ def _village_files(shared: tuple, job) -> tuple[bytes, bytes]:
             csv_parts.append(old_csv[bid])
             json_parts.append(old_json[bid])
         else:
-            rows = village_rows(sd, [pb])
+            rows = village_rows(sd, [pb], check_codes)
             csv_parts.append(csv_chunk(rows))
             json_parts.append(json_chunk([dict(zip(VILLAGE_COLUMNS, r)) for r in rows]))
     return village_files(village, sd.ds.regions[village].name, version, csv_parts, json_parts)
@@ -210,7 +211,7 @@ def old_chunks(old: tuple[str, str]) -> tuple[dict[str, str], dict[str, str]]:
     return by_csv, by_json
 
 
-def write_downloads(sd: SiteData, by_village: dict) -> int:
+def write_downloads(sd: SiteData, by_village: dict, check_codes: dict | None = None) -> int:
     ctx, w = sd.ctx, sd.ctx.writer
     rows = policy_rows(sd)
     base = urls.policy_list()
@@ -248,7 +249,7 @@ def write_downloads(sd: SiteData, by_village: dict) -> int:
     ctx.timed("  site: download keys")
     # Reading a village's records and writing its CSV and JSON is the longest step of a province's
     # full build (46,000 villages): done in one process per CPU, written here in village order.
-    for (village, _version, paths, key, _old, _kept), files in zip(todo, fork_map(_village_files, todo, (sd, by_village),
+    for (village, _version, paths, key, _old, _kept), files in zip(todo, fork_map(_village_files, todo, (sd, by_village, check_codes),
                                                                                chunksize=16)):
         for path, data in zip(paths, files):
             if path not in w.reused:

@@ -59,6 +59,9 @@ class Disclosure:
         self._settings: str | None = None  # _settings_key
         self._keys: dict[tuple, str] = {}  # _once
         self._versions: dict[tuple, str] = {}  # (batch, notices) -> its version label
+        # (village, batch) -> the check code its page shows (_render_page): the village's CSV and JSON
+        # print it too (downloads.village_rows), and it takes reading all the list's rows.
+        self.check_codes: dict[tuple[str, str], str] = {}
 
     def running(self, batch) -> bool:
         return batch.publicity_start <= self.ctx.today <= batch.publicity_end
@@ -138,8 +141,10 @@ class Disclosure:
         self.ctx.timed("  site: region jobs")
         # A province's 50,000 region pages, in one process per CPU; each writes its own file.
         # Jobs go to the workers by number: they hold the pages' variables already (forked).
-        for _ in fork_map(_render_page, range(len(jobs)), (self, generator, writer, jobs, templates), chunksize=32):
-            pass
+        for made in fork_map(_render_page, range(len(jobs)), (self, generator, writer, jobs, templates), chunksize=32):
+            if made is not None:
+                village, batch_id, code = made
+                self.check_codes[(village, batch_id)] = code
         self.ctx.timed(f"  site: {len(jobs)} regions")
 
     def fresh(self, generator, path: str, kind: str, *inputs) -> bool:
@@ -236,14 +241,17 @@ def say_phone(phone: str) -> str:
     return "，".join(" ".join(part) for part in phone.split("-"))
 
 
-def _render_page(shared: tuple, i: int) -> None:
+def _render_page(shared: tuple, i: int) -> tuple[str, str, str] | None:
     """Render page `i` (a region page or one village's list in one batch) with pelican's writer, in a
-    worker of fork_map: a village's lists are read from the spill here."""
+    worker of fork_map: a village's lists are read from the spill here.  A list's page returns
+    (village, batch, check code)."""
     build, generator, writer, jobs, templates = shared
     path, name, kw = jobs[i]
+    made = None
     if name == "village_batch":
         pb = next(pb for pb in build.by_village[kw["region"].code] if pb.batch.batch_id == kw["batch_id"])
         kw = {**kw, "b": build.batch_entry(pb, rows=True)}
+        made = (pb.village, pb.batch.batch_id, kw["b"]["code"])
     elif kw["village"]:
         batches = build.village_batches(kw["region"].code)
         years = sorted({b["year"] for b in batches}, reverse=True)
@@ -258,6 +266,7 @@ def _render_page(shared: tuple, i: int) -> None:
         kw = {**kw, "batches": batches, "index": index, "running": [b for b in batches if b["running"]]}
     writer.write_file(path, templates[name], generator.context.copy(), relative_urls=True,
                       url=path[:-len("index.html")], **kw)
+    return made
 
 
 @contextlib.contextmanager

@@ -156,6 +156,18 @@ def test_village_downloads_match_the_page(site: Path, view):
     assert [(r[8], r[11], r[13]) for r in ours] == [(x.name, f"{x.amount:.2f}", x.status) for x in pb.rows]
 
 
+def test_village_downloads_print_each_lists_check_code(site: Path, view):
+    """The 核对码 of each batch in a village's CSV is its list's (the build takes it from rendering the
+    list's page, not making it again)."""
+    from generator.checkcode import batch_check_code
+
+    village = view.batches[0].village
+    pbs = [pb for pb in view.batches if pb.village == village]
+    rows = list(csv.reader(io.StringIO((site / f"diqu/{village}/{village}.csv").read_bytes().decode("utf-8-sig"))))
+    codes = {r[0]: r[6] for r in rows[1:]}
+    assert len(pbs) > 1 and codes == {pb.batch.batch_id: batch_check_code(pb) for pb in pbs}
+
+
 def test_sitemap_covers_both_halves(site: Path):
     text = (site / "sitemap.xml").read_text(encoding="utf-8")
     locs = re.findall(r"<loc>([^<]+)</loc>", text)
