@@ -38,7 +38,9 @@ written into, each is replaced by a new file or a link (``_fresh``), and the
 files this build does not make are removed at ``finish``.  Only a tree whose
 file list is known is taken (its manifest, written by ``finish``); the
 manifest is deleted first, so a build killed while updating it leaves a tree
-that the next build removes.
+that the next build removes.  Whether the tree's file for a page to reuse is
+already the live build's file: when the live build was linked against this
+tree (``LINKED``), their manifests' hashes say so; else the inodes are compared.
 """
 
 from __future__ import annotations
@@ -183,7 +185,11 @@ class Writer:
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
         self.memo: dict = {}  # what a stage keeps for the next build (JSON data, in the record: write_record)
         self.last_memo: dict = {}  # what the stages of the last build kept, when its files may be reused
-        self._held: set[str] = set()  # files a recycled tree held when it was taken (see the module's doc)
+        self._held: dict[str, str | None] = {}  # files a recycled tree held when it was taken, their SHA-256 (module doc)
+        # The live build was linked against the recycled tree (LINKED): a file of the tree whose hash is
+        # the live file's is the live file (see reuse).
+        self._linked = False
+        self._link_failed = False  # finish could not link an unchanged file to the last build's
         self._dirs: set[Path] = set()  # directories known to exist in tmp
         self._flushing: threading.Thread | None = None  # finish's os.sync
         self._sparing: tuple[threading.Thread, Path] | None = None  # finish's _make_spare (a first build)
@@ -200,6 +206,7 @@ class Writer:
             try:
                 os.rename(spare_dir, self.tmp)  # onto the empty new directory: a new name for every build
                 self._held = held
+                self._linked = current is not None and _read_linked(self.builds) == [current.name, spare_dir.name]
             except OSError:
                 shutil.rmtree(spare_dir, ignore_errors=True)
         if not self.full and current is not None and (current / MANIFEST).is_file():
@@ -228,7 +235,7 @@ class Writer:
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
 
-    def _remove_leftovers(self, current: Path | None) -> tuple[Path, set[str]] | None:
+    def _remove_leftovers(self, current: Path | None) -> tuple[Path, dict[str, str | None]] | None:
         """Remove the directories of killed or superseded builds (we hold the lock: nothing else is
         writing), but one whose files are known: returned with them, to be recycled."""
         spare = None
@@ -240,7 +247,7 @@ class Writer:
                 if "files" in manifest:
                     for name in (MANIFEST, RECORD):  # no longer a known tree until finish writes them again
                         (entry / name).unlink(missing_ok=True)
-                    spare = (entry, set(manifest["files"]))
+                    spare = (entry, {rel: e.get("sha256") for rel, e in manifest["files"].items()})
                     continue
             shutil.rmtree(entry, ignore_errors=True)
         link = self._next_link()
@@ -308,8 +315,9 @@ class Writer:
         name = self._claim(rel)
         source = f"{self.previous}/{name}"
         try:
-            if name in self._held and _same_file(f"{self.tmp}/{name}", source):
-                pass  # the recycled tree holds it already
+            if name in self._held and (self._linked and old[0] is not None and self._held[name] == old[0]
+                                       or _same_file(f"{self.tmp}/{name}", source)):
+                pass  # the recycled tree holds it already (its manifest says so: no stat, when _linked)
             else:
                 os.link(source, self._fresh(name))
         except OSError:
@@ -376,7 +384,7 @@ class Writer:
     def _remove_stale(self) -> None:
         """The files of a recycled tree that this build did not make, and directories left empty."""
         emptied: set[Path] = set()
-        for rel in self._held - self.written:
+        for rel in self._held.keys() - self.written:
             path = self.tmp / rel
             try:
                 os.unlink(path)
@@ -390,7 +398,7 @@ class Writer:
                 except OSError:  # not empty (or gone): its parents are not empty either
                     break
                 d = d.parent
-        self._held = set()
+        self._held = {}
 
     def _link_old(self, rel: str, path: Path) -> bool:
         """Replace a new file by a hard link to the last build's identical file."""
@@ -399,6 +407,7 @@ class Writer:
             os.link(self.previous / rel, spare)
             os.replace(spare, path)
         except OSError:
+            self._link_failed = True
             return False
         return True
 
@@ -466,6 +475,8 @@ class Writer:
             os.replace(link, self.target)
             published = True
             _fsync_dir(self.target.parent)
+            _write_linked(self.builds, [self.tmp.name, self.previous.name]
+                          if self.previous is not None and not self._link_failed else None)
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
@@ -516,6 +527,32 @@ class Writer:
     def __exit__(self, *exc) -> None:
         if not self.finished:  # an exception, or a block that never committed: nothing half-published
             self.abort()
+
+
+#: In .<out>.builds: [live build, the build it was linked against] (Writer.commit); what begin reads to
+#: know that a recycled tree's file with the live file's hash is the live file, without a stat.  A
+#: --full build (no build to link against) writes none: its files are new inodes, compared one by one.
+LINKED = "linked.json"
+
+
+def _read_linked(builds: Path):
+    try:
+        return json.loads((builds / LINKED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_linked(builds: Path, pair: list[str] | None) -> None:
+    path = builds / LINKED
+    try:
+        if pair is None:
+            path.unlink(missing_ok=True)
+        else:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(pair), encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError:
+        path.unlink(missing_ok=True)
 
 
 def _same_file(a: str, b: str) -> bool:

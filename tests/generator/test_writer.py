@@ -137,7 +137,7 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
     before = out.resolve()
     subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
     builds = tmp_path / ".public.builds"
-    assert {p for p in builds.iterdir() if p.name not in ("lock", "cache")} == {out.resolve(), before}
+    assert {p for p in builds.iterdir() if p.name not in ("lock", "cache", "linked.json")} == {out.resolve(), before}
     # The batch cache (generator/batch_cache.py) holds exactly the spill files its index names.
     index = json.loads((builds / "cache/index.json").read_text(encoding="utf-8"))
     assert {p.name for p in (builds / "cache").iterdir() if p.is_dir()} == set(index["stores"]) != set()
@@ -321,3 +321,29 @@ def test_adopt_tree_over_a_recycled_file_where_a_directory_goes(tmp_path: Path):
         w.commit()
     assert contents(out.resolve() / "site") == {"foo/bar/index.html": b"page"}
     assert not (out.resolve() / "site/empty").exists()
+
+
+def _build(out: Path, full: bool = False) -> Path:
+    """One build of a page made from a fixed key (taken from the last build when it may be) and a page
+    written each time; returns the published tree."""
+    key = "ab" * 32
+    with Writer(out, full=full) as w:
+        if not w.reuse("site/kept.html", key):
+            w.write_text("site/kept.html", "the same")
+            w.note_key("site/kept.html", key)
+        w.write_text("site/other.html", "x")
+        w.finish()
+        w.commit()
+    return out.resolve()
+
+
+def test_a_reused_file_is_the_live_builds_file_after_a_full_build_too(tmp_path: Path):
+    """A page taken from the last build is the live build's very file (same inode: rsync moves
+    nothing), also when the live build was a --full one, whose files are new inodes, and whose
+    recycled tree still holds the build before's (same bytes, another inode)."""
+    out = tmp_path / "public"
+    inodes = []
+    for full in (False, False, True, False, False, False):
+        inodes.append(os.stat(_build(out, full=full) / "site/kept.html").st_ino)
+    assert inodes[2] != inodes[1]  # the full build's own file
+    assert inodes[3] == inodes[4] == inodes[5] == inodes[2]
