@@ -475,8 +475,12 @@ class Writer:
             os.replace(link, self.target)
             published = True
             _fsync_dir(self.target.parent)
-            _write_linked(self.builds, [self.tmp.name, self.previous.name]
-                          if self.previous is not None and not self._link_failed else None)
+            if self._sparing is not None:  # its spare: the same files, linked
+                self._sparing[0].join()
+                linked = self._sparing[1].name if (self._sparing[1] / MANIFEST).is_file() else None
+            else:
+                linked = self.previous.name if self.previous is not None and not self._link_failed else None
+            _write_linked(self.builds, [self.tmp.name, linked] if linked else None)
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
@@ -529,9 +533,10 @@ class Writer:
             self.abort()
 
 
-#: In .<out>.builds: [live build, the build it was linked against] (Writer.commit); what begin reads to
-#: know that a recycled tree's file with the live file's hash is the live file, without a stat.  A
-#: --full build (no build to link against) writes none: its files are new inodes, compared one by one.
+#: In .<out>.builds: [live build, a tree whose every file with the live one's hash is the live one's
+#: file]: the build it was linked against, or the spare tree a first build links (Writer.commit).  What
+#: begin reads to know so without a stat.  A --full build of an output that has a live build writes
+#: none: its files are new inodes, compared one by one.
 LINKED = "linked.json"
 
 
