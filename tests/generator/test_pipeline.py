@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import build, privacy_gate
-from generator.writer import Writer, WriterError
+from generator.writer import LINKED, Writer, WriterError
 from huinong_core.errors import DataError, PrivacyError
 from tests.builds import contents
 from tests.golden import TINY_PEOPLE
@@ -48,7 +48,7 @@ def test_failed_build_leaves_last_good_output(tiny: Path, tmp_path: Path):
     assert contents(out) == before
     # The failed build's directory is gone: left are the live build and at most one earlier tree,
     # with its list of files, for the next build to recycle (never published).
-    others = [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache", out.resolve().name)]
+    others = [p for p in (tmp_path / ".public.builds").iterdir() if p.name not in ("lock", "cache", LINKED, out.resolve().name)]
     assert out.resolve().parent == tmp_path / ".public.builds"
     assert len(others) <= 1 and all((p / "manifest.json").is_file() for p in others)
 

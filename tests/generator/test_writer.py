@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writer import Writer, WriterError
+from generator.writer import LINKED, Writer, WriterError
 from tests.builds import build_cmd, contents
 from tests.procs import alive, forked_children, still_alive_after
 
@@ -137,7 +137,7 @@ def test_a_build_killed_at_random_points_never_breaks_the_site(tiny: Path, tmp_p
     before = out.resolve()
     subprocess.run(build_cmd(tiny, out), cwd=REPO, env=env2, check=True, capture_output=True)
     builds = tmp_path / ".public.builds"
-    assert {p for p in builds.iterdir() if p.name not in ("lock", "cache", "linked.json")} == {out.resolve(), before}
+    assert {p for p in builds.iterdir() if p.name not in ("lock", "cache", LINKED)} == {out.resolve(), before}
     # The batch cache (generator/batch_cache.py) holds exactly the spill files its index names.
     index = json.loads((builds / "cache/index.json").read_text(encoding="utf-8"))
     assert {p.name for p in (builds / "cache").iterdir() if p.is_dir()} == set(index["stores"]) != set()
