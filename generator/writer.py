@@ -442,16 +442,17 @@ class Writer:
                     continue  # a recycled tree's file on the way: walked into, _fresh removes it
                 os.rename(os.path.join(top, name), target)
                 moved.append(name)
-                files_in = 0
+                inner_dirs, files_in = [], 0
                 for inner, _subdirs, files in os.walk(target):
+                    inner_dirs.append(Path(inner))
                     rel_inner = os.path.relpath(inner, self.tmp)
-                    self._dirs.add(Path(inner))
                     for file in files:
                         self._claim(f"{rel_inner}/{file}")
                         files_in += 1
-                if not files_in:  # only files are published (and listed in the manifest)
+                if files_in:
+                    self._dirs.update(inner_dirs)
+                else:  # only files are published (and listed in the manifest)
                     shutil.rmtree(target)
-                    self._dirs.difference_update(d for d in list(self._dirs) if d == target or target in d.parents)
                 count += files_in
             dirs[:] = [d for d in dirs if d not in moved]
         return count
@@ -475,20 +476,29 @@ class Writer:
             os.replace(link, self.target)
             published = True
             _fsync_dir(self.target.parent)
-            if self._sparing is not None:  # its spare: the same files, linked
-                self._sparing[0].join()
-                linked = self._sparing[1].name if (self._sparing[1] / MANIFEST).is_file() else None
+            spare = self._spare_done(keep=True)  # a first build's spare: the same files, linked
+            if spare is not None:
+                linked = spare.name
             else:
                 linked = self.previous.name if self.previous is not None and not self._link_failed else None
             _write_linked(self.builds, [self.tmp.name, linked] if linked else None)
             # The superseded build stays until the next build starts (_remove_leftovers): a request
             # that resolved the link just before the switch still finds its files.
         finally:
-            if self._sparing is not None:
-                self._sparing[0].join()
-                if not published:  # the spare of a build that is not published
-                    shutil.rmtree(self._sparing[1], ignore_errors=True)
+            self._spare_done(keep=published)
             self._release()
+
+    def _spare_done(self, keep: bool) -> Path | None:
+        """Wait for the first build's spare tree (finish started it); remove it unless `keep` (the
+        spare of a build that is not published).  The finished spare, if kept."""
+        if self._sparing is None:
+            return None
+        thread, spare = self._sparing
+        thread.join()
+        if keep and (spare / MANIFEST).is_file():
+            return spare
+        shutil.rmtree(spare, ignore_errors=True)
+        return None
 
     def _make_spare(self, spare: Path) -> None:
         """The first build of an output has no build before it to recycle: it links its finished tree
@@ -507,9 +517,7 @@ class Writer:
             shutil.rmtree(spare, ignore_errors=True)
 
     def abort(self) -> None:
-        if self._sparing is not None:  # the spare of a build that is not published
-            self._sparing[0].join()
-            shutil.rmtree(self._sparing[1], ignore_errors=True)
+        self._spare_done(keep=False)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self._release()

@@ -66,8 +66,7 @@ def kept_words(cache):
     """Material's search cuts every run of Chinese of every page into words with jieba, on every
     build (loading jieba's dictionary first: half a second; the cutting, a second for the sample):
     the words of each run are kept by the batch cache, under its context (our code and jieba's
-    version).  jieba.cut is replaced while the policy half renders, in its own process (site.render);
-    so are whole pages' entries (kept_entries)."""
+    version).  jieba.cut is replaced while the policy half renders, in its own process (site.render)."""
     import jieba
 
     if cache is None:
@@ -87,8 +86,7 @@ def kept_words(cache):
 
     jieba.cut = kept
     try:
-        with kept_entries(cache):
-            yield
+        yield
     finally:
         jieba.cut = cut
 
@@ -100,6 +98,9 @@ def kept_entries(cache):
     batch cache under what they are made of (its URL, title, meta, HTML and table of contents)."""
     from material.plugins.search.plugin import SearchIndex
 
+    if cache is None:
+        yield
+        return
     kind, add = f"search-entries-{cache.context[:16]}", SearchIndex.add_entry_from_context
 
     def toc(items) -> list:
@@ -146,7 +147,7 @@ def build_policy_half(sd: SiteData, work: Path) -> Path:
     log = logging.getLogger("mkdocs")
     log.addHandler(handler)
     try:
-        with kept_words(sd.ctx.cache):
+        with kept_words(sd.ctx.cache), kept_entries(sd.ctx.cache):
             build(cfg)
     finally:
         log.removeHandler(handler)
