@@ -158,22 +158,30 @@ def scan_file(file: Path, shown: str, allow: frozenset[str] = frozenset(),
 
 def scan_range(file: Path | str, shown: str, lo: int, hi: int) -> list[Finding]:
     """What scan_file finds that starts in bytes [lo, hi) of the file, with the same lines: a big
-    file (the lookup database) is scanned in parts, by several processes."""
+    file (the lookup database) is scanned in parts, by several processes.  Lines are counted only
+    when something is found: counting them up to each part of a 2 GB file took 25 times as long
+    as scanning it."""
+    start = max(lo - 1, 0)  # one byte before: the look-behind of a candidate starting at lo
     with open(file, "rb") as f:
-        line, pos = 1, 0
-        while pos < lo:
-            data = f.read(min(CHUNK, lo - pos))
-            if not data:
-                return []
-            line += data.count(b"\n")
-            pos += len(data)
-        start = max(lo - 1, 0)  # one byte before: the look-behind of a candidate starting at lo
         f.seek(start)
         buf = f.read(hi - start + OVERLAP)
-    if start < lo and buf[:1] == b"\n":
-        line -= 1  # the line of buf[0]
-    return [Finding(shown, line + buf.count(b"\n", 0, at), kind, preview(v))
-            for at, kind, v in _found(buf, frozenset(), (), lo - start, hi - start)]
+    found = _found(buf, frozenset(), (), lo - start, hi - start)
+    if not found:
+        return []
+    line = 1 + _newlines_before(file, start)  # the line of buf[0]
+    return [Finding(shown, line + buf.count(b"\n", 0, at), kind, preview(v)) for at, kind, v in found]
+
+
+def _newlines_before(file: Path | str, end: int) -> int:
+    n = 0
+    with open(file, "rb") as f:
+        while end > 0:
+            data = f.read(min(CHUNK, end))
+            if not data:
+                break
+            n += data.count(b"\n")
+            end -= len(data)
+    return n
 
 
 def scan_paths(paths: Iterable[Path | str], allow: frozenset[str] = frozenset(),
