@@ -80,13 +80,18 @@ def fork_call(fn: Callable, *args) -> Callable[[], object]:
     function waits for its result, or raises its exception.  In this process where there is no fork."""
     if "fork" not in mp.get_all_start_methods():
         result = fn(*args)
-        return lambda: result
+        wait = lambda: result  # noqa: E731
+        wait.stop = lambda: None
+        return wait
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     parent = os.getpid()
 
     def child() -> None:
         _die_with(parent)
+        # A daemonic process may not start a pool (fn may use fork_map): multiprocessing could not
+        # clean up its children when it is terminated.  Ours die with their parent (_die_with).
+        mp.current_process().daemon = False
         # Only the parent reads: with the reading end open here too, a result bigger than the pipe
         # holds would block this process for ever once the parent is gone, not fail.
         receive.close()
@@ -116,4 +121,11 @@ def fork_call(fn: Callable, *args) -> Callable[[], object]:
             return value
         raise value
 
+    def stop() -> None:
+        """The caller failed before it waited: end the process (its own forked ones die with it)."""
+        process.kill()
+        process.join()
+        receive.close()
+
+    wait.stop = stop
     return wait

@@ -133,7 +133,56 @@ def stage_name(stage: Stage) -> str:
     return stage.__module__ + "." + stage.__name__
 
 
-def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage], *, full: bool = False, incremental: bool = True,
+@dataclass(frozen=True)
+class Beside:
+    """Stages run one after another in a forked process while the stages after this one run here:
+    they write other files (the writer takes in what they wrote, the batch cache what they kept).
+    The lookup database and the posters need nothing the site makes, and the site's longest part
+    is one process deciding which pages to make again: they take the other CPU meanwhile."""
+
+    stages: tuple[Stage, ...]
+
+
+def _flat(stages: Sequence[Stage | Beside]) -> list[Stage]:
+    return [s for stage in stages for s in (stage.stages if isinstance(stage, Beside) else (stage,))]
+
+
+def _run_stages(ctx: BuildContext, stages: Sequence[Stage | Beside], timed: Timings) -> None:
+    from generator.parallel import fork_call
+
+    waits = []
+    try:
+        for stage in stages:
+            if isinstance(stage, Beside):
+                _ = (ctx.notices, ctx.versions, ctx.village_infos)  # made once, here, for both processes
+                waits.append(fork_call(_beside, ctx, stage.stages, ctx.writer.mark(), len(ctx.notes)))
+                continue
+            ctx.stats[stage_name(stage)] = stage(ctx)
+            timed(stage.__module__.removeprefix("generator."))
+    except BaseException:
+        for wait in waits:  # not left writing into the build the writer is about to remove
+            wait.stop()
+        raise
+    for wait in waits:
+        stats, written, kept, notes = wait()
+        ctx.writer.merge(written)
+        for k, v in stats.items():
+            ctx.stats.setdefault(k, v)
+        if ctx.cache is not None:
+            ctx.cache.keep_all(kept)
+        ctx.notes.extend(notes)
+        timed("stages beside (waited for)")
+
+
+def _beside(ctx: BuildContext, stages: tuple[Stage, ...], mark: frozenset[str], notes: int) -> tuple:
+    """In the forked process: run `stages`; what the parent takes in of them."""
+    for stage in stages:
+        ctx.stats[stage_name(stage)] = stage(ctx)
+        ctx.timed(stage.__module__.removeprefix("generator.") + ", beside")
+    return ctx.stats, ctx.writer.since(mark), ctx.cache.kept() if ctx.cache is not None else {}, ctx.notes[notes:]
+
+
+def run(data_dir: Path, out_dir: Path, stages: Sequence[Stage | Beside], *, full: bool = False, incremental: bool = True,
         case_figures: CaseFiguresSource | None = None) -> BuildContext:
     """check → public view → context → `stages` → finish → privacy gate → commit: all or nothing.
 
@@ -156,7 +205,7 @@ class Inputs:
     digests: FileDigests
 
 
-def read_inputs(data_dir: Path, stages: Sequence[Stage], builds: Path) -> Inputs:
+def read_inputs(data_dir: Path, stages: Sequence[Stage | Beside], builds: Path) -> Inputs:
     """The code, the stages, the commit, the build date, the poster font setting, and every file of
     data/ the build reads (by content; `digests` knows the unchanged ones by their stat)."""
     from generator.posters.fonts import ENV_FONT
@@ -166,7 +215,7 @@ def read_inputs(data_dir: Path, stages: Sequence[Stage], builds: Path) -> Inputs
     if version.commit == "未提交" or version.dirty:  # its outputs carry the build time (InputVersions)
         return Inputs(None, version, digests)
     h = hashlib.sha256()
-    for part in (code_fingerprint(), *map(stage_name, stages), version.commit, version.built_at.date().isoformat(),
+    for part in (code_fingerprint(), *map(stage_name, _flat(stages)), version.commit, version.built_at.date().isoformat(),
                  os.environ.get(ENV_FONT, "")):
         h.update(part.encode() + b"\0")
     for f in data_files(data_dir):
@@ -202,7 +251,7 @@ def _unchanged(writer: Writer, inputs: Inputs, case_figures: CaseFiguresSource |
     return record if key is not None and key == record.get("figures") else None
 
 
-def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings, *, full: bool, incremental: bool,
+def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage | Beside], timed: Timings, *, full: bool, incremental: bool,
          case_figures: CaseFiguresSource | None, inputs: Inputs | None = None) -> BuildContext:
     digests = inputs.digests if inputs else FileDigests(writer.builds / "cache" / DIGESTS if incremental else None)
     cache = BatchCache(writer.builds / "cache", data_dir, fresh=full, digests=digests) if incremental else None
@@ -217,9 +266,7 @@ def _run(writer: Writer, data_dir: Path, stages: Sequence[Stage], timed: Timings
     timed("public view")
     ctx = BuildContext(data_dir, dataset, view, today, version, writer, cache=cache, case_figures=case_figures,
                        timed=timed)
-    for stage in stages:
-        ctx.stats[stage_name(stage)] = stage(ctx)
-        timed(stage.__module__.removeprefix("generator."))
+    _run_stages(ctx, stages, timed)
     changed = None
     if incremental:
         changed = writer.finish()
@@ -257,13 +304,10 @@ def _save_cache(cache: BatchCache, dataset, notes: list[str]) -> None:
         notes.append("批次解析缓存未能保存（磁盘空间不足？），下次构建会重新解析全部批次。")
 
 
-def _stages(posters: bool) -> list[Stage]:
-    """The build's render stages, in order."""
+def _stages(posters: bool) -> list[Stage | Beside]:
+    """The build's render stages, in order: the lookup database and the posters beside the site."""
     from generator import index, posters as poster_stage, site
-    stages = [site.render, index.write]
-    if posters:
-        stages.append(poster_stage.render)
-    return stages
+    return [Beside((index.write, poster_stage.render) if posters else (index.write,)), site.render]
 
 
 def build(data_dir: Path, out_dir: Path, *, posters: bool = True, full: bool = False,

@@ -337,6 +337,25 @@ class Writer:
             raise WriterError(f"输入键不是十六进制摘要：{key!r}")
         self.keys[rel] = key
 
+    def mark(self) -> frozenset[str]:
+        """What is written so far: `since(mark)` in a forked process gives what it wrote after."""
+        return frozenset(self.written)
+
+    def since(self, mark: frozenset[str]) -> tuple[set[str], dict[str, str], set[str]]:
+        """(written, keys, reused) of the files claimed after `mark`, for `merge` in the parent."""
+        new = self.written - mark
+        return new, {rel: self.keys[rel] for rel in new if rel in self.keys}, self.reused & new
+
+    def merge(self, delta: tuple[set[str], dict[str, str], set[str]]) -> None:
+        """Take in what a forked process of this build wrote into tmp (`since`)."""
+        written, keys, reused = delta
+        twice = written & self.written
+        if twice:
+            raise WriterError(f"同一输出文件被写了两次：{min(twice)}")
+        self.written |= written
+        self.keys.update(keys)
+        self.reused |= reused
+
     def finish(self) -> list[Path]:
         """Hash every file, link the unchanged ones to the last build's, write the manifest.
 

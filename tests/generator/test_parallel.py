@@ -104,15 +104,20 @@ def nap(_shared=None, _job=None):
     os.write(1, f"{os.getpid()}\\n".encode())  # one write: two workers' lines do not mix
     time.sleep(600)
 
+def pool():
+    list(fork_map(nap, range(2), None, workers=2, chunksize=1, min_jobs=1))
+
 writer = Writer(Path(sys.argv[1]))
 if sys.argv[2] == "fork_call":
     fork_call(nap)()
-else:
-    list(fork_map(nap, range(2), None, workers=2, chunksize=1, min_jobs=1))
+elif sys.argv[2] == "fork_map":
+    pool()
+else:  # a pool in a forked stage (pipeline.Beside: the posters beside the site)
+    fork_call(pool)()
 """
 
 
-@pytest.mark.parametrize("how", ["fork_call", "fork_map"])
+@pytest.mark.parametrize("how", ["fork_call", "fork_map", "fork_map_in_fork_call"])
 def test_a_killed_build_leaves_no_forked_process_and_no_lock(tmp_path: Path, how: str):
     """SIGKILL to a build's own process: what it forked dies with it (PR_SET_PDEATHSIG), and never
     held the output's lock (a flock is the open file's, which a fork shares): the next build starts."""
@@ -125,7 +130,7 @@ def test_a_killed_build_leaves_no_forked_process_and_no_lock(tmp_path: Path, how
 
     from generator.writer import Writer
     from tests.helpers import REPO
-    from tests.procs import alive, holds, still_alive_after
+    from tests.procs import alive, forked_children, holds, still_alive_after
 
     out = tmp_path / "public"
     proc = subprocess.Popen([sys.executable, "-c", _FORKING_BUILD, str(out), how], cwd=REPO,
@@ -140,6 +145,8 @@ def test_a_killed_build_leaves_no_forked_process_and_no_lock(tmp_path: Path, how
                 children = [int(line) for line in printed.splitlines(keepends=True) if line.endswith(b"\n")]
         lock = str(tmp_path / ".public.builds/lock")
         assert holds(proc.pid, lock) and not any(holds(c, lock) for c in children)
+        if how == "fork_map_in_fork_call":  # the pool's workers are the forked stage's, not the build's
+            assert not set(children) & set(forked_children(proc.pid))
         with pytest.raises(Exception, match="另一次构建"):
             Writer(out)  # the build's own process holds it
         proc.send_signal(signal.SIGKILL)

@@ -91,3 +91,53 @@ def test_build_leaves_the_process_locale_alone(tiny: Path, tmp_path: Path):
     before = locale.setlocale(locale.LC_ALL)
     build(tiny, tmp_path / "public", posters=False)
     assert locale.setlocale(locale.LC_ALL) == before
+
+
+def test_a_stage_beside_the_site_that_fails_fails_the_build(tiny: Path, tmp_path: Path, monkeypatch):
+    """The lookup database and the posters run in a forked process beside the site (pipeline.Beside):
+    an error there is the build's, raised in it, and the last good output stays."""
+    import generator.index as index
+
+    out = tmp_path / "public"
+    build(tiny, out)
+    before = contents(out)
+
+    def broken(ctx):
+        raise WriterError("查询数据库写不了")
+
+    monkeypatch.setattr(index, "write", broken)
+    with pytest.raises(WriterError, match="查询数据库写不了"):
+        build(tiny, out, full=True)
+    assert contents(out) == before
+
+
+def test_a_failing_site_stops_the_stages_beside_it(tiny: Path, tmp_path: Path, monkeypatch):
+    """The site fails while the lookup database and the posters are being made beside it: their
+    process is ended, not left writing into the build the writer removes; the next build starts."""
+    import os
+    import time
+
+    import generator.index as index
+    import generator.site as site
+    from tests.procs import alive
+
+    def slow(ctx):
+        (tmp_path / "beside-started").write_text(str(os.getpid()))
+        time.sleep(30)
+        return 0
+
+    def broken(ctx):
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "beside-started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise WriterError("网站写不了")
+
+    monkeypatch.setattr(index, "write", slow)
+    monkeypatch.setattr(site, "render", broken)
+    started = time.monotonic()
+    with pytest.raises(WriterError, match="网站写不了"):
+        build(tiny, tmp_path / "public")
+    assert time.monotonic() - started < 20
+    beside = int((tmp_path / "beside-started").read_text())
+    assert beside != os.getpid() and not alive(beside)
+    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []

@@ -347,3 +347,37 @@ def test_a_reused_file_is_the_live_builds_file_after_a_full_build_too(tmp_path: 
         inodes.append(os.stat(_build(out, full=full) / "site/kept.html").st_ino)
     assert inodes[2] != inodes[1]  # the full build's own file
     assert inodes[3] == inodes[4] == inodes[5] == inodes[2]
+
+
+def test_what_a_forked_stage_wrote_is_taken_in_and_a_file_written_by_both_is_refused(tmp_path: Path):
+    """pipeline.Beside: a forked process writes files into the same build; `since` hands back what
+    it claimed, `merge` takes it in (the manifest lists it, with its key), and a path both wrote fails."""
+    from generator.parallel import fork_call
+
+    out = tmp_path / "public"
+    publish(out, {"old.html": "x"})
+    with Writer(out) as w:
+        mark = w.mark()
+
+        def stage():
+            w.write_text("beside/a.html", "a")
+            w.note_key("beside/a.html", "ab" * 32)
+            w.write_text("both.html", "1")
+            return w.since(mark)
+
+        delta = fork_call(stage)()
+        w.write_text("here.html", "b")
+        assert delta[0] == {"beside/a.html", "both.html"} and delta[1] == {"beside/a.html": "ab" * 32}
+        w.write_text("both.html", "2")
+        with pytest.raises(WriterError, match="both.html"):
+            w.merge(delta)
+    with Writer(out) as w:
+        delta = fork_call(lambda mark: (w.write_text("beside/a.html", "a"), w.note_key("beside/a.html", "ab" * 32),
+                                        w.since(mark))[-1], w.mark())()
+        w.write_text("here.html", "b")
+        w.merge(delta)
+        w.finish()
+        w.commit()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert sorted(manifest) == ["beside/a.html", "here.html"] and manifest["beside/a.html"]["key"] == "ab" * 32
+    assert (out / "beside/a.html").read_text() == "a"
