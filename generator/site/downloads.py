@@ -216,10 +216,18 @@ def write_downloads(sd: SiteData, by_village: dict, check_codes: dict | None = N
     rows = policy_rows(sd)
     base = urls.policy_list()
     version = ctx.version_of()  # the base files: policies.csv
-    w.write_bytes(ctx.site_path(base + "zhengce.csv"), csv_bytes(POLICY_COLUMNS, rows))
-    w.write_bytes(ctx.site_path(base + "zhengce.xlsx"), xlsx_bytes("政策清单", POLICY_COLUMNS, rows, version.built_at))
-    w.write_bytes(ctx.site_path(base + "zhengce.json"), _json({
-        "数据版本": version.as_dict(), "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))
+    # Taken from the last build when made of the same (a new batch does not change them; the
+    # workbook alone took 0.4 s, openpyxl's import included).
+    key = input_key("policy-list", POLICY_COLUMNS, rows, version)
+    for name, make in (
+            ("zhengce.csv", lambda: csv_bytes(POLICY_COLUMNS, rows)),
+            ("zhengce.xlsx", lambda: xlsx_bytes("政策清单", POLICY_COLUMNS, rows, version.built_at)),
+            ("zhengce.json", lambda: _json({"数据版本": version.as_dict(),
+                                            "政策清单": [dict(zip(POLICY_COLUMNS, r)) for r in rows]}))):
+        rel = ctx.site_path(base + name)
+        if not w.reuse(rel, key):
+            w.write_bytes(rel, make())
+            w.note_key(rel, key)
     count = 3
     # What a batch's rows in a village's files are made of: its files and its policy.  A batch whose
     # rows are what they were in the last build (its key is the one the last build kept) is copied

@@ -245,3 +245,29 @@ def test_unchanged_batch_pages_are_taken_from_the_last_build(repo: Path, tmp_pat
     build(repo / "data", out)
     assert "种下的记号" in (build_dir(out) / "site/gongshi/410421-NY001-2024/index.html").read_text(encoding="utf-8")
     assert "种下的记号" not in (build_dir(out) / "site/gongshi/410425-NY001-2024/index.html").read_text(encoding="utf-8")
+
+
+def test_the_policy_lists_downloads_are_taken_from_the_last_build_when_policies_did_not_change(repo: Path, tmp_path: Path):
+    """zhengce.csv/.xlsx/.json are made of the policies and their version alone: a new batch takes
+    them from the last build (a mark planted in the live build's file is carried over), a changed
+    policies.csv makes them again."""
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    live = build_dir(out) / "site/zhengce/zhengce.json"
+    live.write_text(live.read_text(encoding="utf-8").replace("政策清单", "种下的记号", 1), encoding="utf-8")
+    manifest = build_dir(out) / MANIFEST  # says so: else the file made again, being the old one's bytes, is linked to it
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["files"]["site/zhengce/zhengce.json"]["sha256"] = hashlib.sha256(live.read_bytes()).hexdigest()
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    add_batch(repo)
+    build(repo / "data", out)
+    assert "种下的记号" in (build_dir(out) / "site/zhengce/zhengce.json").read_text(encoding="utf-8")
+    policies = repo / "data/policies.csv"
+    policies.write_text(policies.read_text(encoding="utf-8-sig").replace("耕地地力保护补贴", "耕地地力保护补贴资金", 1),
+                        encoding="utf-8")
+    commit(repo, "改项目名称")
+    build(repo / "data", out)
+    made = build_dir(out) / "site/zhengce"
+    assert "种下的记号" not in (made / "zhengce.json").read_text(encoding="utf-8")
+    assert "耕地地力保护补贴资金" in (made / "zhengce.json").read_text(encoding="utf-8")
+    assert "耕地地力保护补贴资金" in (made / "zhengce.csv").read_text(encoding="utf-8-sig")
