@@ -361,24 +361,28 @@ class Writer:
 
         Returns the files that are new or changed (the ones the privacy gate must read; an
         unchanged file passed the same gate, with the same code, in the last build).  The
-        manifest is written an entry at a time, not built in memory (a province has 190,000)."""
+        manifest is written some thousands of entries at a time, not built in memory (a province has 557,000)."""
         fresh: list[Path] = []
         changes = Changes(full=self.previous is None, reused=len(self.reused))
-        seen_old = 0
+        seen_old, seen_lines = 0, False
         with open(self.tmp / MANIFEST, "w", encoding="utf-8") as f:
             f.write('{"code": %s, "files": {' % json.dumps(code_fingerprint()))
-            for i, rel in enumerate(sorted(self.written)):
-                path = self.tmp / rel
+            lines: list[str] = []  # written some thousands at a time (half the time of one write each)
+            for rel in sorted(self.written):
                 old_sha, _old_key = self._previous.get(rel, (None, None))
                 if rel in self.reused:
                     digest = old_sha
                 else:
+                    path = self.tmp / rel
                     digest = sha256_file(path)
                     if not (old_sha == digest and self._link_old(rel, path)):
                         fresh.append(path)
                 key = self.keys.get(rel)  # keys and digests are hex: no JSON escaping to do
-                entry = f'{{"sha256": "{digest}"}}' if key is None else f'{{"key": "{key}", "sha256": "{digest}"}}'
-                f.write(("," if i else "") + "\n" + json.dumps(rel, ensure_ascii=False) + ": " + entry)
+                lines.append(f'\n{_json_str(rel)}: {{"sha256": "{digest}"}}' if key is None
+                             else f'\n{_json_str(rel)}: {{"key": "{key}", "sha256": "{digest}"}}')
+                if len(lines) == 4096:
+                    f.write(("," if seen_lines else "") + ",".join(lines))
+                    seen_lines, lines = True, []
                 if old_sha is None:
                     changes.new += 1
                 else:
@@ -387,7 +391,7 @@ class Writer:
                         changes.unchanged += 1
                     else:
                         changes.changed += 1
-            f.write("\n}}\n")
+            f.write(("," if seen_lines and lines else "") + ",".join(lines) + "\n}}\n")
         changes.removed = len(self._previous) - seen_old
         self.changes = changes
         self._remove_stale()
@@ -565,6 +569,13 @@ class Writer:
 #: begin reads to know so without a stat.  A --full build of an output that has a live build writes
 #: none: its files are new inodes, compared one by one.
 LINKED = "linked.json"
+
+
+def _json_str(rel: str) -> str:
+    """json.dumps(rel, ensure_ascii=False), without its cost for a plain path (a province's 557,000)."""
+    if rel.isascii() and rel.isprintable() and '"' not in rel and "\\" not in rel:
+        return f'"{rel}"'
+    return json.dumps(rel, ensure_ascii=False)
 
 
 def _read_linked(builds: Path):

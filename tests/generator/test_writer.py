@@ -381,3 +381,25 @@ def test_what_a_forked_stage_wrote_is_taken_in_and_a_file_written_by_both_is_ref
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert sorted(manifest) == ["beside/a.html", "here.html"] and manifest["beside/a.html"]["key"] == "ab" * 32
     assert (out / "beside/a.html").read_text() == "a"
+
+
+@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 8193])
+def test_the_manifest_lists_every_file_whatever_its_name(tmp_path: Path, count: int):
+    """Writer.finish writes the manifest some thousands of entries at a time, plain paths without
+    json.dumps: valid JSON at every edge of a part, names with quotes, backslashes, tabs and Chinese."""
+    names = [f"d{i % 7}/{i}.html" for i in range(count)]
+    names += ['引号"名.html', "反\\斜.txt", "制表\t符.txt", "空 格.txt"] if count else []
+    with Writer(tmp_path / "public") as w:
+        for name in names:
+            w.write_text(name, "x")
+        w.note_key(names[0], "ab" * 32) if names else None
+        w.finish()
+        w.commit()
+    text = (tmp_path / "public" / "manifest.json").read_text(encoding="utf-8")
+    files = json.loads(text)["files"]
+    assert sorted(files) == sorted(names)
+    # byte for byte what one json.dumps per entry gave
+    entries = [f'\n{json.dumps(rel, ensure_ascii=False)}: ' + (
+        f'{{"sha256": "{e["sha256"]}"}}' if "key" not in e else f'{{"key": "{e["key"]}", "sha256": "{e["sha256"]}"}}')
+        for rel, e in sorted(files.items())]
+    assert text == '{"code": %s, "files": {' % json.dumps(json.loads(text)["code"]) + ",".join(entries) + "\n}}\n"
