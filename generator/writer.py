@@ -235,6 +235,11 @@ class Writer:
     def _current(self) -> Path | None:
         return self.target.resolve() if self.target.is_symlink() else None
 
+    @property
+    def live(self) -> Path | None:
+        """The live build's directory (to be read, never written), whatever code made it."""
+        return self._current()
+
     def _remove_leftovers(self, current: Path | None) -> tuple[Path, dict[str, str | None]] | None:
         """Remove the directories of killed or superseded builds (we hold the lock: nothing else is
         writing), but one whose files are known: returned with them, to be recycled."""

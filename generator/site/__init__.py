@@ -3,6 +3,9 @@ disclosure half; both land in the one web root through the build's Writer."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -42,8 +45,43 @@ def render(ctx: BuildContext) -> int:
     count += write_downloads(sd, pelican_build.by_village, pelican_build.check_codes)
     ctx.timed("  site: downloads")
     count += write_sitemap(ctx, page_urls(ctx.writer.written, ctx.site_path("")))
+    count += keep_superseded_assets(ctx)
     ctx.stats["region_pages"] = pelican_build.region_pages
     return count
+
+
+#: How long a stylesheet or script the live build has and this one does not stays published: a
+#: page is cached up to 5 minutes (deploy/nginx.conf) and may name it; a day is room enough.
+KEEP_SUPERSEDED = dt.timedelta(days=1)
+_HASHED = re.compile(r"[^/]+\.[0-9a-f]{8}\.(css|js)")
+_MEMO = "superseded-assets"
+
+
+def keep_superseded_assets(ctx: BuildContext) -> int:
+    """Copy the live build's content-hashed stylesheets and scripts that this build no longer makes
+    (our CSS or JS changed: a new name) into it, for KEEP_SUPERSEDED after the first build without
+    them: a page a browser or proxy still holds from before would else lose its styles (404)."""
+    writer, now = ctx.writer, ctx.version.built_at
+    live = writer.live
+    assets = live / ctx.site_path("assets") if live is not None else None
+    if assets is None or not assets.is_dir():
+        return 0
+    since = ((writer.last_record() or {}).get("memo") or {}).get(_MEMO) or {}
+    kept = {}
+    for name in sorted(os.listdir(assets)):
+        rel = ctx.site_path(f"assets/{name}")
+        if not _HASHED.fullmatch(name) or rel in writer.written or not (assets / name).is_file():
+            continue
+        try:
+            first = dt.datetime.fromisoformat(since[rel]) if rel in since else now
+        except (TypeError, ValueError):
+            first = now
+        if now - first < KEEP_SUPERSEDED:
+            writer.copy(rel, assets / name)
+            kept[rel] = first.isoformat()
+    if kept:
+        writer.memo[_MEMO] = kept
+    return len(kept)
 
 
 def _policy_half(sd: SiteData, work: Path) -> tuple:

@@ -271,3 +271,35 @@ def test_the_policy_lists_downloads_are_taken_from_the_last_build_when_policies_
     assert "种下的记号" not in (made / "zhengce.json").read_text(encoding="utf-8")
     assert "耕地地力保护补贴资金" in (made / "zhengce.json").read_text(encoding="utf-8")
     assert "耕地地力保护补贴资金" in (made / "zhengce.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_changed_stylesheet_keeps_the_old_one_published_for_a_day(repo: Path, tmp_path: Path, monkeypatch):
+    """Our CSS changed (a new content-hashed name): a page cached from before still names the old
+    file, so the build after the change keeps publishing it, byte for byte; a build a day later or
+    more does not."""
+    from huinong_core import site_files
+
+    out = tmp_path / "public"
+    build(repo / "data", out)
+    old_name = site_files.assets()["yikatong.css"]
+    old_bytes = (out / "site" / old_name).read_bytes()
+    new_name = "assets/yikatong.0000abcd.css"
+    assert new_name != old_name
+    changed = {**site_files.assets(), "yikatong.css": new_name}
+    monkeypatch.setattr(site_files, "assets", lambda: changed)
+    build(repo / "data", out, full=True)  # code changed: no reuse of the last build
+    assert (out / "site" / new_name).read_bytes() == old_bytes  # the same file under its new name, linked by pages
+    assert (out / "site" / old_name).read_bytes() == old_bytes
+    assert new_name in (out / "site/index.html").read_text(encoding="utf-8")
+    assert old_name not in (out / "site/index.html").read_text(encoding="utf-8")
+    # each build below has something to build (one with nothing to do keeps the live one as it is)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 23 * 3600))
+    add_batch(repo)
+    assert "增量构建" in build(repo / "data", out).report()
+    assert (out / "site" / old_name).is_file()  # still within the day
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 25 * 3600))
+    services = repo / "data/services.csv"
+    services.write_text(services.read_text(encoding="utf-8").replace("0375-", "0375-9", 1), encoding="utf-8")
+    commit(repo, "更新窗口电话")
+    assert "增量构建" in build(repo / "data", out).report()
+    assert not (out / "site" / old_name).exists() and (out / "site" / new_name).is_file()
