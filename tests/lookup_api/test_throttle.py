@@ -161,12 +161,17 @@ def test_the_script_solves_the_challenge_and_shows_the_answer(browser, live, sam
         _past_budget(c, owner)
         context = browser.new_context(viewport={"width": 360, "height": 740})
         page = context.new_page()
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url))
         page.goto(server.url + "/chaxun/")
-        page.wait_for_function("window.ykPow !== undefined")
+        page.wait_for_load_state("load")
+        # The solver is not loaded with the page: only when a challenge arrives.
+        assert not [u for u in asked if u.endswith("pow.js")] and page.evaluate("window.ykPow === undefined")
         page.fill("#id_number", owner.id18)
         page.fill("#name", owner.name)
         page.click("button[type=submit]")
         page.wait_for_selector("#lookup-result h2", timeout=20000)
+        assert [u for u in asked if u.endswith("/zixun/pow.js")]
         assert page.url == server.url + "/chaxun/"  # answered in place, after the proof
         assert "查询结果" in page.inner_text("#lookup-result h2") and "已发放" in page.inner_text("#lookup-result")
         context.close()

@@ -67,6 +67,17 @@
     h.focus();
   }
 
+  // The proof-of-work solver (zixun/pow.js, the form's data-pow), fetched only when a challenge
+  // arrives: most people never get one, and a phone on 2G need not load it for nothing.
+  function withPow(then) {
+    if (window.ykPow) { then(); return; }
+    var script = document.createElement("script");
+    script.src = form.getAttribute("data-pow");
+    script.onload = function () { if (window.ykPow) { then(); } else { form.submit(); } };
+    script.onerror = function () { form.submit(); };  // the plain form post asks the sum instead
+    document.head.appendChild(script);
+  }
+
   function send(request, tries) {
     var button = form.querySelector("button[type=submit]");
     fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" },
@@ -77,12 +88,14 @@
       .then(function (r) {
         if (r.ok) { render(r.data); }
         // Past the ID's free budget (issue 18): solve the proof-of-work (zixun/pow.js), then ask again.
-        else if (r.data.challenge && window.ykPow && tries < 3) {
+        else if (r.data.challenge && form.getAttribute("data-pow") && tries < 3) {
           out.textContent = "这个身份证号码今天查询较多，正在验证，请稍等几秒……";
-          window.ykPow.solve(r.data.challenge.challenge, function (counter) {
-            request.challenge = r.data.challenge.challenge;
-            request.pow = String(counter);
-            send(request, tries + 1);
+          withPow(function () {
+            window.ykPow.solve(r.data.challenge.challenge, function (counter) {
+              request.challenge = r.data.challenge.challenge;
+              request.pow = String(counter);
+              send(request, tries + 1);
+            });
           });
           return true;
         }
