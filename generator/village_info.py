@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.checkcode import policy_poster_check_code, policy_poster_shared_lines
 from huinong_core.models import BANK, WINDOW, Dataset, Policy, Region, Service
 from huinong_core.regions import county_of, region_level, region_parent_code
 
@@ -56,6 +57,13 @@ def township_windows(ds: Dataset) -> dict[str, tuple[Service, ...]]:
     return {code: tuple(found) for code, found in out.items()}
 
 
+def shared_key(info: VillageInfo) -> tuple:
+    """A key for what the villages of a township share in `info` (programmes, windows, banks, year,
+    phone), by identity (VillageInfos.of gives villages with the same programmes one tuple): whoever
+    keeps something under it keeps the tuples too, so that their ids stay theirs."""
+    return info.year, id(info.policies), id(info.windows), id(info.banks), info.phone
+
+
 class VillageInfos:
     """What the notice boards of one dataset say: the services indexed once, not per page or poster."""
 
@@ -70,6 +78,11 @@ class VillageInfos:
                 by_county.setdefault(county_of(s.region), []).append(s)
         self._banks = {code: tuple(found) for code, found in by_township.items()}
         self._county_banks = {code: tuple(found[:COUNTY_BANKS_FALLBACK]) for code, found in by_county.items()}
+        # Villages with the same programmes get the same tuple: what is made of a township's shared
+        # parts (the check code's lines, a poster's key) is then found by identity, not by hashing
+        # dozens of Policy rows again for each of a province's 46,000 villages.
+        self._policy_sets: dict[tuple[int, ...], tuple[Policy, ...]] = {}
+        self._shared_lines: dict[tuple, tuple] = {}
 
     def window_for(self, code: str) -> Service | None:
         """The window a village's or township's page names: its township's first; None above townships."""
@@ -86,8 +99,20 @@ class VillageInfos:
             township=ds.regions.get(township_code) if township_code else None,
             county=ds.regions.get(county_code),
             year=year,
-            policies=policies_for_village(ds, village, year),
+            policies=self._policy_set(policies_for_village(ds, village, year)),
             windows=self.windows.get(township_code, ()),
             banks=self._banks.get(township_code) or self._county_banks.get(county_code, ()),
             phone=ds.site.phone if ds.site else "",
         )
+
+    def _policy_set(self, policies: tuple[Policy, ...]) -> tuple[Policy, ...]:
+        return self._policy_sets.setdefault(tuple(map(id, policies)), policies)  # ds.policies holds the rows
+
+    def poster_check_code(self, info: VillageInfo) -> str:
+        """checkcode.policy_poster_check_code(info), its shared lines encoded once per township."""
+        key = shared_key(info)
+        kept = self._shared_lines.get(key)
+        if kept is None:  # with the tuples, so that their ids stay theirs
+            shared = "".join(line + "\n" for line in policy_poster_shared_lines(info)).encode("utf-8")
+            kept = self._shared_lines[key] = (info.policies, info.windows, info.banks, shared)
+        return policy_poster_check_code(info, kept[3])

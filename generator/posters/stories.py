@@ -69,12 +69,13 @@ def _contact_lines(st: Styles, info: VillageInfo) -> list:
     return out
 
 
-def policy_spec(info: VillageInfo, *, site_url: str, version: str) -> PosterSpec:
+def policy_spec(info: VillageInfo, *, site_url: str, version: str, check_code: str | None = None) -> PosterSpec:
+    """`check_code`: policy_poster_check_code(info), when the caller has it (VillageInfos.poster_check_code)."""
     village = info.village.code
     page = urls.region_page(village)
     meta = PosterMeta(
         key=f"zhengce-{village}", running_title=f"{info.place} 惠民惠农补贴政策清单",
-        check_code=policy_poster_check_code(info), version=version, online=urls.short(site_url, page),
+        check_code=check_code or policy_poster_check_code(info), version=version, online=urls.short(site_url, page),
     )
 
     def variables(st: Styles) -> dict:

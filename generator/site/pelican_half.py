@@ -20,7 +20,7 @@ import logging
 from collections import defaultdict
 from pathlib import Path
 
-from generator.checkcode import batch_check_code, policy_poster_check_code
+from generator.checkcode import batch_check_code
 from generator.parallel import fork_map
 from generator.site.common import SiteData, period_label
 from generator.writer import input_key
@@ -193,11 +193,12 @@ class Disclosure:
                   full_name=village_name(chain) if village else region.name)
         facts = None
         if village:
+            infos = self.ctx.village_infos
             kw.update(published=region.code in self.villages,
                       csv_path=urls.village_download(region.code, "csv"),
                       json_path=urls.village_download(region.code, "json"),
                       poster_path=urls.poster_township_index(region.code) + f"#v{region.code}",
-                      policy_code=policy_poster_check_code(self.ctx.village_infos.of(region.code, self.ctx.today.year)),
+                      policy_code=infos.poster_check_code(infos.of(region.code, self.ctx.today.year)),
                       say_site_phone=say_phone(generator.settings["YK"]["phone"]))
             # What the batch index is made of, without reading a record: each batch's files, policy, status.
             facts = [self._batch_facts(pb.batch) for pb in sorted(self.by_village.get(region.code, ()),
