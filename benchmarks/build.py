@@ -5,6 +5,7 @@
     HUINONG_DEMO=1 python -m benchmarks.build --sets province      # 46,000 villages (hours)
     HUINONG_DEMO=1 python -m benchmarks.build --sets province --province-data DIR
                                          # a province made before by `python -m generator.synth province DIR`
+    HUINONG_DEMO=1 python -m benchmarks.build --sets sample --keep DIR   # DIR/sample/{repo,public} stay
 
 Each data set is put in a throwaway git repository without one of its
 batches; then, each build a separate `python -m generator build` process
@@ -30,6 +31,7 @@ villages, 20.7 million records) from ``generator.synth.make_province``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -48,6 +50,7 @@ DEFAULT_SETS = ["sample", "county", "city"]
 STEPS: list[tuple[str, str, list[str]]] = []  # (data, build, the build's HUINONG_TIMINGS lines)
 PROVINCE_DATA: Path | None = None  # --province-data: a province made before (copied, not changed)
 SKIP_FULL_AGAIN = False  # --skip-full-again: three builds, not four (a province's full build takes long)
+KEEP: Path | None = None  # --keep: each set's repository and output stay in KEEP/<set>, for builds by hand after
 
 
 def git(repo: Path, *args: str) -> None:
@@ -137,9 +140,17 @@ def prepare(name: str, root: Path) -> tuple[Path, Path, Path]:
     return data, held, batches[-1]
 
 
+def _workdir(name: str):
+    """A throwaway directory, or with --keep the set's own (made empty here; kept after)."""
+    if KEEP is None:
+        return tempfile.TemporaryDirectory(prefix=f"bench-build-{name}-")
+    (KEEP / name).mkdir(parents=True)  # an existing one is an error: nothing of an earlier run is reused
+    return contextlib.nullcontext(str(KEEP / name))
+
+
 def measure(name: str) -> list[tuple]:
     rows = []
-    with tempfile.TemporaryDirectory(prefix=f"bench-build-{name}-") as tmp:
+    with _workdir(name) as tmp:
         root = Path(tmp)
         data, held, home = prepare(name, root)
         out = root / "public"
@@ -165,9 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", nargs="+", choices=list(SETS), default=DEFAULT_SETS)
     ap.add_argument("--province-data", type=Path, help="a directory made by `python -m generator.synth province`")
     ap.add_argument("--skip-full-again", action="store_true", help="no second full build for comparison")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="keep each set's repository (DIR/SET/repo: the last build's commit) and output "
+                         "(DIR/SET/public), to build it again by hand")
     args = ap.parse_args(argv)
-    global PROVINCE_DATA, SKIP_FULL_AGAIN
-    PROVINCE_DATA, SKIP_FULL_AGAIN = args.province_data, args.skip_full_again
+    global PROVINCE_DATA, SKIP_FULL_AGAIN, KEEP
+    PROVINCE_DATA, SKIP_FULL_AGAIN, KEEP = args.province_data, args.skip_full_again, args.keep
     os.environ.setdefault("HUINONG_DEMO", "1")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
     # The machine may be shared: the CPU seconds of the build (all its processes) and the load
