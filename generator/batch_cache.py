@@ -170,6 +170,11 @@ class BatchCache:
         """Keep a result (plain JSON data) for the next build."""
         self._memo.setdefault(kind, {})[key] = value
 
+    def forked(self) -> None:
+        """In a forked process of this build: kept() from here on is what this process keeps, not
+        also what the parent had (a province's village totals alone are a million entries)."""
+        self._memo = {}
+
     def kept(self) -> dict[str, dict]:
         """What this build used or made so far (recall, keep), by kind."""
         return {kind: dict(values) for kind, values in self._memo.items()}

@@ -150,7 +150,7 @@ def _flat(stages: Sequence[Stage | Beside]) -> list[Stage]:
 def _run_stages(ctx: BuildContext, stages: Sequence[Stage | Beside], timed: Timings) -> None:
     from generator.parallel import fork_call
 
-    waits = []
+    waits = []  # of the stages beside, not yet taken in
     try:
         for stage in stages:
             if isinstance(stage, Beside):
@@ -159,23 +159,26 @@ def _run_stages(ctx: BuildContext, stages: Sequence[Stage | Beside], timed: Timi
                 continue
             ctx.stats[stage_name(stage)] = stage(ctx)
             timed(stage.__module__.removeprefix("generator."))
+        while waits:
+            stats, written, kept, notes = waits[0]()
+            waits.pop(0)
+            ctx.writer.merge(written)
+            for k, v in stats.items():
+                ctx.stats.setdefault(k, v)
+            if ctx.cache is not None:
+                ctx.cache.keep_all(kept)
+            ctx.notes.extend(notes)
+            timed("stages beside (waited for)")
     except BaseException:
         for wait in waits:  # not left writing into the build the writer is about to remove
             wait.stop()
         raise
-    for wait in waits:
-        stats, written, kept, notes = wait()
-        ctx.writer.merge(written)
-        for k, v in stats.items():
-            ctx.stats.setdefault(k, v)
-        if ctx.cache is not None:
-            ctx.cache.keep_all(kept)
-        ctx.notes.extend(notes)
-        timed("stages beside (waited for)")
 
 
 def _beside(ctx: BuildContext, stages: tuple[Stage, ...], mark: frozenset[str], notes: int) -> tuple:
     """In the forked process: run `stages`; what the parent takes in of them."""
+    if ctx.cache is not None:
+        ctx.cache.forked()
     for stage in stages:
         ctx.stats[stage_name(stage)] = stage(ctx)
         ctx.timed(stage.__module__.removeprefix("generator.") + ", beside")

@@ -29,9 +29,13 @@ def render(ctx: BuildContext) -> int:
         # the policy half found out comes back (the 咨询投诉 figures, what the batch cache keeps).
         _ = (ctx.notices, ctx.versions)
         policy_half = fork_call(_policy_half, sd, work)
-        disclosure, pelican_build = build_disclosure_half(sd, work)
-        ctx.timed("  site: pelican half")
-        policy, kept, ctx.figures = policy_half()
+        try:
+            disclosure, pelican_build = build_disclosure_half(sd, work)
+            ctx.timed("  site: pelican half")
+            policy, kept, ctx.figures = policy_half()
+        except BaseException:
+            policy_half.stop()  # not left writing into the work directory being removed
+            raise
         if ctx.figures.problem:
             ctx.notes.append(ctx.figures.problem)
         if ctx.cache is not None:
@@ -88,6 +92,8 @@ def _policy_half(sd: SiteData, work: Path) -> tuple:
     """In the forked process: the policy half, what the batch cache is to keep of it (统计:
     stats.compute, the search's words: mkdocs_half.kept_words), and the 咨询投诉 figures it printed
     (case_stats.figures_for)."""
+    if sd.ctx.cache is not None:
+        sd.ctx.cache.forked()
     out = build_policy_half(sd, work)
     sd.ctx.timed("  site: mkdocs half, in its own process, since the fork")
     return out, sd.ctx.cache.kept() if sd.ctx.cache is not None else {}, sd.ctx.figures

@@ -227,3 +227,23 @@ def test_search_entries_of_unchanged_policy_pages_come_from_the_cache(repo: Path
     fresh = {e["location"].partition("#")[0] for e in search if not e["text"].endswith(" 种下的记号")}
     assert "zhengce/" in planted
     assert fresh == {"", "tongji/"}  # the home page and 统计 count the batches: new HTML
+
+
+def test_a_forked_process_hands_back_only_what_it_kept(tiny: Path, tmp_path: Path):
+    """What a forked stage keeps comes back to the build (keep_all), but not again what the build kept
+    before the fork (at the province, a million village totals through a pipe)."""
+    from generator.batch_cache import BatchCache
+    from generator.parallel import fork_call
+
+    cache = BatchCache(tmp_path / "cache", tiny)
+    cache.keep("village-totals", "b1", {"410421100201": [3, 300]})
+
+    def child():
+        cache.forked()
+        cache.keep("search-terms", "t1", "耕地 地力")
+        return cache.kept()
+
+    kept = fork_call(child)()
+    assert kept == {"search-terms": {"t1": "耕地 地力"}}
+    cache.keep_all(kept)
+    assert cache.kept() == {"village-totals": {"b1": {"410421100201": [3, 300]}}, "search-terms": {"t1": "耕地 地力"}}

@@ -141,3 +141,70 @@ def test_a_failing_site_stops_the_stages_beside_it(tiny: Path, tmp_path: Path, m
     beside = int((tmp_path / "beside-started").read_text())
     assert beside != os.getpid() and not alive(beside)
     assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+
+
+def test_a_build_stopped_while_it_waits_for_the_stages_beside_ends_them(tiny: Path, tmp_path: Path, monkeypatch):
+    """Interrupted (Ctrl+C) while waiting for the lookup database and the posters: their process is
+    ended too, not left writing into the build the writer removes."""
+    import os
+    import signal
+    import threading
+    import time
+
+    import generator.index as index
+    import generator.site as site
+    from tests.procs import alive
+
+    def slow(ctx):
+        (tmp_path / "beside-started").write_text(str(os.getpid()))
+        time.sleep(30)
+        return 0
+
+    def quick(ctx):
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "beside-started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # The build goes on to wait for the stage beside; then the interrupt comes.
+        main = threading.main_thread().ident  # the signal to the thread that waits (it interrupts its read)
+        threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT)).start()
+        return 0
+
+    monkeypatch.setattr(index, "write", slow)
+    monkeypatch.setattr(site, "render", quick)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        build(tiny, tmp_path / "public")
+    assert time.monotonic() - started < 20
+    beside = int((tmp_path / "beside-started").read_text())
+    assert beside != os.getpid() and not alive(beside)
+    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+
+
+def test_a_failing_disclosure_half_stops_the_policy_half(tiny: Path, tmp_path: Path, monkeypatch):
+    """The site's two halves render in two processes: when the disclosure half fails, the policy half's
+    process is ended, not left writing into the work directory being removed."""
+    import os
+    import time
+
+    import generator.site as site
+    from tests.procs import alive
+
+    def slow(sd, work):
+        (tmp_path / "policy-started").write_text(str(os.getpid()))
+        time.sleep(30)
+
+    def broken(sd, work):
+        deadline = time.monotonic() + 10
+        while not (tmp_path / "policy-started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise WriterError("公示网页写不了")
+
+    monkeypatch.setattr(site, "build_policy_half", slow)
+    monkeypatch.setattr(site, "build_disclosure_half", broken)
+    started = time.monotonic()
+    with pytest.raises(WriterError, match="公示网页写不了"):
+        build(tiny, tmp_path / "public", posters=False)
+    assert time.monotonic() - started < 20
+    policy = int((tmp_path / "policy-started").read_text())
+    assert policy != os.getpid() and not alive(policy)
+    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
