@@ -38,6 +38,10 @@ _COLUMNS = ("line", "record_no", "query_key", "person_key", "card_key", "name", 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, "
            + ", ".join(f"{c} {'INTEGER' if c == 'line' else 'TEXT'} NOT NULL" for c in _COLUMNS) + ")")
 _INDEX = "CREATE INDEX IF NOT EXISTS records_region ON records(region, id)"
+# How long a connection waits for another process's write: the first to read by village builds the
+# index above, which at a province takes a minute (SQLite's default 5 s failed a region worker that
+# came second while the posters' worker built it).
+BUSY_SECONDS = 900
 
 
 class RecordStore:
@@ -61,7 +65,7 @@ class RecordStore:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
             self._conn.execute("PRAGMA journal_mode=DELETE" if self._durable else "PRAGMA journal_mode=OFF")
             self._conn.execute("PRAGMA synchronous=NORMAL" if self._durable else "PRAGMA synchronous=OFF")
             self._conn.execute("PRAGMA cache_size=-8192")  # 8 MB of page cache per connection: reads go by id range, the OS caches the file

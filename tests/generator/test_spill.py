@@ -83,3 +83,34 @@ def test_batches_parsed_in_worker_processes_equal_the_serial_load(tiny: Path, mo
             list(b.records.village("410421100202"))
     assert len({b.records.where().directory for b in serial.dataset.batches}) == 1  # one store, of this load
     assert parallel.problems == serial.problems and any("发放金额" in p.field for p in parallel.problems)
+
+
+def test_a_reader_waits_for_another_process_building_the_index(tiny: Path):
+    """The first process to read a village's rows builds the store's index (a minute at a province);
+    another one reading by village meanwhile waits for it, not fails ("database is locked")."""
+    import sqlite3
+    import threading
+    import time
+
+    batch = next(b for b in load(tiny).dataset.batches if b.records)
+    path, village = Path(batch.records.where().directory) / "records.sqlite", batch.records[0].region
+    held = threading.Event()
+
+    def writer():  # another connection holds the write lock longer than SQLite's default 5 s wait
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(6)
+        conn.execute("COMMIT")
+        conn.close()
+
+    t = threading.Thread(target=writer)
+    t.start()
+    held.wait()
+    try:
+        started = time.monotonic()
+        rows = list(batch.records.village(village))
+        assert time.monotonic() - started > 5
+    finally:
+        t.join()
+    assert rows and all(r.region == village for r in rows)
