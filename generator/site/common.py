@@ -60,6 +60,7 @@ class SiteData:
     def __init__(self, ctx: BuildContext):
         self.ctx = ctx
         self.ds = ctx.dataset
+        self._chains: dict[str, list[Region]] = {}  # ancestors
 
     @cached_property
     def children(self) -> dict[str, list[Region]]:
@@ -72,7 +73,14 @@ class SiteData:
         return out
 
     def ancestors(self, code: str) -> list[Region]:
-        """From the city down to the region itself (the province is left out)."""
+        """From the city down to the region itself (the province is left out).  Made once per region
+        (a province asks 460,000 times: once per village and batch): the list is shared, not to be changed."""
+        chain = self._chains.get(code)
+        if chain is None:
+            chain = self._chains[code] = self._ancestors(code)
+        return chain
+
+    def _ancestors(self, code: str) -> list[Region]:
         chain = []
         r = self.ds.regions.get(code)
         while r is not None:

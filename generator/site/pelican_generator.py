@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import html
 import io
 import locale
@@ -26,6 +27,7 @@ from pelican.settings import read_settings
 from pelican.urlwrappers import Category, Tag
 
 from generator.site.common import SITE_SRC, SiteData, batch_title, period_label, yk_context
+from generator.writer import input_key
 from huinong_core import urls
 from huinong_core.regions import prefix
 from huinong_core.version import CST
@@ -34,6 +36,22 @@ from huinong_core.version import CST
 # outputs that it writes even without articles (the listings, the all-articles feed) are off in the
 # settings given to pelican and on only in DisclosureGenerator's.
 OUTPUTS = {"DIRECT_TEMPLATES": ["index", "tags", "categories", "archives"], "FEED_ALL_ATOM": "feeds/all.atom.xml"}
+
+
+class Later:
+    """HTML a template makes when a page that shows it is rendered (str() in the template), once."""
+
+    __slots__ = ("_make", "_html")
+
+    def __init__(self, make):
+        self._make, self._html = make, None
+
+    def __str__(self) -> str:
+        if self._html is None:
+            self._html = self._make()
+        return self._html
+
+    __html__ = __str__
 
 
 class DisclosureGenerator(ArticlesGenerator):
@@ -91,7 +109,10 @@ class DisclosureGenerator(ArticlesGenerator):
             article.running = build.running(b)
             article.yk_notices = build.ctx.notices.for_page(b.region, (b.programme,))
             article.yk_version = build.ctx.version_of((batch_id,), [n.slug for n in article.yk_notices]).label
-            article.village_table = villages.render(variables)  # on the page only (article.html), not in the feeds
+            # On the page only (article.html), not in the feeds: rendered when the page is written, and
+            # the page's key has its rows (a new batch writes one page of a province's 1,296).
+            article.village_table = Later(functools.partial(villages.render, variables))
+            article.village_rows = input_key("villages", variables["rows"])
             articles.append(article)
         return articles
 
@@ -102,7 +123,7 @@ class DisclosureGenerator(ArticlesGenerator):
 
         def write_changed(name, template, context, article, **kwargs) -> None:
             if build.fresh(self, name, "article", article.title, str(article.category), article.category.url,
-                            article.batch_label, article._content, article.village_table, article.yk_notices,
+                            article.batch_label, article._content, article.village_rows, article.yk_notices,
                             article.yk_version):
                 write(name, template, context, article=article, **kwargs)
 

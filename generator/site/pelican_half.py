@@ -217,7 +217,11 @@ class Disclosure:
                                                                  key=lambda pb: pb.batch.batch_id)]
         path = save_as or urls.region_page(region.code) + "index.html"
         self.region_pages += 1
-        return (path, "region", kw) if self.fresh(generator, path, "region", sorted(kw.items()), facts) else None
+        # The region and its ancestors by the key of its chain (made once per village, shared with its
+        # lists' pages: repr of the regions was a fifth of deciding), the rest as it is.
+        chain_key = self._once("chain", region.code, lambda: chain) if chain else input_key("top", region)
+        rest = sorted((k, v) for k, v in kw.items() if k not in ("region", "ancestors"))
+        return (path, "region", kw) if self.fresh(generator, path, "region", chain_key, rest, facts) else None
 
     def village_batch_job(self, generator, region, chain, pb) -> tuple[str, str, dict] | None:
         """(path, template, variables) of one village's list in one batch; None when the last build's is
