@@ -180,6 +180,7 @@ class Writer:
         self.written: set[str] = set()
         self.keys: dict[str, str] = {}  # path -> input key, for reuse by the next build
         self.reused: set[str] = set()
+        self.digests: dict[str, str] = {}  # path -> SHA-256, hashed already by a forked stage (since)
         self.changes = Changes()
         self.previous: Path | None = None
         self._previous: dict[str, tuple[str, str | None]] = {}  # path -> (sha256, input key) of the last build
@@ -346,20 +347,26 @@ class Writer:
         """What is written so far: `since(mark)` in a forked process gives what it wrote after."""
         return frozenset(self.written)
 
-    def since(self, mark: frozenset[str]) -> tuple[set[str], dict[str, str], set[str]]:
-        """(written, keys, reused) of the files claimed after `mark`, for `merge` in the parent."""
+    def since(self, mark: frozenset[str]) -> tuple[set[str], dict[str, str], set[str], dict[str, str]]:
+        """(written, keys, reused, digests) of the files claimed after `mark`, for `merge` in the parent.
+        The files it made are hashed here, in the forked process, which ends before the site (finish
+        hashed a province's 3.3 GB lookup database in the one process a build waits for)."""
         new = self.written - mark
-        return new, {rel: self.keys[rel] for rel in new if rel in self.keys}, self.reused & new
+        reused = self.reused & new
+        digests = {rel: sha256_file(self.tmp / rel) for rel in sorted(new - reused)}
+        return new, {rel: self.keys[rel] for rel in new if rel in self.keys}, reused, digests
 
-    def merge(self, delta: tuple[set[str], dict[str, str], set[str]]) -> None:
-        """Take in what a forked process of this build wrote into tmp (`since`)."""
-        written, keys, reused = delta
+    def merge(self, delta: tuple[set[str], dict[str, str], set[str], dict[str, str]]) -> None:
+        """Take in what a forked process of this build wrote into tmp (`since`): its files are not
+        written again after."""
+        written, keys, reused, digests = delta
         twice = written & self.written
         if twice:
             raise WriterError(f"同一输出文件被写了两次：{min(twice)}")
         self.written |= written
         self.keys.update(keys)
         self.reused |= reused
+        self.digests.update(digests)
 
     def finish(self) -> list[Path]:
         """Hash every file, link the unchanged ones to the last build's, write the manifest.
@@ -379,7 +386,7 @@ class Writer:
                     digest = old_sha
                 else:
                     path = self.tmp / rel
-                    digest = sha256_file(path)
+                    digest = self.digests.get(rel) or sha256_file(path)
                     if not (old_sha == digest and self._link_old(rel, path)):
                         fresh.append(path)
                 key = self.keys.get(rel)  # keys and digests are hex: no JSON escaping to do

@@ -208,3 +208,25 @@ def test_a_failing_disclosure_half_stops_the_policy_half(tiny: Path, tmp_path: P
     policy = int((tmp_path / "policy-started").read_text())
     assert policy != os.getpid() and not alive(policy)
     assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+
+
+def test_the_manifest_has_each_files_own_hash(tiny: Path, tmp_path: Path, monkeypatch):
+    """Files made beside the site (the lookup database, the posters) are hashed in their process; the
+    manifest's hash of every file, there or here, full build or incremental, is the file's."""
+    import hashlib
+
+    from tests.builds import add_batch, build_dir
+    from tests.gitrepo import init_repo
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1718928000")  # the tiny batch's 公示期: its posters are made too
+    repo = init_repo(tmp_path / "repo", tiny)
+    out = tmp_path / "public"
+    for step in ("full", "new batch"):
+        if step == "new batch":
+            add_batch(repo)
+        build(repo / "data", out)
+        live = build_dir(out)
+        files = json.loads((live / "manifest.json").read_text(encoding="utf-8"))["files"]
+        assert any(rel.startswith("site/haibao/") and rel.endswith(".pdf") for rel in files) and "lookup.sqlite" in files
+        wrong = [rel for rel, e in files.items() if hashlib.sha256((live / rel).read_bytes()).hexdigest() != e["sha256"]]
+        assert wrong == [], step

@@ -4,6 +4,7 @@ cleans up after it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -381,6 +382,9 @@ def test_what_a_forked_stage_wrote_is_taken_in_and_a_file_written_by_both_is_ref
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert sorted(manifest) == ["beside/a.html", "here.html"] and manifest["beside/a.html"]["key"] == "ab" * 32
     assert (out / "beside/a.html").read_text() == "a"
+    # The forked process hashed its file (delta[3]); the manifest has that hash, the file's.
+    assert delta[3] == {"beside/a.html": hashlib.sha256(b"a").hexdigest()}
+    assert manifest["beside/a.html"]["sha256"] == hashlib.sha256(b"a").hexdigest()
 
 
 @pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 8193])
