@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -111,103 +113,80 @@ def test_a_stage_beside_the_site_that_fails_fails_the_build(tiny: Path, tmp_path
     assert contents(out) == before
 
 
-def test_a_failing_site_stops_the_stages_beside_it(tiny: Path, tmp_path: Path, monkeypatch):
-    """The site fails while the lookup database and the posters are being made beside it: their
-    process is ended, not left writing into the build the writer removes; the next build starts."""
-    import os
-    import time
-
-    import generator.index as index
-    import generator.site as site
-    from tests.procs import alive
-
-    def slow(ctx):
-        (tmp_path / "beside-started").write_text(str(os.getpid()))
+def _slow_stage(mark: Path):
+    """A stage (or a half of the site) that says it started, its process id in `mark`, then takes long."""
+    def stage(*_args):
+        mark.write_text(str(os.getpid()))
         time.sleep(30)
         return 0
+    return stage
 
-    def broken(ctx):
-        deadline = time.monotonic() + 10
-        while not (tmp_path / "beside-started").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        raise WriterError("网站写不了")
 
-    monkeypatch.setattr(index, "write", slow)
-    monkeypatch.setattr(site, "render", broken)
-    started = time.monotonic()
-    with pytest.raises(WriterError, match="网站写不了"):
-        build(tiny, tmp_path / "public")
+def _wait_for(mark: Path) -> None:
+    deadline = time.monotonic() + 10
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _assert_ended(mark: Path, out: Path, started: float) -> None:
+    """The build did not wait for the slow process, which is gone, and left no build directory."""
+    from tests.procs import alive
+
     assert time.monotonic() - started < 20
-    beside = int((tmp_path / "beside-started").read_text())
-    assert beside != os.getpid() and not alive(beside)
-    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+    pid = int(mark.read_text())
+    assert pid != os.getpid() and not alive(pid)
+    assert [p.name for p in (out.parent / f".{out.name}.builds").iterdir() if p.name.startswith("build-")] == []
+
+
+@pytest.mark.parametrize("slow, failing", [
+    # The site fails while the lookup database and the posters are made beside it.
+    (("generator.index", "write"), ("generator.site", "render")),
+    # The disclosure half fails while the policy half renders in its own process.
+    (("generator.site", "build_policy_half"), ("generator.site", "build_disclosure_half")),
+], ids=["site-stops-beside", "disclosure-stops-policy-half"])
+def test_a_failing_part_ends_the_process_beside_it(tiny: Path, tmp_path: Path, monkeypatch, slow, failing):
+    """The process beside a part that fails is ended, not left writing into a tree being removed; the
+    build fails at once with the part's error."""
+    import importlib
+
+    mark = tmp_path / "started"
+
+    def broken(*_args):
+        _wait_for(mark)
+        raise WriterError("写不了")
+
+    monkeypatch.setattr(importlib.import_module(slow[0]), slow[1], _slow_stage(mark))
+    monkeypatch.setattr(importlib.import_module(failing[0]), failing[1], broken)
+    started = time.monotonic()
+    with pytest.raises(WriterError, match="写不了"):
+        build(tiny, tmp_path / "public")
+    _assert_ended(mark, tmp_path / "public", started)
 
 
 def test_a_build_stopped_while_it_waits_for_the_stages_beside_ends_them(tiny: Path, tmp_path: Path, monkeypatch):
     """Interrupted (Ctrl+C) while waiting for the lookup database and the posters: their process is
     ended too, not left writing into the build the writer removes."""
-    import os
     import signal
     import threading
-    import time
 
     import generator.index as index
     import generator.site as site
-    from tests.procs import alive
 
-    def slow(ctx):
-        (tmp_path / "beside-started").write_text(str(os.getpid()))
-        time.sleep(30)
-        return 0
+    mark = tmp_path / "beside-started"
 
     def quick(ctx):
-        deadline = time.monotonic() + 10
-        while not (tmp_path / "beside-started").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(mark)
         # The build goes on to wait for the stage beside; then the interrupt comes.
         main = threading.main_thread().ident  # the signal to the thread that waits (it interrupts its read)
         threading.Timer(0.5, signal.pthread_kill, (main, signal.SIGINT)).start()
         return 0
 
-    monkeypatch.setattr(index, "write", slow)
+    monkeypatch.setattr(index, "write", _slow_stage(mark))
     monkeypatch.setattr(site, "render", quick)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         build(tiny, tmp_path / "public")
-    assert time.monotonic() - started < 20
-    beside = int((tmp_path / "beside-started").read_text())
-    assert beside != os.getpid() and not alive(beside)
-    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
-
-
-def test_a_failing_disclosure_half_stops_the_policy_half(tiny: Path, tmp_path: Path, monkeypatch):
-    """The site's two halves render in two processes: when the disclosure half fails, the policy half's
-    process is ended, not left writing into the work directory being removed."""
-    import os
-    import time
-
-    import generator.site as site
-    from tests.procs import alive
-
-    def slow(sd, work):
-        (tmp_path / "policy-started").write_text(str(os.getpid()))
-        time.sleep(30)
-
-    def broken(sd, work):
-        deadline = time.monotonic() + 10
-        while not (tmp_path / "policy-started").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        raise WriterError("公示网页写不了")
-
-    monkeypatch.setattr(site, "build_policy_half", slow)
-    monkeypatch.setattr(site, "build_disclosure_half", broken)
-    started = time.monotonic()
-    with pytest.raises(WriterError, match="公示网页写不了"):
-        build(tiny, tmp_path / "public", posters=False)
-    assert time.monotonic() - started < 20
-    policy = int((tmp_path / "policy-started").read_text())
-    assert policy != os.getpid() and not alive(policy)
-    assert [p.name for p in (tmp_path / ".public.builds").iterdir() if p.name.startswith("build-")] == []
+    _assert_ended(mark, tmp_path / "public", started)
 
 
 def test_the_manifest_has_each_files_own_hash(tiny: Path, tmp_path: Path, monkeypatch):
