@@ -213,9 +213,8 @@ class Writer:
         if not self.full and current is not None and (current / MANIFEST).is_file():
             manifest = _read_manifest(current)
             if manifest.get("code") == code_fingerprint():
-                # tuples, not the parsed dicts: a province's manifest has 190,000 entries
                 self.previous = current
-                self._previous = {rel: (e.get("sha256"), e.get("key")) for rel, e in manifest.get("files", {}).items()}
+                self._previous = manifest.get("files", {})
                 self.last_memo = (self.last_record() or {}).get("memo") or {}
             del manifest
 
@@ -253,7 +252,7 @@ class Writer:
                 if "files" in manifest:
                     for name in (MANIFEST, RECORD):  # no longer a known tree until finish writes them again
                         (entry / name).unlink(missing_ok=True)
-                    spare = (entry, {rel: e.get("sha256") for rel, e in manifest["files"].items()})
+                    spare = (entry, {rel: sha for rel, (sha, _key) in manifest["files"].items()})
                     continue
             shutil.rmtree(entry, ignore_errors=True)
         link = self._next_link()
@@ -616,10 +615,24 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _read_manifest(build: Path) -> dict:
+    """A build's manifest, each file's entry as (sha256, input key): made so as it is parsed (a
+    province's 557,000 entries held as dicts first took 300 MB, most of which the process kept).
+    {} when it cannot be read, or is not one our finish writes."""
     try:
-        return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"), object_hook=_manifest_entry)
     except (OSError, ValueError):
         return {}
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(type(e) is tuple for e in files.values()):
+        return {}
+    return manifest
+
+
+def _manifest_entry(obj: dict):
+    """json's object_hook: an entry ({"key": …, "sha256": …}) as a tuple; the maps around it as they are
+    (their values are not strings)."""
+    sha = obj.get("sha256")
+    return (sha, obj.get("key")) if type(sha) is str else obj
 
 
 def _fsync_dir(path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writer import LINKED, Writer, WriterError
+from generator.writer import LINKED, MANIFEST, Writer, WriterError, _read_manifest
 from tests.builds import build_cmd, contents
 from tests.procs import alive, forked_children, still_alive_after
 
@@ -407,3 +407,16 @@ def test_the_manifest_lists_every_file_whatever_its_name(tmp_path: Path, count: 
         f'{{"sha256": "{e["sha256"]}"}}' if "key" not in e else f'{{"key": "{e["key"]}", "sha256": "{e["sha256"]}"}}')
         for rel, e in sorted(files.items())]
     assert text == '{"code": %s, "files": {' % json.dumps(json.loads(text)["code"]) + ",".join(entries) + "\n}}\n"
+    # Read back (the next build's Writer.begin): each entry as (sha256, key), the same as parsed plainly.
+    read = _read_manifest(tmp_path / "public")
+    assert read["files"] == {rel: (e["sha256"], e.get("key")) for rel, e in files.items()}
+
+
+def test_a_manifest_not_as_finish_writes_it_is_not_used(tmp_path: Path):
+    """An entry without its hash, or no map of files: the build goes on as if there were no last build."""
+    for text in ('{"code": "c", "files": {"a.html": {"key": "ab"}}}', '{"code": "c", "files": [1]}', "[1, 2]", "{"):
+        (tmp_path / MANIFEST).write_text(text, encoding="utf-8")
+        assert _read_manifest(tmp_path) == {}, text
+    (tmp_path / MANIFEST).write_text('{"code": "c", "files": {"sha256": {"sha256": "00"}, "b": {"key": "k", "sha256": "01"}}}',
+                                     encoding="utf-8")
+    assert _read_manifest(tmp_path) == {"code": "c", "files": {"sha256": ("00", None), "b": ("01", "k")}}
