@@ -108,7 +108,8 @@ class BatchCache:
         # Results derived from batches (统计 per county-year), by kind and key: what the last build
         # saved, and what this one used or made (only those are saved again).
         self._memo_old: dict[str, dict] = data.get("memo", {}) if data.get("format") == FORMAT else {}
-        self._memo: dict[str, dict] = {}
+        self._memo: dict[str, dict] = {}  # of this process: _here()
+        self._memo_pid = os.getpid()
         self.keys: dict[str, str] = {}  # batch directory -> files key, this build
         self.batch_keys: dict[str, str] = {}  # batch id -> files key, of the batches loaded
         self.hits = 0  # batches taken from the cache
@@ -163,26 +164,29 @@ class BatchCache:
         """A result the last build kept under `key` (None if none); kept again by this build."""
         value = self._memo_old.get(kind, {}).get(key)
         if value is not None:
-            self._memo.setdefault(kind, {})[key] = value
+            self._here().setdefault(kind, {})[key] = value
         return value
 
     def keep(self, kind: str, key: str, value) -> None:
         """Keep a result (plain JSON data) for the next build."""
-        self._memo.setdefault(kind, {})[key] = value
+        self._here().setdefault(kind, {})[key] = value
 
-    def forked(self) -> None:
-        """In a forked process of this build: kept() from here on is what this process keeps, not
-        also what the parent had (a province's village totals alone are a million entries)."""
-        self._memo = {}
+    def _here(self) -> dict[str, dict]:
+        """What this process used or made: a forked process of the build (a stage beside the site, the
+        policy half) starts empty, so that kept() hands back its own, not the parent's again (a
+        province's village totals alone are a million entries)."""
+        if self._memo_pid != os.getpid():
+            self._memo, self._memo_pid = {}, os.getpid()
+        return self._memo
 
     def kept(self) -> dict[str, dict]:
         """What this build used or made so far (recall, keep), by kind."""
-        return {kind: dict(values) for kind, values in self._memo.items()}
+        return {kind: dict(values) for kind, values in self._here().items()}
 
     def keep_all(self, kept: dict[str, dict]) -> None:
         """`kept` of another process of this build (a forked stage)."""
         for kind, values in kept.items():
-            self._memo.setdefault(kind, {}).update(values)
+            self._here().setdefault(kind, {}).update(values)
 
     def new_store(self) -> RecordStore:
         """A new spill directory in the cache (not deleted at exit: the index may name it)."""

@@ -177,8 +177,6 @@ def _run_stages(ctx: BuildContext, stages: Sequence[Stage | Beside], timed: Timi
 
 def _beside(ctx: BuildContext, stages: tuple[Stage, ...], mark: frozenset[str], notes: int) -> tuple:
     """In the forked process: run `stages`; what the parent takes in of them."""
-    if ctx.cache is not None:
-        ctx.cache.forked()
     for stage in stages:
         ctx.stats[stage_name(stage)] = stage(ctx)
         ctx.timed(stage.__module__.removeprefix("generator.") + ", beside")

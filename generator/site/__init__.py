@@ -92,8 +92,6 @@ def _policy_half(sd: SiteData, work: Path) -> tuple:
     """In the forked process: the policy half, what the batch cache is to keep of it (统计:
     stats.compute, the search's words: mkdocs_half.kept_words), and the 咨询投诉 figures it printed
     (case_stats.figures_for)."""
-    if sd.ctx.cache is not None:
-        sd.ctx.cache.forked()
     out = build_policy_half(sd, work)
     sd.ctx.timed("  site: mkdocs half, in its own process, since the fork")
     return out, sd.ctx.cache.kept() if sd.ctx.cache is not None else {}, sd.ctx.figures

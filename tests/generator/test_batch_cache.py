@@ -239,7 +239,6 @@ def test_a_forked_process_hands_back_only_what_it_kept(tiny: Path, tmp_path: Pat
     cache.keep("village-totals", "b1", {"410421100201": [3, 300]})
 
     def child():
-        cache.forked()
         cache.keep("search-terms", "t1", "耕地 地力")
         return cache.kept()
 
